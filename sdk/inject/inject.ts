@@ -1,0 +1,257 @@
+/**
+ * inject() and uninject(): a workload in, a new workload out. No Pulumi here,
+ * so the stack transform, the CLI and the tests share these two functions.
+ */
+import type { Container, PodSpec, PodTemplateSpec } from "kubernetes-types/core/v1";
+import {
+  ANNOTATION_APPLICATION_NAME,
+  ANNOTATION_CONTAINERS,
+  ANNOTATION_INJECT,
+  ANNOTATION_OPTIONS_ENV,
+  ANNOTATION_STATUS,
+  INIT_CONTAINER_NAME,
+  VOLUME_NAME,
+} from "./constants";
+import { indexOfEnv, removeNamed } from "./env";
+import { agentFlags, agentVolume, containerProblem, initContainer, instrumentContainer } from "./javaagent";
+import { deriveApplicationName, pinpointNameProblem } from "./naming";
+import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./options";
+import { ContainerStatus, InjectionStatus, readStatus, writeStatus } from "./status";
+import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
+
+/** A workload the rules reject; the message names the workload, the problem and the fix. */
+export class InjectionError extends Error {
+  constructor(
+    readonly workload: string,
+    readonly problem: string,
+  ) {
+    super(`${workload}: ${problem}`);
+    this.name = "InjectionError";
+  }
+}
+
+export interface InjectResult<W extends Workload = Workload> {
+  /** A new object; the input is never changed. */
+  workload: W;
+  injected: boolean;
+  /** Why nothing was injected, when `injected` is false. */
+  reason?: string;
+  applicationName?: string;
+  containers: string[];
+  /** Containers skipped by the `onValueFrom: "skip"` policy, with why. */
+  warnings: string[];
+}
+
+/**
+ * A deep copy of plain objects and arrays. Anything else (a Pulumi Output in a
+ * transform's props, say) is shared, not cloned, which structuredClone refuses.
+ */
+export function copyPlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyPlain) as T;
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) out[key] = copyPlain((value as Record<string, unknown>)[key]);
+    return out as T;
+  }
+  return value;
+}
+
+/**
+ * Instruments the workload's Java containers with the Pinpoint agent. Options
+ * may be resolved once with resolveOptions() and passed for many workloads.
+ */
+export function inject<W extends Workload>(workload: W, options: InjectOptions | ResolvedOptions): InjectResult<W> {
+  const o = isResolved(options) ? options : resolveOptions(options);
+  const where = describeWorkload(workload, o.defaultName);
+  const skip = (w: W, reason: string): InjectResult<W> => ({ workload: w, injected: false, reason, containers: [], warnings: [] });
+
+  if (!isWorkloadKind(workload.kind)) return skip(workload, `kind ${workload.kind} is not a workload`);
+  if (!o.kinds.includes(workload.kind)) return skip(workload, `kind ${workload.kind} is not enabled (kinds: ${o.kinds.join(", ")})`);
+
+  // Strip an earlier injection first: injecting twice equals injecting once.
+  const out = uninject(workload).workload;
+  const template = podTemplateOf(out);
+  const spec = template?.spec;
+  if (!template || !spec || !Array.isArray(spec.containers) || spec.containers.length === 0) {
+    throw new InjectionError(where, "has no pod template with containers to instrument");
+  }
+
+  const fail = (problem: string): never => {
+    throw new InjectionError(where, problem);
+  };
+  const optOut = annotationOf(out, ANNOTATION_INJECT);
+  if (optOut !== undefined && optOut !== "true" && optOut !== "false") {
+    fail(`annotation ${ANNOTATION_INJECT} is "${optOut}"; use "true" or "false"`);
+  }
+  if (optOut === "false") return skip(out, `opted out by ${ANNOTATION_INJECT}: "false"`);
+
+  const optionsEnv = annotationOf(out, ANNOTATION_OPTIONS_ENV) ?? o.optionsEnv;
+  try {
+    checkEnvName(optionsEnv, `annotation ${ANNOTATION_OPTIONS_ENV}`);
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  const applicationName = applicationNameOf(out, o, fail);
+  let selected = selectContainers(out, spec, fail);
+
+  // Clashes with the user's own parts are errors, never silent merges.
+  if (spec.volumes?.some((v) => v.name === VOLUME_NAME)) {
+    fail(`already has a volume named "${VOLUME_NAME}", which the agent needs: rename your volume, or opt out with ${ANNOTATION_INJECT}: "false"`);
+  }
+  if ([...(spec.initContainers ?? []), ...spec.containers].some((c) => c.name === INIT_CONTAINER_NAME)) {
+    fail(`already has a container named "${INIT_CONTAINER_NAME}", which the agent needs: rename yours, or opt out with ${ANNOTATION_INJECT}: "false"`);
+  }
+  const warnings: string[] = [];
+  selected = selected.filter((c) => {
+    const p = containerProblem(c, optionsEnv);
+    if (!p) return true;
+    if (p.valueFrom && o.onValueFrom === "skip") {
+      warnings.push(`${where}: container "${c.name}" skipped: ${p.problem}`);
+      return false;
+    }
+    return fail(p.problem);
+  });
+  if (selected.length === 0) return { ...skip(out, "every selected container was skipped"), warnings };
+
+  const status: InjectionStatus = {
+    version: 1,
+    applicationName,
+    initContainers: [INIT_CONTAINER_NAME],
+    volumes: [VOLUME_NAME],
+    imagePullSecrets: [],
+    created: [],
+    containers: {},
+  };
+  selected.forEach((c, index) => {
+    const flags = agentFlags(o, { applicationName, index, containerName: c.name, multiple: selected.length > 1 });
+    try {
+      status.containers[c.name] = instrumentContainer(c, o, optionsEnv, flags);
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  });
+  addToPod(spec, o, status);
+  if (!template.metadata) {
+    template.metadata = {};
+    status.created.push("metadata");
+  }
+  if (!template.metadata.annotations) {
+    template.metadata.annotations = {};
+    status.created.push("annotations");
+  }
+  writeStatus(template, status);
+  return { workload: out, injected: true, applicationName, containers: selected.map((c) => c.name), warnings };
+}
+
+function isResolved(o: InjectOptions | ResolvedOptions): o is ResolvedOptions {
+  return (o as ResolvedOptions).resolved === true;
+}
+
+function applicationNameOf(w: Workload, o: ResolvedOptions, fail: (p: string) => never): string {
+  const explicit = annotationOf(w, ANNOTATION_APPLICATION_NAME);
+  if (explicit !== undefined) {
+    const problem = pinpointNameProblem(explicit);
+    // The user chose this name: tell them rather than change it.
+    return problem ? fail(`annotation ${ANNOTATION_APPLICATION_NAME} "${explicit}" is not a valid Pinpoint applicationName: ${problem}`) : explicit;
+  }
+  const name = w.metadata?.name ?? o.defaultName;
+  if (!name) return fail(`has no metadata.name to derive the applicationName from: set one, or the ${ANNOTATION_APPLICATION_NAME} annotation`);
+  try {
+    return deriveApplicationName(o.applicationNamePrefix, name);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+}
+
+function selectContainers(w: Workload, spec: PodSpec, fail: (p: string) => never): Container[] {
+  const list = annotationOf(w, ANNOTATION_CONTAINERS);
+  if (list === undefined) return [spec.containers[0]];
+  const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (names.length === 0) fail(`annotation ${ANNOTATION_CONTAINERS} is empty; name at least one container, or opt out with ${ANNOTATION_INJECT}: "false"`);
+  return [...new Set(names)].map((n) => spec.containers.find((c) => c.name === n) ?? fail(
+    `annotation ${ANNOTATION_CONTAINERS} names container "${n}", which the pod does not have (it has: ${spec.containers.map((c) => c.name).join(", ")})`,
+  ));
+}
+
+function addToPod(spec: PodSpec, o: ResolvedOptions, status: InjectionStatus): void {
+  if (!spec.volumes) {
+    spec.volumes = [];
+    status.created.push("volumes");
+  }
+  spec.volumes.push(agentVolume(o));
+  if (!spec.initContainers) {
+    spec.initContainers = [];
+    status.created.push("initContainers");
+  }
+  // After the user's own init containers, which may prepare what the app needs.
+  spec.initContainers.push(initContainer(o));
+  const secret = o.imagePullSecret;
+  if (secret && !spec.imagePullSecrets?.some((s) => s.name === secret)) {
+    if (!spec.imagePullSecrets) {
+      spec.imagePullSecrets = [];
+      status.created.push("imagePullSecrets");
+    }
+    spec.imagePullSecrets.push({ name: secret });
+    status.imagePullSecrets.push(secret);
+  }
+}
+
+export interface UninjectResult<W extends Workload = Workload> {
+  workload: W;
+  /** False when the workload carried no injection status. */
+  removed: boolean;
+}
+
+/** Removes exactly what inject() added, as its status annotation records; a new object. */
+export function uninject<W extends Workload>(workload: W): UninjectResult<W> {
+  const where = describeWorkload(workload);
+  const status = readStatus(podTemplateOf(workload), where);
+  const out = copyPlain(workload);
+  if (!status) return { workload: out, removed: false };
+  const template = podTemplateOf(out) as PodTemplateSpec;
+  const spec = template.spec as PodSpec;
+  const pod = spec as unknown as Record<string, unknown>;
+
+  spec.initContainers = removeNamed(spec.initContainers, status.initContainers);
+  spec.volumes = removeNamed(spec.volumes, status.volumes);
+  spec.imagePullSecrets = removeNamed(spec.imagePullSecrets, status.imagePullSecrets);
+  for (const [name, cs] of Object.entries(status.containers)) {
+    const c = spec.containers.find((x) => x.name === name);
+    if (c) stripContainer(c, cs, where);
+  }
+  dropIfCreatedAndEmpty(pod, status.created, ["initContainers", "volumes", "imagePullSecrets"]);
+  const meta = template.metadata!;
+  delete meta.annotations![ANNOTATION_STATUS];
+  dropIfCreatedAndEmpty(meta as unknown as Record<string, unknown>, status.created, ["annotations"]);
+  dropIfCreatedAndEmpty(template as unknown as Record<string, unknown>, status.created, ["metadata"]);
+  return { workload: out, removed: true };
+}
+
+function stripContainer(c: Container, cs: ContainerStatus, where: string): void {
+  const opt = cs.options;
+  if (opt.appended === undefined) {
+    c.env = removeNamed(c.env, [opt.name]);
+  } else {
+    const e = c.env?.[indexOfEnv(c.env, opt.name)];
+    if (!e || typeof e.value !== "string" || !e.value.endsWith(opt.appended)) {
+      throw new InjectionError(
+        where,
+        `${opt.name} of container "${c.name}" was changed after injection, so the agent flags cannot be removed exactly: remove them by hand along with the ${ANNOTATION_STATUS} annotation`,
+      );
+    }
+    e.value = e.value.slice(0, e.value.length - opt.appended.length);
+    if (opt.valueWasUnset && e.value === "") delete e.value;
+  }
+  c.env = removeNamed(c.env, cs.env);
+  c.volumeMounts = removeNamed(c.volumeMounts, cs.volumeMounts);
+  dropIfCreatedAndEmpty(c as unknown as Record<string, unknown>, cs.created, ["env", "volumeMounts"]);
+}
+
+function dropIfCreatedAndEmpty(obj: Record<string, unknown>, created: readonly string[], keys: readonly string[]): void {
+  for (const key of keys) {
+    const v = obj[key];
+    const empty = v === undefined || (Array.isArray(v) ? v.length === 0 : typeof v === "object" && v !== null && Object.keys(v).length === 0);
+    if (created.includes(key) && empty) delete obj[key];
+    else if (v === undefined) delete obj[key];
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * What a caller may set, and the defaults that reproduce the seed.
+ */
+import type { ResourceRequirements } from "kubernetes-types/core/v1";
+import {
+  DEFAULT_COLLECTOR_PORTS,
+  DEFAULT_INIT_RESOURCES,
+  DEFAULT_INIT_RUN_AS_USER,
+  DEFAULT_OPTIONS_ENV,
+  DEFAULT_PROFILE,
+  DEFAULT_VOLUME_SIZE_LIMIT,
+} from "./constants";
+import { ALL_WORKLOAD_KINDS, DEFAULT_KINDS, isWorkloadKind, WorkloadKind } from "./workload";
+
+/** Where the agentId comes from. */
+export type AgentIdSource =
+  /** `$(POD_IP)`, as the seed: readable and unique per pod; IPv4 only (an IPv6 address is too long). */
+  | "podIP"
+  /** No `-Dpinpoint.agentId`: the agent generates a unique id itself (IPv6 clusters). */
+  | "generated";
+export const AGENT_ID_SOURCES: readonly AgentIdSource[] = ["podIP", "generated"];
+
+/** What to do with a container whose options variable comes from `valueFrom`. */
+export type ValueFromPolicy = "error" | "skip";
+export const VALUE_FROM_POLICIES: readonly ValueFromPolicy[] = ["error", "skip"];
+
+export interface CollectorPorts {
+  agent?: number;
+  stat?: number;
+  span?: number;
+}
+
+export interface InjectOptions {
+  /** The pp_agent init image, best pinned by digest (`…/pp_agent@sha256:…`). Required. */
+  image: string;
+  /** Put before the workload name to make the applicationName, e.g. `dev-`. Default: none. */
+  applicationNamePrefix?: string;
+  /** The variable that carries the JVM flags: `CATALINA_OPTS` (default), `JAVA_TOOL_OPTIONS`, … */
+  optionsEnv?: string;
+  /** Collector host the agent reports to; omitted: the agent's own config decides. */
+  collectorHost?: string;
+  /** Collector gRPC ports, emitted only when given. */
+  collectorPorts?: CollectorPorts;
+  /** Kinds to instrument. Default: Deployment only. */
+  kinds?: readonly WorkloadKind[];
+  /** A docker-registry Secret added to the pod's imagePullSecrets. */
+  imagePullSecret?: string;
+  /** `-Dpinpoint.agentName=$(POD_NAME)` (agent 2.3+). Default true. */
+  agentName?: boolean;
+  /** Default `podIP`. */
+  agentIdSource?: AgentIdSource;
+  /** `-Dpinpoint.profiler.profiles.active`. Default `release`. */
+  profile?: string;
+  /** Default `error`. */
+  onValueFrom?: ValueFromPolicy;
+  /** Requests and limits of the init container. */
+  initResources?: ResourceRequirements;
+  /** Non-root uid of the init container. Default 65532. */
+  initRunAsUser?: number;
+  /** `sizeLimit` of the agent emptyDir. Default 256Mi. */
+  volumeSizeLimit?: string;
+  /** Name to derive the applicationName from when the object has no metadata.name (Pulumi autonaming). */
+  defaultName?: string;
+}
+
+/** Options with every default filled in. */
+export interface ResolvedOptions {
+  /** Marks options that went through resolveOptions(). */
+  readonly resolved: true;
+  image: string;
+  applicationNamePrefix: string;
+  optionsEnv: string;
+  collectorHost?: string;
+  collectorPorts: CollectorPorts;
+  kinds: readonly WorkloadKind[];
+  imagePullSecret?: string;
+  agentName: boolean;
+  agentIdSource: AgentIdSource;
+  profile: string;
+  onValueFrom: ValueFromPolicy;
+  initResources: ResourceRequirements;
+  initRunAsUser: number;
+  volumeSizeLimit: string;
+  defaultName?: string;
+}
+
+const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const HOST = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?)$/;
+const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
+
+/** Checks the options and fills in defaults; throws an Error that names the option and the fix. */
+export function resolveOptions(options: InjectOptions): ResolvedOptions {
+  const o = options;
+  if (typeof o.image !== "string" || o.image.trim() === "") {
+    throw new Error("the agent image is required: give the pp_agent image reference (image, pinpoint:agentImage or --image)");
+  }
+  if (/\s/.test(o.image)) throw new Error(`the agent image "${o.image}" contains white space`);
+  const optionsEnv = o.optionsEnv ?? DEFAULT_OPTIONS_ENV;
+  checkEnvName(optionsEnv, "optionsEnv");
+  if (o.collectorHost !== undefined && !HOST.test(o.collectorHost)) {
+    throw new Error(`collectorHost "${o.collectorHost}" is not a host name or address`);
+  }
+  for (const [key, port] of Object.entries(o.collectorPorts ?? {})) {
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+      throw new Error(`collector port ${key} must be an integer from 1 to 65535, not ${port}`);
+    }
+  }
+  const kinds = o.kinds ?? DEFAULT_KINDS;
+  for (const kind of kinds) {
+    if (!isWorkloadKind(kind)) {
+      throw new Error(`unknown workload kind "${kind}": use one of ${ALL_WORKLOAD_KINDS.join(", ")}`);
+    }
+  }
+  if (o.imagePullSecret !== undefined && !DNS_SUBDOMAIN.test(o.imagePullSecret)) {
+    throw new Error(`imagePullSecret "${o.imagePullSecret}" is not a valid Secret name (lower-case DNS subdomain)`);
+  }
+  const agentIdSource = o.agentIdSource ?? "podIP";
+  if (!AGENT_ID_SOURCES.includes(agentIdSource)) {
+    throw new Error(`agentIdSource "${agentIdSource}" is unknown: use one of ${AGENT_ID_SOURCES.join(", ")}`);
+  }
+  const onValueFrom = o.onValueFrom ?? "error";
+  if (!VALUE_FROM_POLICIES.includes(onValueFrom)) {
+    throw new Error(`onValueFrom "${onValueFrom}" is unknown: use one of ${VALUE_FROM_POLICIES.join(", ")}`);
+  }
+  const profile = o.profile ?? DEFAULT_PROFILE;
+  if (!/^[a-zA-Z0-9._-]+$/.test(profile)) throw new Error(`profile "${profile}" is not a Pinpoint profile name (release, local, …)`);
+  const initRunAsUser = o.initRunAsUser ?? DEFAULT_INIT_RUN_AS_USER;
+  if (!Number.isInteger(initRunAsUser) || initRunAsUser <= 0) {
+    throw new Error(`initRunAsUser must be a positive integer (a non-root uid), not ${initRunAsUser}`);
+  }
+  const volumeSizeLimit = o.volumeSizeLimit ?? DEFAULT_VOLUME_SIZE_LIMIT;
+  checkQuantity(volumeSizeLimit, "volumeSizeLimit");
+  const initResources = o.initResources ?? DEFAULT_INIT_RESOURCES;
+  for (const part of ["requests", "limits"] as const) {
+    for (const [res, q] of Object.entries(initResources[part] ?? {})) checkQuantity(String(q), `initResources.${part}.${res}`);
+  }
+  const prefix = o.applicationNamePrefix ?? "";
+  if (prefix !== "" && !/^[a-zA-Z0-9._-]+$/.test(prefix)) {
+    throw new Error(`applicationNamePrefix "${prefix}" may hold only letters, digits, '.', '_' and '-'`);
+  }
+  return {
+    resolved: true,
+    image: o.image,
+    applicationNamePrefix: prefix,
+    optionsEnv,
+    collectorHost: o.collectorHost,
+    collectorPorts: { ...(o.collectorPorts ?? {}) },
+    kinds,
+    imagePullSecret: o.imagePullSecret,
+    agentName: o.agentName ?? true,
+    agentIdSource,
+    profile,
+    onValueFrom,
+    initResources,
+    initRunAsUser,
+    volumeSizeLimit,
+    defaultName: o.defaultName,
+  };
+}
+
+export function checkEnvName(name: string, what: string): void {
+  if (!ENV_NAME.test(name)) {
+    throw new Error(`${what} "${name}" is not a valid environment variable name`);
+  }
+}
+
+function checkQuantity(q: string, what: string): void {
+  if (!QUANTITY.test(q)) throw new Error(`${what} "${q}" is not a Kubernetes quantity (e.g. 256Mi, 100m)`);
+}
+
+export { DNS_LABEL, DEFAULT_COLLECTOR_PORTS };

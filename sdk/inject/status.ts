@@ -1,0 +1,46 @@
+/**
+ * The record injection leaves on the pod template (Istio's approach): exactly
+ * what was added, so injecting again first strips the old parts and uninject
+ * removes those and nothing else.
+ */
+import { ANNOTATION_STATUS } from "./constants";
+import type { PodTemplateSpec } from "kubernetes-types/core/v1";
+
+export interface ContainerStatus {
+  /** Variables added for `$(…)` references (POD_IP, POD_NAME); reused ones are not listed. */
+  env: string[];
+  volumeMounts: string[];
+  /** The options variable: created by injection, or `appended` to the user's value. */
+  options: { name: string; appended?: string; valueWasUnset?: boolean };
+  /** Fields that did not exist before injection (`env`, `volumeMounts`). */
+  created: string[];
+}
+
+export interface InjectionStatus {
+  version: 1;
+  applicationName: string;
+  initContainers: string[];
+  volumes: string[];
+  imagePullSecrets: string[];
+  /** Pod-level fields that did not exist before injection. */
+  created: string[];
+  containers: Record<string, ContainerStatus>;
+}
+
+export function readStatus(template: PodTemplateSpec | undefined, where: string): InjectionStatus | undefined {
+  const raw = template?.metadata?.annotations?.[ANNOTATION_STATUS];
+  if (raw === undefined) return undefined;
+  try {
+    const status = JSON.parse(raw) as InjectionStatus;
+    if (status && status.version === 1 && typeof status.containers === "object") return status;
+  } catch {
+    // fall through to the error below
+  }
+  throw new Error(
+    `${where}: annotation ${ANNOTATION_STATUS} is not a status this version wrote; remove the annotation and the injected parts by hand, then inject again`,
+  );
+}
+
+export function writeStatus(template: PodTemplateSpec, status: InjectionStatus): void {
+  template.metadata!.annotations![ANNOTATION_STATUS] = JSON.stringify(status);
+}
