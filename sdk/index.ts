@@ -1,1 +1,9 @@
+/**
+ * @fjhb/pulumi-pinpoint: Pinpoint APM for the Java workloads of a Pulumi stack.
+ */
 export * from "./inject";
+export { pinpointTransform } from "./transform";
+export type { PinpointTransformOptions } from "./transform";
+export { PinpointApm } from "./pinpointApm";
+export type { PinpointApmArgs } from "./pinpointApm";
+export { ConfigError, declaredConfigKeys } from "./config";

@@ -1,0 +1,133 @@
+/**
+ * Typed, checked reads of the `pinpoint:*` stack config. Each domain module
+ * declares the keys it reads, so a typo in a stack file fails the preview with
+ * the list of keys that exist, and every bad value names its key and the fix.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export const CONFIG_NAMESPACE = "pinpoint";
+
+const declared = new Map<string, string>();
+
+/** Declares the keys a module reads (without the `pinpoint:` prefix), with what each means. */
+export function declareConfigKeys(keys: Record<string, string>): void {
+  for (const [key, meaning] of Object.entries(keys)) declared.set(key, meaning);
+}
+
+/** Every declared key and its meaning, for docs and tests. */
+export function declaredConfigKeys(): ReadonlyMap<string, string> {
+  return declared;
+}
+
+export class ConfigError extends Error {
+  constructor(key: string, problem: string, fix?: string) {
+    super(`${CONFIG_NAMESPACE}:${key} ${problem}${fix ? `; ${fix}` : ""}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Fails on `pinpoint:*` keys that no module reads (typos), naming the ones that exist. */
+export function checkUnknownKeys(): void {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const unknown = Object.keys(pulumi.runtime.allConfig())
+    .filter((k) => k.startsWith(prefix))
+    .map((k) => k.slice(prefix.length))
+    .filter((k) => !declared.has(k));
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      unknown[0],
+      `is not a key this package reads`,
+      `remove it with \`pulumi config rm ${prefix}${unknown[0]}\`; known keys: ${[...declared.keys()].sort().join(", ")}`,
+    );
+  }
+}
+
+/** Reads `pinpoint:*` values with the type each key must have. */
+export class ConfigReader {
+  private readonly config = new pulumi.Config(CONFIG_NAMESPACE);
+
+  private raw(key: string): string | undefined {
+    if (!declared.has(key)) throw new Error(`internal: config key ${CONFIG_NAMESPACE}:${key} read but never declared`);
+    return this.config.get(key);
+  }
+
+  string(key: string): string | undefined {
+    const v = this.raw(key);
+    return v === undefined || v === "" ? undefined : v;
+  }
+
+  boolean(key: string): boolean | undefined {
+    const v = this.raw(key);
+    if (v === undefined || v === "") return undefined;
+    if (v === "true") return true;
+    if (v === "false") return false;
+    throw new ConfigError(key, `is "${v}", not a boolean`, `use \`pulumi config set ${CONFIG_NAMESPACE}:${key} true\` or false`);
+  }
+
+  integer(key: string, min: number, max: number): number | undefined {
+    const v = this.raw(key);
+    if (v === undefined || v === "") return undefined;
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) {
+      throw new ConfigError(key, `is "${v}", not a whole number from ${min} to ${max}`);
+    }
+    return n;
+  }
+
+  /** One of the allowed values. */
+  oneOf<T extends string>(key: string, allowed: readonly T[]): T | undefined {
+    const v = this.string(key);
+    if (v === undefined) return undefined;
+    if (!(allowed as readonly string[]).includes(v)) {
+      throw new ConfigError(key, `is "${v}"`, `use one of: ${allowed.join(", ")}`);
+    }
+    return v as T;
+  }
+
+  /** A list, written as a JSON array (`["a","b"]`, as `pulumi config set --path` makes) or as `a,b`. */
+  list(key: string): string[] | undefined {
+    const v = this.string(key);
+    if (v === undefined) return undefined;
+    const t = v.trim();
+    if (t.startsWith("[")) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(t);
+      } catch {
+        throw new ConfigError(key, `is not a valid JSON list: ${v}`, `write it as ["a","b"] or a,b`);
+      }
+      if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== "string")) {
+        throw new ConfigError(key, `must be a list of strings, not ${v}`);
+      }
+      return parsed.map((x: string) => x.trim()).filter((x) => x !== "");
+    }
+    return t.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  }
+
+  /** A JSON object, e.g. resources `{"requests":{"cpu":"10m"}}`. */
+  object<T extends object>(key: string): T | undefined {
+    const v = this.string(key);
+    if (v === undefined) return undefined;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(v);
+    } catch {
+      throw new ConfigError(key, `is not valid JSON: ${v}`);
+    }
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      throw new ConfigError(key, `must be a JSON object, not ${v}`);
+    }
+    return parsed as T;
+  }
+
+  /** A value that must be kept secret; a plain-text value still works but stays a secret Output. */
+  secret(key: string): pulumi.Output<string> | undefined {
+    this.raw(key);
+    return this.config.getSecret(key);
+  }
+}
+
+/** The arg when given, else the config value: args win, config fills the rest. */
+export function argOr<T>(arg: pulumi.Input<T> | undefined, fromConfig: T | undefined): pulumi.Input<T> | undefined {
+  return arg !== undefined ? arg : fromConfig;
+}

@@ -1,0 +1,220 @@
+/**
+ * PinpointApm: the one component a stack creates. Read the seed's three steps
+ * here: the agent image, the server, and the instrumentation of workloads.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
+import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import { pinpointTransform, PinpointTransformOptions } from "./transform";
+
+declareConfigKeys({
+  enabled: "boolean, default false: instrument the stack's workloads; false leaves every workload as declared",
+  agentImage: "string: the pp_agent image reference to use (skips the build)",
+  applicationNamePrefix: "string, default `<stack>-`: put before each workload name to make the Pinpoint applicationName",
+  optionsEnv: "string, default CATALINA_OPTS: the variable that carries the JVM flags (JAVA_TOOL_OPTIONS for any JVM)",
+  collectorHost: "string: the collector host the agents report to",
+  collectorAgentPort: "integer, default 9991: collector gRPC agent/metadata port",
+  collectorStatPort: "integer, default 9992: collector gRPC stat port",
+  collectorSpanPort: "integer, default 9993: collector gRPC span port",
+  namespaces: "list, default all: instrument only workloads in these namespaces",
+  kinds: `list, default Deployment: workload kinds to instrument (${ALL_WORKLOAD_KINDS.join(", ")})`,
+  imagePullSecret: "string: a docker-registry Secret named in the instrumented pods' imagePullSecrets",
+  agentIdSource: `one of ${AGENT_ID_SOURCES.join(", ")}, default podIP: where the agentId comes from (generated for IPv6 clusters)`,
+  agentName: "boolean, default true: add -Dpinpoint.agentName=<pod name> (agent 2.3+)",
+  profile: "string, default release: the agent profile (-Dpinpoint.profiler.profiles.active)",
+  onValueFrom: `one of ${VALUE_FROM_POLICIES.join(", ")}, default error: a container whose options variable comes from valueFrom fails, or is skipped with a warning`,
+  initResources: 'JSON object: the init container\'s resources, e.g. {"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"200m","memory":"64Mi"}}',
+  initRunAsUser: "integer, default 65532: the init container's non-root uid",
+  volumeSizeLimit: "quantity, default 256Mi: sizeLimit of the agent emptyDir",
+});
+
+/**
+ * Arguments of PinpointApm. Every one is optional: what is not given here is
+ * read from the `pinpoint:*` stack config. Plain inputs, no unions, no
+ * functions, so other Pulumi languages can use the component.
+ */
+export interface PinpointApmArgs {
+  /** Instrument the stack's workloads. Default: `pinpoint:enabled`, else false. */
+  enabled?: pulumi.Input<boolean>;
+  /** The pp_agent image reference (best pinned by digest). */
+  agentImage?: pulumi.Input<string>;
+  /** Put before the workload name to make the applicationName. Default `<stack>-`. */
+  applicationNamePrefix?: pulumi.Input<string>;
+  /** The variable for the JVM flags. Default CATALINA_OPTS. */
+  optionsEnv?: pulumi.Input<string>;
+  /** The collector host the agents report to. */
+  collectorHost?: pulumi.Input<string>;
+  collectorAgentPort?: pulumi.Input<number>;
+  collectorStatPort?: pulumi.Input<number>;
+  collectorSpanPort?: pulumi.Input<number>;
+  /** Instrument only these namespaces. Default: all. */
+  namespaces?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Workload kinds to instrument. Default: Deployment. */
+  kinds?: pulumi.Input<pulumi.Input<string>[]>;
+  /** A docker-registry Secret for the pods' imagePullSecrets. */
+  imagePullSecret?: pulumi.Input<string>;
+  /** `podIP` (default) or `generated`. */
+  agentIdSource?: pulumi.Input<string>;
+  /** Add `-Dpinpoint.agentName=<pod name>`. Default true. */
+  agentName?: pulumi.Input<boolean>;
+  /** Agent profile. Default release. */
+  profile?: pulumi.Input<string>;
+  /** `error` (default) or `skip`. */
+  onValueFrom?: pulumi.Input<string>;
+  /** Init container CPU request, e.g. 10m. */
+  initCpuRequest?: pulumi.Input<string>;
+  initMemoryRequest?: pulumi.Input<string>;
+  initCpuLimit?: pulumi.Input<string>;
+  initMemoryLimit?: pulumi.Input<string>;
+  /** The init container's non-root uid. Default 65532. */
+  initRunAsUser?: pulumi.Input<number>;
+  /** sizeLimit of the agent emptyDir. Default 256Mi. */
+  volumeSizeLimit?: pulumi.Input<string>;
+}
+
+/** Settings of instrumentation, once every input is known. */
+interface Instrumentation {
+  enabled: boolean;
+  options: PinpointTransformOptions;
+}
+
+export class PinpointApm extends pulumi.ComponentResource {
+  /** Whether the stack's workloads are instrumented. */
+  readonly enabled: pulumi.Output<boolean>;
+  /** The agent image the workloads get (undefined when instrumentation is off and no image is set). */
+  readonly agentImage: pulumi.Output<string | undefined>;
+  /** The applicationName prefix in use. */
+  readonly applicationNamePrefix: pulumi.Output<string>;
+  /** Where the agents report to, if set. */
+  readonly collectorHost: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: PinpointApmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("pinpoint:index:PinpointApm", name, {}, opts);
+    checkUnknownKeys();
+    const config = new ConfigReader();
+    const inputs = instrumentationInputs(args, config);
+    // The image stays an Output: a digest is known only after the push.
+    const agentImage = argOr(args.agentImage, config.string("agentImage"));
+
+    const settings = settle(inputs, (v) => toInstrumentation(v, agentImage));
+    if (!(settings instanceof Promise)) {
+      // Known now: fail the preview on bad input, and skip the transform when off.
+      if (settings.enabled) pulumi.runtime.registerResourceTransform(pinpointTransform(settings.options));
+    } else {
+      // Some input is an Output: decide per resource once it resolves.
+      pulumi.runtime.registerResourceTransform(async (t) => {
+        const s = await settings;
+        return s.enabled ? pinpointTransform(s.options)(t) : undefined;
+      });
+    }
+    const known = Promise.resolve(settings);
+    this.enabled = pulumi.output(known.then((s) => s.enabled));
+    this.agentImage = pulumi.output(agentImage);
+    this.applicationNamePrefix = pulumi.output(known.then((s) => s.options.applicationNamePrefix ?? ""));
+    this.collectorHost = pulumi.output(inputs.collectorHost);
+    this.registerOutputs({
+      enabled: this.enabled,
+      agentImage: this.agentImage,
+      applicationNamePrefix: this.applicationNamePrefix,
+      collectorHost: this.collectorHost,
+    });
+  }
+}
+
+/** Each input: the arg when given, else the stack config. */
+function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
+  const resources = c.object<{ requests?: Record<string, string>; limits?: Record<string, string> }>("initResources");
+  return {
+    enabled: argOr(args.enabled, c.boolean("enabled")),
+    applicationNamePrefix: argOr(args.applicationNamePrefix, c.string("applicationNamePrefix")),
+    optionsEnv: argOr(args.optionsEnv, c.string("optionsEnv")),
+    collectorHost: argOr(args.collectorHost, c.string("collectorHost")),
+    collectorAgentPort: argOr(args.collectorAgentPort, c.integer("collectorAgentPort", 1, 65535)),
+    collectorStatPort: argOr(args.collectorStatPort, c.integer("collectorStatPort", 1, 65535)),
+    collectorSpanPort: argOr(args.collectorSpanPort, c.integer("collectorSpanPort", 1, 65535)),
+    namespaces: argOr(args.namespaces, c.list("namespaces")),
+    kinds: argOr(args.kinds, c.list("kinds")),
+    imagePullSecret: argOr(args.imagePullSecret, c.string("imagePullSecret")),
+    agentIdSource: argOr(args.agentIdSource, c.oneOf("agentIdSource", AGENT_ID_SOURCES)),
+    agentName: argOr(args.agentName, c.boolean("agentName")),
+    profile: argOr(args.profile, c.string("profile")),
+    onValueFrom: argOr(args.onValueFrom, c.oneOf("onValueFrom", VALUE_FROM_POLICIES)),
+    initCpuRequest: argOr(args.initCpuRequest, resources?.requests?.cpu),
+    initMemoryRequest: argOr(args.initMemoryRequest, resources?.requests?.memory),
+    initCpuLimit: argOr(args.initCpuLimit, resources?.limits?.cpu),
+    initMemoryLimit: argOr(args.initMemoryLimit, resources?.limits?.memory),
+    initRunAsUser: argOr(args.initRunAsUser, c.integer("initRunAsUser", 1, 2147483647)),
+    volumeSizeLimit: argOr(args.volumeSizeLimit, c.string("volumeSizeLimit")),
+  };
+}
+
+type Inputs = ReturnType<typeof instrumentationInputs>;
+type Known = { [K in keyof Inputs]: pulumi.Unwrap<Inputs[K]> };
+
+function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefined): Instrumentation {
+  const enabled = v.enabled ?? false;
+  for (const kind of v.kinds ?? []) {
+    if (!ALL_WORKLOAD_KINDS.includes(kind as WorkloadKind)) {
+      throw new ConfigError("kinds", `names "${kind}", which is not a workload kind`, `use any of: ${ALL_WORKLOAD_KINDS.join(", ")}`);
+    }
+  }
+  if (enabled && (agentImage === undefined || agentImage === "")) {
+    throw new ConfigError(
+      "agentImage",
+      "is not set, and instrumentation is on",
+      "give the pp_agent image (`pulumi config set pinpoint:agentImage <registry>/fjhb/pp_agent@sha256:…`) or let PinpointApm build it",
+    );
+  }
+  const defaults = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } };
+  const options: PinpointTransformOptions = {
+    image: agentImage ?? "",
+    applicationNamePrefix: v.applicationNamePrefix ?? `${pulumi.getStack()}-`,
+    optionsEnv: v.optionsEnv,
+    collectorHost: v.collectorHost,
+    collectorPorts: { agent: v.collectorAgentPort, stat: v.collectorStatPort, span: v.collectorSpanPort },
+    namespaces: v.namespaces,
+    kinds: v.kinds as WorkloadKind[] | undefined,
+    imagePullSecret: v.imagePullSecret,
+    agentIdSource: v.agentIdSource as PinpointTransformOptions["agentIdSource"],
+    agentName: v.agentName,
+    profile: v.profile,
+    onValueFrom: v.onValueFrom as PinpointTransformOptions["onValueFrom"],
+    initResources: {
+      requests: { cpu: v.initCpuRequest ?? defaults.requests.cpu, memory: v.initMemoryRequest ?? defaults.requests.memory },
+      limits: { cpu: v.initCpuLimit ?? defaults.limits.cpu, memory: v.initMemoryLimit ?? defaults.limits.memory },
+    },
+    initRunAsUser: v.initRunAsUser,
+    volumeSizeLimit: v.volumeSizeLimit,
+  };
+  if (enabled) {
+    try {
+      pinpointTransform(options); // validates every option now, at preview
+    } catch (e) {
+      throw new Error(`pinpoint: ${(e as Error).message}`);
+    }
+  }
+  return { enabled, options };
+}
+
+/**
+ * Applies `f` to the inputs right away when all are plain values (so errors
+ * surface in the constructor, at preview), or once any Outputs among them resolve.
+ */
+function settle<T extends Record<string, unknown>, R>(inputs: T, f: (v: { [K in keyof T]: pulumi.Unwrap<T[K]> }) => R): R | Promise<R> {
+  const plain = Object.values(inputs).every((v) => !containsOutput(v));
+  if (plain) return f(inputs as { [K in keyof T]: pulumi.Unwrap<T[K]> });
+  return (async () => {
+    // Output's own promise: Known values only; an unknown one (preview) cannot steer injection.
+    const all = pulumi.output(inputs) as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
+    if (!(await all.isKnown)) {
+      throw new Error("pinpoint: a PinpointApm argument that steers injection is not known at preview; pass a value known before deployment");
+    }
+    return f((await all.promise()) as { [K in keyof T]: pulumi.Unwrap<T[K]> });
+  })();
+}
+
+function containsOutput(v: unknown): boolean {
+  if (pulumi.Output.isInstance(v) || v instanceof Promise) return true;
+  if (Array.isArray(v)) return v.some(containsOutput);
+  return false;
+}

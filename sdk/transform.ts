@@ -1,0 +1,85 @@
+/**
+ * The Pulumi side of instrumentation: a resource transform that hands every
+ * matching workload to the injection core. Thin by design: resolve inputs,
+ * call inject(), put the (possibly not yet known) image back as an Output.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  inject,
+  INIT_CONTAINER_NAME,
+  InjectOptions,
+  isPinnedByDigest,
+  kindOfPulumiType,
+  podTemplateOf,
+  resolveOptions,
+  ResolvedOptions,
+  Workload,
+  WORKLOAD_KINDS,
+} from "./inject";
+
+/** Options of the transform: the core's options, with the image as a Pulumi input. */
+export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName"> {
+  /** The pp_agent image reference, e.g. an AgentImage's digest-pinned `imageRef`. */
+  image: pulumi.Input<string>;
+  /** Only workloads in these namespaces (a workload without one counts as `default`). Default: all. */
+  namespaces?: readonly string[];
+  /** Resources the instrumented workloads must wait for (the agent image build). */
+  dependsOn?: pulumi.Resource[];
+}
+
+/** Stands in for the image inside the core while the real reference may still be unknown (preview). */
+const IMAGE_PENDING = "pp-agent-image-pending";
+
+/**
+ * A transform for `pulumi.runtime.registerResourceTransform` (every workload of
+ * the stack registered after it) or for one resource's `transforms` option.
+ */
+export function pinpointTransform(options: PinpointTransformOptions): pulumi.ResourceTransform {
+  const image = pulumi.output(options.image);
+  // Validate everything but the image now, so a bad option fails at preview even with no workload.
+  const resolved = resolveOptions({ ...options, image: IMAGE_PENDING });
+  if (typeof options.image === "string") resolveOptions({ ...options, image: options.image });
+  const namespaces = options.namespaces && options.namespaces.length > 0 ? new Set(options.namespaces) : undefined;
+
+  return (args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined => {
+    const kind = kindOfPulumiType(args.type);
+    if (!kind || !resolved.kinds.includes(kind)) return undefined;
+    const props = args.props as Workload;
+    const namespace = props.metadata?.namespace ?? "default";
+    if (namespaces && !namespaces.has(namespace)) return undefined;
+
+    const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
+    const result = inject(workload, { ...resolved, defaultName: args.name });
+    for (const warning of result.warnings) pulumi.log.warn(warning);
+    if (!result.injected) return undefined;
+
+    const out = result.workload as Workload & Record<string, unknown>;
+    if (props.kind === undefined) delete out.kind;
+    if (props.apiVersion === undefined) delete out.apiVersion;
+    setImage(out, image);
+    const dependsOn = [...toArray(args.opts.dependsOn), ...(options.dependsOn ?? [])];
+    return {
+      props: out as unknown as pulumi.Inputs,
+      opts: dependsOn.length > 0 ? { ...args.opts, dependsOn } : args.opts,
+    };
+  };
+}
+
+/** The image is an Output (a digest known only after the push): set it, and the pull policy it implies. */
+function setImage(workload: Workload, image: pulumi.Output<string>): void {
+  const init = podTemplateOf(workload)?.spec?.initContainers?.find((c) => c.name === INIT_CONTAINER_NAME);
+  if (!init) return;
+  const mutable = init as unknown as Record<string, unknown>;
+  mutable.image = image.apply((ref) => {
+    resolveOptions({ image: ref }); // a bad reference from an Output fails here, naming the problem
+    return ref;
+  });
+  mutable.imagePullPolicy = image.apply((ref) => (isPinnedByDigest(ref) ? "IfNotPresent" : "Always"));
+}
+
+function toArray<T>(v: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]) as pulumi.Input<T>[];
+}
+
+export type { ResolvedOptions };
