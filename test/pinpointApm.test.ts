@@ -1,0 +1,228 @@
+/**
+ * PinpointApm in Pulumi programs under the SDK's mock runtime, with the
+ * registered transforms applied as the engine would apply them.
+ */
+import * as assert from "assert";
+import * as k8s from "@pulumi/kubernetes";
+import { PinpointApm, pinpointTransform } from "../sdk";
+import { ofType, ProgramRun, runProgram } from "./harness/pulumiProgram";
+import { fixture, validateObject } from "./support/validate";
+
+const IMAGE = `harbor.59iedu.com/fjhb/pp_agent@sha256:${"ab".repeat(32)}`;
+const ON = { enabled: "true", agentImage: IMAGE, collectorHost: "pinpoint-collector.pinpoint.svc.cluster.local" };
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
+
+/** The seed's app as a direct Deployment, plus a Service, plus one Deployment from a ConfigGroup. */
+function seedProgram(extra: () => void = () => undefined) {
+  return () => {
+    new PinpointApm("pinpoint");
+    const seed = fixture("seed-deployment.yaml");
+    new k8s.apps.v1.Deployment("tomcat-zffw", { metadata: seed.metadata, spec: seed.spec });
+    new k8s.core.v1.Service("tomcat-zffw", {
+      metadata: { name: "tomcat-zffw", namespace: "dev" },
+      spec: { selector: { app: "tomcat-zffw" }, ports: [{ port: 8080 }] },
+    });
+    new k8s.yaml.v2.ConfigGroup("billing", {
+      yaml: [
+        "apiVersion: apps/v1",
+        "kind: Deployment",
+        "metadata: {name: billing, namespace: dev}",
+        "spec:",
+        "  selector: {matchLabels: {app: billing}}",
+        "  template:",
+        "    metadata: {labels: {app: billing}}",
+        "    spec: {containers: [{name: billing, image: 'harbor.59iedu.com/dev/billing:1.0'}]}",
+        "---",
+        "apiVersion: v1",
+        "kind: ConfigMap",
+        "metadata: {name: billing, namespace: dev}",
+        "data: {a: b}",
+      ].join("\n"),
+    });
+    extra();
+  };
+}
+
+const opts = (r: { inputs: any }) =>
+  r.inputs.spec.template.spec.containers[0].env?.find((e: any) => e.name === "CATALINA_OPTS")?.value as string | undefined;
+const isInstrumented = (r: { inputs: any }) => (r.inputs.spec.template.spec.initContainers ?? []).some((c: any) => c.name === "init-pinpoint");
+
+function assertUntouched(run: ProgramRun): void {
+  for (const r of run.resources) {
+    if (r.type.startsWith("kubernetes:")) assert.deepStrictEqual(r.inputs, r.declared, `${r.type} ${r.name} must be as declared`);
+  }
+}
+
+describe("PinpointApm: instrumentation by stack config", () => {
+  it("pinpoint:enabled true instruments every Deployment, direct and inside a ConfigGroup", async () => {
+    const run = await runProgram(seedProgram(), { config: ON });
+    assert.deepStrictEqual(run.errors, []);
+    const deployments = ofType(run, DEPLOYMENT);
+    assert.deepStrictEqual(deployments.map((d) => d.name).sort(), ["billing:dev/billing", "tomcat-zffw"]);
+    for (const d of deployments) {
+      assert.ok(isInstrumented(d), `${d.name} must be instrumented`);
+      assert.strictEqual(d.inputs.spec.template.spec.initContainers[0].image, IMAGE);
+      assert.strictEqual(d.inputs.spec.template.spec.initContainers[0].imagePullPolicy, "IfNotPresent");
+      assert.match(opts(d)!, /-Dprofiler\.transport\.grpc\.collector\.ip=pinpoint-collector\.pinpoint\.svc\.cluster\.local/);
+      validateObject(d.inputs);
+    }
+    assert.match(opts(deployments.find((d) => d.name === "tomcat-zffw")!)!, /-Dpinpoint\.applicationName=dev-tomcat-zffw /);
+    assert.match(opts(deployments.find((d) => d.name === "billing:dev/billing")!)!, /-Dpinpoint\.applicationName=dev-billing /);
+    // Everything else is as declared.
+    for (const r of run.resources.filter((r) => r.type !== DEPLOYMENT && r.type.startsWith("kubernetes:"))) {
+      assert.deepStrictEqual(r.inputs, r.declared);
+    }
+  });
+
+  it("gives the same Deployment as the pure core does (the transform adds nothing of its own)", async () => {
+    const run = await runProgram(seedProgram(), { config: { ...ON, collectorHost: "" } as any });
+    const tomcat = ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!;
+    const want = fixture("seed-instrumented.yaml");
+    want.spec.template.spec.initContainers[0].image = IMAGE;
+    want.spec.template.spec.initContainers[0].imagePullPolicy = "IfNotPresent";
+    assert.deepStrictEqual({ metadata: tomcat.inputs.metadata, spec: tomcat.inputs.spec }, { metadata: want.metadata, spec: want.spec });
+  });
+
+  it("the prefix is the stack name: tomcat-zffw in stack test is test-tomcat-zffw", async () => {
+    const run = await runProgram(seedProgram(), { config: ON, stack: "test" });
+    assert.match(opts(ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!)!, /applicationName=test-tomcat-zffw /);
+  });
+
+  it("pinpoint:enabled false (or unset) leaves every workload exactly as declared", async () => {
+    for (const config of [{ ...ON, enabled: "false" }, { agentImage: IMAGE }]) {
+      const run = await runProgram(seedProgram(), { config });
+      assert.deepStrictEqual(run.errors, []);
+      assert.strictEqual(run.transformsRegistered, 0);
+      assertUntouched(run);
+    }
+  });
+
+  it("turning instrumentation off after it was on gives back the declared objects (no leftovers)", async () => {
+    const on = await runProgram(seedProgram(), { config: ON });
+    const off = await runProgram(seedProgram(), { config: { ...ON, enabled: "false" } });
+    for (const d of ofType(off, DEPLOYMENT)) {
+      assert.deepStrictEqual(d.inputs, ofType(on, DEPLOYMENT).find((x) => x.name === d.name)!.declared);
+    }
+  });
+
+  it("the opt-out annotation leaves that workload as declared", async () => {
+    const run = await runProgram(
+      seedProgram(() => {
+        new k8s.apps.v1.Deployment("legacy", {
+          metadata: { name: "legacy", namespace: "dev", annotations: { "pinpoint.fjhb.cn/inject": "false" } },
+          spec: {
+            selector: { matchLabels: { app: "legacy" } },
+            template: { metadata: { labels: { app: "legacy" } }, spec: { containers: [{ name: "legacy", image: "legacy:1" }] } },
+          },
+        });
+      }),
+      { config: ON },
+    );
+    const legacy = ofType(run, DEPLOYMENT).find((d) => d.name === "legacy")!;
+    assert.deepStrictEqual(legacy.inputs, legacy.declared);
+    assert.ok(isInstrumented(ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!));
+  });
+
+  it("pinpoint:namespaces restricts instrumentation", async () => {
+    const run = await runProgram(
+      seedProgram(() => {
+        new k8s.apps.v1.Deployment("ops-tool", {
+          metadata: { name: "ops-tool", namespace: "ops" },
+          spec: {
+            selector: { matchLabels: { app: "ops" } },
+            template: { metadata: { labels: { app: "ops" } }, spec: { containers: [{ name: "ops", image: "ops:1" }] } },
+          },
+        });
+      }),
+      { config: { ...ON, namespaces: '["dev"]' } },
+    );
+    assert.ok(isInstrumented(ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!));
+    const ops = ofType(run, DEPLOYMENT).find((d) => d.name === "ops-tool")!;
+    assert.deepStrictEqual(ops.inputs, ops.declared);
+  });
+
+  it("pinpoint:kinds brings StatefulSets in", async () => {
+    const sts = () =>
+      new k8s.apps.v1.StatefulSet("cache", {
+        metadata: { name: "cache", namespace: "dev" },
+        spec: {
+          serviceName: "cache",
+          selector: { matchLabels: { app: "cache" } },
+          template: { metadata: { labels: { app: "cache" } }, spec: { containers: [{ name: "cache", image: "cache:1" }] } },
+        },
+      });
+    const without = await runProgram(seedProgram(sts), { config: ON });
+    const s0 = ofType(without, "kubernetes:apps/v1:StatefulSet")[0];
+    assert.deepStrictEqual(s0.inputs, s0.declared);
+    const withSts = await runProgram(seedProgram(sts), { config: { ...ON, kinds: "Deployment,StatefulSet" } });
+    assert.ok(isInstrumented(ofType(withSts, "kubernetes:apps/v1:StatefulSet")[0]));
+  });
+
+  it("config options reach the flags: optionsEnv, prefix, pull secret", async () => {
+    const run = await runProgram(seedProgram(), {
+      config: { ...ON, optionsEnv: "JAVA_TOOL_OPTIONS", applicationNamePrefix: "qa.", imagePullSecret: "harbor-pull" },
+    });
+    const tomcat = ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!;
+    const env = tomcat.inputs.spec.template.spec.containers[0].env;
+    assert.match(env.find((e: any) => e.name === "JAVA_TOOL_OPTIONS").value, /applicationName=qa\.tomcat-zffw /);
+    assert.deepStrictEqual(tomcat.inputs.spec.template.spec.imagePullSecrets, [{ name: "harbor-pull" }]);
+  });
+
+  it("args win over config", async () => {
+    const run = await runProgram(
+      () => {
+        new PinpointApm("pinpoint", { applicationNamePrefix: "x-", collectorHost: "c.example" });
+        new k8s.apps.v1.Deployment("a", {
+          metadata: { name: "a" },
+          spec: { selector: { matchLabels: { app: "a" } }, template: { metadata: { labels: { app: "a" } }, spec: { containers: [{ name: "a", image: "a" }] } } },
+        });
+      },
+      { config: ON },
+    );
+    assert.match(opts(ofType(run, DEPLOYMENT)[0])!, /applicationName=x-a .*collector\.ip=c\.example/);
+  });
+});
+
+describe("PinpointApm: bad config fails the preview with the key named", () => {
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ["enabled not a boolean", { ...ON, enabled: "yes" }, /pinpoint:enabled is "yes", not a boolean/],
+    ["a typo in a key", { ...ON, enabeld: "true" }, /pinpoint:enabeld is not a key this package reads.*known keys: .*enabled/],
+    ["an unknown kind", { ...ON, kinds: "Deployment,Pod" }, /pinpoint:kinds names "Pod", which is not a workload kind/],
+    ["on without an image", { enabled: "true", collectorHost: "c" }, /pinpoint:agentImage is not set, and instrumentation is on/],
+    ["a port out of range", { ...ON, collectorAgentPort: "70000" }, /pinpoint:collectorAgentPort is "70000", not a whole number from 1 to 65535/],
+    ["a bad agentIdSource", { ...ON, agentIdSource: "ip" }, /pinpoint:agentIdSource is "ip"; use one of: podIP, generated/],
+    ["namespaces not a list", { ...ON, namespaces: "[dev" }, /pinpoint:namespaces is not a valid JSON list/],
+    ["a bad options variable", { ...ON, optionsEnv: "JAVA OPTS" }, /optionsEnv "JAVA OPTS" is not a valid environment variable name/],
+    ["an invalid prefix", { ...ON, applicationNamePrefix: "dev/" }, /applicationNamePrefix "dev\/" may hold only/],
+  ];
+  for (const [name, config, error] of cases) {
+    it(name, async () => {
+      const run = await runProgram(seedProgram(), { config });
+      assert.ok(run.errors.some((e) => error.test(e)), `expected ${error} in ${JSON.stringify(run.errors)}`);
+    });
+  }
+});
+
+describe("pinpointTransform on one resource", () => {
+  it("instruments only the resource (and the ConfigGroup children) it is given to", async () => {
+    const transform = pinpointTransform({ image: IMAGE, applicationNamePrefix: "dev-" });
+    const spec = (app: string) => ({
+      selector: { matchLabels: { app } },
+      template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `${app}:1` }] } },
+    });
+    const run = await runProgram(() => {
+      new k8s.apps.v1.Deployment("chosen", { metadata: { name: "chosen" }, spec: spec("chosen") }, { transforms: [transform] });
+      new k8s.apps.v1.Deployment("other", { metadata: { name: "other" }, spec: spec("other") });
+      new k8s.yaml.v2.ConfigGroup(
+        "group",
+        { objs: [{ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "grouped" }, spec: spec("grouped") }] },
+        { transforms: [transform] },
+      );
+    });
+    assert.deepStrictEqual(run.errors, []);
+    const byName = (n: string) => ofType(run, DEPLOYMENT).find((d) => d.name === n)!;
+    assert.ok(isInstrumented(byName("chosen")));
+    assert.ok(isInstrumented(byName("group:grouped")));
+    assert.deepStrictEqual(byName("other").inputs, byName("other").declared);
+  });
+});
