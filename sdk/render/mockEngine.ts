@@ -1,0 +1,224 @@
+/**
+ * The mock engine: runs a Pulumi program under the SDK's mock runtime (no Pulumi
+ * CLI, no cluster) and plays the engine's part that mocks leave out: registered transforms are applied to every resource
+ * (stack transforms, then resource-option transforms inherited from parents),
+ * and `kubernetes:yaml/v2` ConfigGroup/ConfigFile are expanded into child
+ * resources the way the Kubernetes provider registers them, so transforms reach
+ * workloads declared in YAML too. The offline render and the tests share it.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseAllDocuments } from "yaml";
+
+/** Kubernetes reads manifests as YAML 1.1 (`0644` is octal, `yes` a boolean); so does the engine. */
+const KUBERNETES_YAML_VERSION = "1.1";
+// Internal but stable: drains the SDK's RPC queue, as `disconnect` does.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
+
+export interface RegisteredResource {
+  type: string;
+  name: string;
+  /** Inputs after every transform, with Outputs resolved to plain values. */
+  inputs: Record<string, any>;
+  /** Inputs as the program declared them, before any transform. */
+  declared: Record<string, any>;
+  /** Names of the resources it depends on, from its options (after transforms). */
+  dependsOn: string[];
+  custom: boolean;
+  /** Secret values found in the inputs, by dotted path. */
+  secretPaths: string[];
+  /** Values not known until a real deployment (preview), by dotted path. */
+  unknownPaths: string[];
+  /** Set for children of a ConfigGroup/ConfigFile: the group's name. */
+  group?: string;
+}
+
+export interface ProgramRun {
+  resources: RegisteredResource[];
+  /** Messages of errors raised while registering resources (transform failures). */
+  errors: string[];
+  /** Stack outputs returned by the program. */
+  outputs: Record<string, any>;
+  transformsRegistered: number;
+}
+
+export interface RunOptions {
+  project?: string;
+  stack?: string;
+  /** `pinpoint:enabled` → "true"; keys without a namespace get `pinpoint:`. */
+  config?: Record<string, string>;
+  secretKeys?: string[];
+  preview?: boolean;
+  /** Extra output state for a resource (e.g. a docker.Image's repoDigest); merged over its inputs. */
+  state?: (type: string, name: string, inputs: Record<string, any>) => Record<string, any> | undefined;
+  /** Folder that relative `files` of a ConfigGroup are read from. */
+  cwd?: string;
+  /**
+   * What an unknown value (preview) becomes in `inputs`, given its dotted path.
+   * Default: left out, as an unset input would be.
+   */
+  unknown?: (path: string) => unknown;
+}
+
+export async function runProgram(program: () => unknown, options: RunOptions = {}): Promise<ProgramRun> {
+  const stackTransforms: pulumi.ResourceTransform[] = [];
+  const resources: RegisteredResource[] = [];
+  const errors: string[] = [];
+  const groupTransforms = new Map<string, pulumi.ResourceTransform[]>();
+
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.config ?? {})) config[k.includes(":") ? k : `pinpoint:${k}`] = v;
+  const secretKeys = (options.secretKeys ?? []).map((k) => (k.includes(":") ? k : `pinpoint:${k}`));
+  pulumi.runtime.setAllConfig(config, secretKeys);
+
+  const applyTransforms = async (
+    type: string,
+    name: string,
+    custom: boolean,
+    props: Record<string, any>,
+    opts: pulumi.ResourceOptions,
+    own: pulumi.ResourceTransform[],
+  ) => {
+    let current = { props, opts };
+    for (const t of [...own, ...stackTransforms]) {
+      const r = await t({ type, name, custom, props: current.props, opts: current.opts });
+      if (r) current = { props: r.props as Record<string, any>, opts: r.opts };
+    }
+    return current;
+  };
+
+  const record = async (type: string, name: string, custom: boolean, declared: Record<string, any>, own: pulumi.ResourceTransform[], group?: string) => {
+    try {
+      const t = await applyTransforms(type, name, custom, declared, {}, own);
+      const { value, secretPaths, unknownPaths } = await resolveDeep(t.props, "", options.unknown);
+      const deps = await dependencyNames(t.opts.dependsOn);
+      resources.push({ type, name, inputs: value, declared, dependsOn: deps, custom, secretPaths, unknownPaths, group });
+      return value;
+    } catch (e) {
+      errors.push((e as Error).message);
+      throw e;
+    }
+  };
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource: async (args) => {
+        const own = args.transforms ?? [];
+        const inputs = await record(args.type, args.name, args.custom ?? false, args.inputs, own);
+        if (args.type === "kubernetes:yaml/v2:ConfigGroup" || args.type === "kubernetes:yaml/v2:ConfigFile") {
+          groupTransforms.set(args.name, own);
+          await expandGroup(args.type, args.name, args.inputs, own, options.cwd ?? process.cwd(), record);
+        }
+        const extra = options.state?.(args.type, args.name, inputs) ?? {};
+        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...inputs, ...extra } };
+      },
+      call: (args) => args.inputs,
+      registerTransform: (t) => {
+        stackTransforms.push(t);
+      },
+    },
+    options.project ?? "pinpoint-test",
+    options.stack ?? "dev",
+    options.preview ?? false,
+  );
+
+  let outputs: Record<string, any> = {};
+  try {
+    const out = await pulumi.runtime.runInPulumiStack(async () => program());
+    outputs = ((await resolveDeep(out ?? {})).value ?? {}) as Record<string, any>;
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
+  await settings.waitForRPCs().catch((e: Error) => errors.push(e.message));
+  return { resources, errors: [...new Set(errors)], outputs, transformsRegistered: stackTransforms.length };
+}
+
+/** The objects a ConfigGroup/ConfigFile declares, registered as the provider would register its children. */
+async function expandGroup(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+  own: pulumi.ResourceTransform[],
+  cwd: string,
+  record: (type: string, name: string, custom: boolean, props: Record<string, any>, own: pulumi.ResourceTransform[], group?: string) => Promise<unknown>,
+): Promise<void> {
+  const objects: Record<string, any>[] = [];
+  const texts: string[] = [];
+  const files = type.endsWith("ConfigFile") ? [inputs.file] : toList(inputs.files);
+  for (const f of files) texts.push(fs.readFileSync(path.resolve(cwd, f), "utf8"));
+  texts.push(...toList(inputs.yaml));
+  for (const text of texts) {
+    for (const doc of parseAllDocuments(text, { version: KUBERNETES_YAML_VERSION })) {
+      const obj = doc.toJS();
+      if (obj) objects.push(...(obj.kind === "List" ? obj.items : [obj]));
+    }
+  }
+  objects.push(...toList(inputs.objs));
+  const prefix = inputs.resourcePrefix ?? name;
+  for (const obj of objects) {
+    const [group, version] = String(obj.apiVersion).includes("/") ? String(obj.apiVersion).split("/") : ["core", obj.apiVersion];
+    const childType = `kubernetes:${group}/${version}:${obj.kind}`;
+    const ns = obj.metadata?.namespace;
+    await record(childType, `${prefix}:${ns ? `${ns}/` : ""}${obj.metadata?.name}`, true, obj, own, name);
+  }
+}
+
+function toList<T>(v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+async function dependencyNames(dependsOn: pulumi.ResourceOptions["dependsOn"]): Promise<string[]> {
+  // Output.promise() is internal but stable: it resolves the dependsOn list without an apply.
+  const list = await (pulumi.output(dependsOn as any) as any).promise?.();
+  const resources = (Array.isArray(list) ? list : list ? [list] : []) as pulumi.Resource[];
+  const names: string[] = [];
+  for (const r of resources) {
+    const urn = await (r.urn as any).promise();
+    names.push(String(urn).split("::").pop() as string);
+  }
+  return names;
+}
+
+/**
+ * Resolves Outputs (and promises) anywhere in a value, noting secret and unknown
+ * ones; `unknown` gives the value an unknown one takes (default: left out).
+ */
+export async function resolveDeep(
+  value: unknown,
+  at = "",
+  unknown?: (path: string) => unknown,
+): Promise<{ value: any; secretPaths: string[]; unknownPaths: string[] }> {
+  const secretPaths: string[] = [];
+  const unknownPaths: string[] = [];
+  const walk = async (v: unknown, p: string): Promise<unknown> => {
+    if (pulumi.Output.isInstance(v)) {
+      const o = v as any;
+      if (await o.isSecret) secretPaths.push(p);
+      if (!(await o.isKnown)) {
+        unknownPaths.push(p);
+        return unknown?.(p);
+      }
+      return walk(await o.promise(), p);
+    }
+    if (v instanceof Promise) return walk(await v, p);
+    if (Array.isArray(v)) return Promise.all(v.map((x, i) => walk(x, `${p}[${i}]`)));
+    if (v && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const r = await walk(x, p ? `${p}.${k}` : k);
+        if (r !== undefined) out[k] = r;
+      }
+      return out;
+    }
+    return v;
+  };
+  const resolved = await walk(value, at);
+  return { value: resolved, secretPaths, unknownPaths };
+}
+
+/** The registered resources of one type. */
+export function ofType(run: ProgramRun, type: string): RegisteredResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
