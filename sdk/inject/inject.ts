@@ -92,7 +92,7 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     fail((e as Error).message);
   }
   const applicationName = applicationNameOf(out, o, fail);
-  let selected = selectContainers(out, spec, fail);
+  let selected = selectContainers(out, spec, o.defaultContainers, fail);
 
   // Clashes with the user's own parts are errors, never silent merges.
   if (spec.volumes?.some((v) => v.name === VOLUME_NAME)) {
@@ -163,8 +163,16 @@ function applicationNameOf(w: Workload, o: ResolvedOptions, fail: (p: string) =>
   }
 }
 
-function selectContainers(w: Workload, spec: PodSpec, fail: (p: string) => never): Container[] {
+function selectContainers(w: Workload, spec: PodSpec, defaults: readonly string[], fail: (p: string) => never): Container[] {
   const list = annotationOf(w, ANNOTATION_CONTAINERS);
+  if (list === undefined && defaults.length > 0) {
+    // A default for many workloads: those it names that exist here; none at all is an error, never a silent skip.
+    const found = spec.containers.filter((c) => defaults.includes(c.name));
+    if (found.length > 0) return found;
+    fail(
+      `has none of the default containers (${defaults.join(", ")}); it has: ${spec.containers.map((c) => c.name).join(", ")}: name its containers with the ${ANNOTATION_CONTAINERS} annotation, or opt out with ${ANNOTATION_INJECT}: "false"`,
+    );
+  }
   if (list === undefined) return [spec.containers[0]];
   const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (names.length === 0) fail(`annotation ${ANNOTATION_CONTAINERS} is empty; name at least one container, or opt out with ${ANNOTATION_INJECT}: "false"`);

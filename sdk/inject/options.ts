@@ -61,6 +61,8 @@ export interface InjectOptions {
   volumeSizeLimit?: string;
   /** Name to derive the applicationName from when the object has no metadata.name (Pulumi autonaming). */
   defaultName?: string;
+  /** Containers to instrument in workloads without the containers annotation. Default: the first container. */
+  defaultContainers?: readonly string[];
 }
 
 /** Options with every default filled in. */
@@ -82,6 +84,8 @@ export interface ResolvedOptions {
   initRunAsUser: number;
   volumeSizeLimit: string;
   defaultName?: string;
+  /** Empty: the first container. */
+  defaultContainers: readonly string[];
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -140,6 +144,10 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
   if (prefix !== "" && !/^[a-zA-Z0-9._-]+$/.test(prefix)) {
     throw new Error(`applicationNamePrefix "${prefix}" may hold only letters, digits, '.', '_' and '-'`);
   }
+  const defaultContainers = [...new Set((o.defaultContainers ?? []).map((n) => n.trim()).filter((n) => n !== ""))];
+  for (const name of defaultContainers) {
+    if (!DNS_LABEL.test(name)) throw new Error(`defaultContainers names "${name}", which is not a valid container name (lower-case DNS label)`);
+  }
   return {
     resolved: true,
     image: o.image,
@@ -157,6 +165,7 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
     initRunAsUser,
     volumeSizeLimit,
     defaultName: o.defaultName,
+    defaultContainers,
   };
 }
 
