@@ -7,3 +7,13 @@ export type { PinpointTransformOptions } from "./transform";
 export { PinpointApm } from "./pinpointApm";
 export type { PinpointApmArgs } from "./pinpointApm";
 export { ConfigError, declaredConfigKeys } from "./config";
+export {
+  AgentImage,
+  prepareBuildContext,
+  pinnedReference,
+  AgentSourceError,
+  DEFAULT_BASE_IMAGE,
+  DEFAULT_IMAGE_REPOSITORY,
+  PULL_SECRET_NAME,
+} from "./agentImage";
+export type { AgentImageArgs, BuildContext, BuildContextOptions } from "./agentImage";

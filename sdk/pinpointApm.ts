@@ -6,6 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
 import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
+// --- agent image (AgentImage) ---
+import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
+// --- end agent image ---
 
 declareConfigKeys({
   enabled: "boolean, default false: instrument the stack's workloads; false leaves every workload as declared",
@@ -33,7 +36,7 @@ declareConfigKeys({
  * read from the `pinpoint:*` stack config. Plain inputs, no unions, no
  * functions, so other Pulumi languages can use the component.
  */
-export interface PinpointApmArgs {
+export interface PinpointApmArgs extends AgentImageApmArgs {
   /** Instrument the stack's workloads. Default: `pinpoint:enabled`, else false. */
   enabled?: pulumi.Input<boolean>;
   /** The pp_agent image reference (best pinned by digest). */
@@ -70,6 +73,9 @@ export interface PinpointApmArgs {
   initRunAsUser?: pulumi.Input<number>;
   /** sizeLimit of the agent emptyDir. Default 256Mi. */
   volumeSizeLimit?: pulumi.Input<string>;
+  // --- agent image (AgentImage): registry, registryUsername, registryPassword (secret), imageRepository,
+  // agentArchive, agentVersion, baseImage come from AgentImageApmArgs; with an archive and no agentImage,
+  // PinpointApm builds the image as a child and injects its digest-pinned reference. ---
 }
 
 /** Settings of instrumentation, once every input is known. */
@@ -94,17 +100,20 @@ export class PinpointApm extends pulumi.ComponentResource {
     const config = new ConfigReader();
     const inputs = instrumentationInputs(args, config);
     // The image stays an Output: a digest is known only after the push.
-    const agentImage = argOr(args.agentImage, config.string("agentImage"));
+    // --- agent image: the given reference, or an AgentImage child built from pinpoint:agentArchive ---
+    const imageWiring: AgentImageWiring = wireAgentImage(name, args, argOr(args.agentImage, config.string("agentImage")), this);
+    const agentImage = imageWiring.imageRef;
+    // --- end agent image ---
 
     const settings = settle(inputs, (v) => toInstrumentation(v, agentImage));
     if (!(settings instanceof Promise)) {
       // Known now: fail the preview on bad input, and skip the transform when off.
-      if (settings.enabled) pulumi.runtime.registerResourceTransform(pinpointTransform(settings.options));
+      if (settings.enabled) pulumi.runtime.registerResourceTransform(agentImageTransform(settings.options, imageWiring));
     } else {
       // Some input is an Output: decide per resource once it resolves.
       pulumi.runtime.registerResourceTransform(async (t) => {
         const s = await settings;
-        return s.enabled ? pinpointTransform(s.options)(t) : undefined;
+        return s.enabled ? agentImageTransform(s.options, imageWiring)(t) : undefined;
       });
     }
     const known = Promise.resolve(settings);
@@ -162,7 +171,7 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     throw new ConfigError(
       "agentImage",
       "is not set, and instrumentation is on",
-      "give the pp_agent image (`pulumi config set pinpoint:agentImage <registry>/fjhb/pp_agent@sha256:…`) or let PinpointApm build it",
+      "give the pp_agent image (`pulumi config set pinpoint:agentImage <registry>/fjhb/pp_agent@sha256:…`) or let PinpointApm build it (`pulumi config set pinpoint:agentArchive pinpoint-agent-<version>.tar.gz`, see docs/agent-image.md)",
     );
   }
   const defaults = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } };

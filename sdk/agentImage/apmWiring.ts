@@ -1,0 +1,139 @@
+/**
+ * How PinpointApm uses the agent image: build it as a child when an archive is
+ * given and no image is, make the instrumented workloads wait for (and roll
+ * with) the pushed image, and give each instrumented namespace a pull Secret
+ * when registry credentials are given.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { argOr, ConfigError, ConfigReader } from "../config";
+import { pinpointTransform, PinpointTransformOptions } from "../transform";
+import { AgentImage } from "./agentImage";
+import { KEYS } from "./config";
+import { PULL_SECRET_KEY, PULL_SECRET_NAME, PULL_SECRET_TYPE } from "./constants";
+import { dockerConfigJson } from "./reference";
+
+/** The PinpointApm args that concern the image; the same names as AgentImage's and the config keys. */
+export interface AgentImageApmArgs {
+  registry?: pulumi.Input<string>;
+  registryUsername?: pulumi.Input<string>;
+  registryPassword?: pulumi.Input<string>;
+  imageRepository?: pulumi.Input<string>;
+  agentArchive?: pulumi.Input<string>;
+  agentVersion?: pulumi.Input<string>;
+  baseImage?: pulumi.Input<string>;
+}
+
+export interface AgentImageWiring {
+  /** The image the init containers get: the built one's digest-pinned reference, or the given one. */
+  imageRef: pulumi.Input<string> | undefined;
+  /** The child that builds, when one does. */
+  agentImage?: AgentImage;
+  /** Registry and credentials for the pull Secrets, when credentials are given. */
+  pullSecret?: { registry: string; username: pulumi.Input<string>; password: pulumi.Input<string> };
+  /** One Secret per namespace, created the first time a workload there is instrumented. */
+  secrets: Map<string, k8s.core.v1.Secret>;
+  name: string;
+  parent: pulumi.Resource;
+}
+
+/**
+ * Decides the image: the given reference, or an AgentImage child built from the
+ * archive. Both given is an error at preview.
+ */
+export function wireAgentImage(
+  name: string,
+  args: AgentImageApmArgs,
+  agentImage: pulumi.Input<string> | undefined,
+  parent: pulumi.Resource,
+): AgentImageWiring {
+  const c = new ConfigReader();
+  const archive = argOr(args.agentArchive, c.string(KEYS.agentArchive));
+  const hasImage = agentImage !== undefined && agentImage !== "";
+  if (hasImage && archive !== undefined) {
+    throw new ConfigError(KEYS.agentArchive, "and agentImage are both set", "give one: agentImage to use an existing image, agentArchive to build one");
+  }
+  const wiring: AgentImageWiring = { imageRef: agentImage, secrets: new Map(), name, parent };
+  if (!hasImage && archive !== undefined) {
+    const { registry, registryUsername, registryPassword, imageRepository, agentVersion, baseImage } = args;
+    wiring.agentImage = new AgentImage(
+      `${name}-agent`,
+      { agentArchive: archive, registry, registryUsername, registryPassword, imageRepository, agentVersion, baseImage },
+      { parent },
+    );
+    wiring.imageRef = wiring.agentImage.imageRef;
+  }
+
+  const username = argOr(args.registryUsername, c.string(KEYS.registryUsername));
+  const password = args.registryPassword !== undefined ? args.registryPassword : c.secret(KEYS.registryPassword);
+  const registryValue = argOr(args.registry, c.string(KEYS.registry));
+  const registry = typeof registryValue === "string" ? registryValue : typeof agentImage === "string" ? registryOf(agentImage) : undefined;
+  if (username !== undefined && password !== undefined && registry !== undefined) {
+    wiring.pullSecret = { registry, username, password };
+  }
+  return wiring;
+}
+
+/**
+ * The instrumentation transform with the image wired in: workloads depend on
+ * the image build, and, when PinpointApm owns the pull Secret (credentials
+ * given, no imagePullSecret of the user's), name it and get one per namespace.
+ */
+export function agentImageTransform(options: PinpointTransformOptions, w: AgentImageWiring): pulumi.ResourceTransform {
+  const ownSecret = w.pullSecret !== undefined && (options.imagePullSecret === undefined || options.imagePullSecret === "");
+  const built = w.agentImage?.image;
+  const transform = pinpointTransform({
+    ...options,
+    imagePullSecret: ownSecret ? PULL_SECRET_NAME : options.imagePullSecret,
+    // A changed agent means a new image: the workloads roll after it is pushed, never before.
+    dependsOn: [...(options.dependsOn ?? []), ...(built ? [built] : [])],
+  });
+  if (!ownSecret) return transform;
+  return async (a) => {
+    const r = await transform(a);
+    if (!r) return r;
+    const secret = pullSecretFor(w, namespaceOf(a), a.opts);
+    const dependsOn = [...toArray(r.opts.dependsOn), secret];
+    return { props: r.props, opts: { ...r.opts, dependsOn } };
+  };
+}
+
+function pullSecretFor(w: AgentImageWiring, namespace: string | undefined, opts: pulumi.ResourceOptions): k8s.core.v1.Secret {
+  const key = namespace ?? "";
+  const existing = w.secrets.get(key);
+  if (existing) return existing;
+  const p = w.pullSecret!;
+  const config = pulumi.all([p.username, p.password]).apply(([u, pw]) => dockerConfigJson(p.registry, u, pw));
+  const secret = new k8s.core.v1.Secret(
+    `${w.name}-pull-${namespace ?? "default"}`,
+    {
+      metadata: { name: PULL_SECRET_NAME, namespace },
+      type: PULL_SECRET_TYPE,
+      stringData: { [PULL_SECRET_KEY]: pulumi.secret(config) },
+    },
+    // The workload's own provider (cluster), when it names one.
+    { parent: w.parent, provider: opts.provider },
+  );
+  w.secrets.set(key, secret);
+  return secret;
+}
+
+function namespaceOf(a: pulumi.ResourceTransformArgs): string | undefined {
+  const ns = (a.props as { metadata?: { namespace?: unknown } }).metadata?.namespace;
+  if (ns === undefined || ns === null || ns === "") return undefined;
+  if (typeof ns !== "string") {
+    throw new Error(`pinpoint: ${a.name}: its namespace is not known while the program runs, so no pull Secret can be placed there; give the namespace as a plain string`);
+  }
+  return ns;
+}
+
+/** The registry host of a reference (`harbor.example.com/fjhb/pp_agent@…`), or undefined (Docker Hub). */
+export function registryOf(reference: string): string | undefined {
+  const first = reference.split("/")[0];
+  return reference.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : undefined;
+}
+
+function toArray<T>(v: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]) as pulumi.Input<T>[];
+}
