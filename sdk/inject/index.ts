@@ -9,6 +9,8 @@ export type { InjectOptions, ResolvedOptions, AgentIdSource, ValueFromPolicy, Co
 export { deriveApplicationName, pinpointNameProblem } from "./naming";
 export { agentFlags, initContainer, isPinnedByDigest } from "./javaagent";
 export type { InjectionStatus, ContainerStatus } from "./status";
+export { describeInjection, COLLECTOR_HOST_FLAG } from "./describe";
+export type { InjectionSummary } from "./describe";
 export {
   ALL_WORKLOAD_KINDS,
   DEFAULT_KINDS,

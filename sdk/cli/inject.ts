@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+/**
+ * pinpoint-inject: the stack transform's injection over plain manifests, like
+ * `istioctl kube-inject`. Thin: read, hand each object to the core, write.
+ * Output is buffered and written only when every document succeeded, so a
+ * pipe into `kubectl apply -f -` never applies half a file.
+ */
+import { Command, Option } from "commander";
+import {
+  ALL_WORKLOAD_KINDS,
+  ANNOTATION_CONTAINERS,
+  ANNOTATION_INJECT,
+  DEFAULT_OPTIONS_ENV,
+  inject,
+  isWorkloadKind,
+  ResolvedOptions,
+  resolveOptions,
+  uninject,
+  Workload,
+  WORKLOAD_KINDS,
+  WorkloadKind,
+} from "../inject";
+import { formatJson, formatYaml, ManifestDocument, ManifestError, OutputDocument, parseSource, readSources } from "./manifests";
+
+const PROGRAM_NAME = "pinpoint-inject";
+const EXIT_FAILURE = 1;
+const OUTPUT_FORMATS = ["yaml", "json"] as const;
+type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** `kind: List` (kubectl get -o yaml) and typed lists (`DeploymentList`) hold objects in `items`. */
+const LIST_KIND = /List$/;
+const REPORT_VERB_WIDTH = 10;
+
+const EXAMPLES = `
+Examples:
+  # Instrument the seed's Deployment and apply it
+  ${PROGRAM_NAME} -f tomcat-zffw.yaml --image harbor.59iedu.com/fjhb/pp_agent:latest \\
+      --app-prefix dev- --collector pinpoint-collector.pinpoint | kubectl apply -f -
+
+  # A whole folder, StatefulSets too, from a pipe
+  kustomize build overlays/dev | ${PROGRAM_NAME} -f - --image <ref> --kinds Deployment,StatefulSet
+
+  # Take the agent out again
+  ${PROGRAM_NAME} -f instrumented.yaml --uninject
+
+Per workload, annotations on the workload or its pod template override the flags:
+  ${ANNOTATION_INJECT}: "false"    leave this workload alone
+  ${ANNOTATION_CONTAINERS}: a,b    the containers to instrument
+  pinpoint.fjhb.cn/application-name, pinpoint.fjhb.cn/options-env
+
+Every input object goes to standard output in input order; a report of each
+object (injected, skipped and why) goes to standard error. Exit status 1, with
+nothing on standard output, when any document fails.`;
+
+interface Flags {
+  filename: string[];
+  image?: string;
+  appPrefix?: string;
+  collector?: string;
+  optionsEnv?: string;
+  containers?: string;
+  kinds?: string;
+  imagePullSecret?: string;
+  uninject?: boolean;
+  output: OutputFormat;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function splitList(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+}
+
+export function command(): Command {
+  return new Command(PROGRAM_NAME)
+    .description("Add the Pinpoint Java agent (an init container that copies it into a shared volume, and the JVM flags) to the workloads of Kubernetes manifests.")
+    .requiredOption("-f, --filename <path>", "a YAML or JSON file, a folder (read recursively: .yaml, .yml, .json), or - for standard input; repeat for more", collect)
+    .option("--image <ref>", "the pp_agent init image, best pinned by digest (…/pp_agent@sha256:…); required unless --uninject")
+    .option("--app-prefix <prefix>", "put before each workload name to make the Pinpoint applicationName, e.g. dev- (default: none)")
+    .option("--collector <host>", "the collector host the agents report to (default: the agent's own pinpoint.config)")
+    .option("--options-env <NAME>", `the variable that carries the JVM flags: CATALINA_OPTS for Tomcat, JAVA_TOOL_OPTIONS for any JVM (default: ${DEFAULT_OPTIONS_ENV})`)
+    .option("--containers <a,b>", `containers to instrument in workloads without the ${ANNOTATION_CONTAINERS} annotation (default: the first container)`)
+    .option("--kinds <Deployment,...>", `workload kinds to instrument, of ${ALL_WORKLOAD_KINDS.join(", ")} (default: Deployment)`)
+    .option("--image-pull-secret <name>", "a docker-registry Secret to add to the instrumented pods' imagePullSecrets")
+    .option("--uninject", "remove exactly what injection added, from every workload kind, instead of injecting")
+    .addOption(new Option("-o, --output <format>", "output format: yaml, or json (one object after another)").choices(OUTPUT_FORMATS).default("yaml"))
+    .addHelpText("after", EXAMPLES)
+    .showHelpAfterError(`(run ${PROGRAM_NAME} --help for every flag)`);
+}
+
+/** What happened to one object: its new value (undefined: unchanged) and a report line. */
+interface ObjectOutcome {
+  value?: unknown;
+  report: string;
+}
+
+type Action = (obj: Record<string, unknown>, where: string) => ObjectOutcome;
+
+function report(verb: string, what: string, where: string, detail: string): string {
+  return `${verb.padEnd(REPORT_VERB_WIDTH)}${what} [${where}]${detail ? `: ${detail}` : ""}`;
+}
+
+function nameOf(obj: Record<string, unknown>): string {
+  const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string };
+  return `${String(obj.kind)} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? "<unnamed>"}`;
+}
+
+/** A workload the core may change: a known kind at the apiVersion the core knows it by. */
+function asWorkload(obj: Record<string, unknown>): Workload | undefined {
+  return isWorkloadKind(obj.kind) && WORKLOAD_KINDS[obj.kind as WorkloadKind] === obj.apiVersion ? (obj as unknown as Workload) : undefined;
+}
+
+function injectAction(options: ResolvedOptions): Action {
+  return (obj, where) => {
+    const what = nameOf(obj);
+    if (isWorkloadKind(obj.kind) && !asWorkload(obj)) {
+      return { report: report("skipped", what, where, `apiVersion ${String(obj.apiVersion)} is not ${WORKLOAD_KINDS[obj.kind]}`) };
+    }
+    const r = inject(obj as unknown as Workload, options);
+    for (const w of r.warnings) process.stderr.write(`${PROGRAM_NAME}: warning: ${w}\n`);
+    if (!r.injected) return { report: report("skipped", what, where, r.reason ?? "") };
+    const detail = `applicationName ${r.applicationName}, containers ${r.containers.join(", ")}`;
+    // Already injected with the same options: keep the document as written.
+    if (JSON.stringify(r.workload) === JSON.stringify(obj)) return { report: report("unchanged", what, where, `already injected; ${detail}`) };
+    return { value: r.workload, report: report("injected", what, where, detail) };
+  };
+}
+
+const uninjectAction: Action = (obj, where) => {
+  const what = nameOf(obj);
+  const workload = asWorkload(obj);
+  if (!workload) return { report: report("skipped", what, where, "not a workload") };
+  const r = uninject(workload);
+  if (!r.removed) return { report: report("unchanged", what, where, "carries no injection") };
+  return { value: r.workload, report: report("removed", what, where, "") };
+};
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** One document: an object, or a list of them. Throws a ManifestError naming the document. */
+function processDocument(d: ManifestDocument, action: Action, reports: string[]): OutputDocument {
+  const where = `${d.source}, document ${d.index}`;
+  const fail = (problem: string, item?: number): never => {
+    throw new ManifestError(d.source, item === undefined ? problem : `item ${item + 1}: ${problem}`, d.index, d.line);
+  };
+  const one = (obj: unknown, at: string, item?: number): ObjectOutcome => {
+    if (!isObject(obj)) return fail("is not a Kubernetes object (a mapping with apiVersion and kind)", item);
+    if (typeof obj.kind !== "string" || obj.kind === "") return fail("has no kind: every Kubernetes object needs apiVersion and kind", item);
+    try {
+      return action(obj, at);
+    } catch (e) {
+      return fail((e as Error).message, item);
+    }
+  };
+  if (d.value === null) return { document: d };
+  if (isObject(d.value) && typeof d.value.kind === "string" && LIST_KIND.test(d.value.kind) && Array.isArray(d.value.items)) {
+    const list = d.value;
+    const items = list.items as unknown[];
+    let changed = false;
+    const out = items.map((item, i) => {
+      const r = one(item, `${where}, item ${i + 1}`, i);
+      reports.push(r.report);
+      if (r.value === undefined) return item;
+      changed = true;
+      return r.value;
+    });
+    return changed ? { document: d, value: { ...list, items: out } } : { document: d };
+  }
+  const r = one(d.value, where);
+  reports.push(r.report);
+  return { document: d, value: r.value };
+}
+
+function optionsOf(flags: Flags): ResolvedOptions {
+  return resolveOptions({
+    image: flags.image ?? "",
+    applicationNamePrefix: flags.appPrefix,
+    collectorHost: flags.collector,
+    optionsEnv: flags.optionsEnv,
+    defaultContainers: splitList(flags.containers),
+    kinds: splitList(flags.kinds) as WorkloadKind[] | undefined,
+    imagePullSecret: flags.imagePullSecret,
+  });
+}
+
+export function main(argv: readonly string[]): number {
+  const cmd = command();
+  cmd.parse(argv, { from: "node" });
+  const flags = cmd.opts<Flags>();
+  const errors: string[] = [];
+  const reports: string[] = [];
+  const out: OutputDocument[] = [];
+  try {
+    // Options once for every document: the per-document cost is the core's alone.
+    const action = flags.uninject ? uninjectAction : injectAction(optionsOf(flags));
+    for (const source of readSources(flags.filename)) {
+      let docs: ManifestDocument[];
+      try {
+        docs = parseSource(source);
+      } catch (e) {
+        errors.push((e as Error).message);
+        continue;
+      }
+      for (const d of docs) {
+        try {
+          out.push(processDocument(d, action, reports));
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+    }
+  } catch (e) {
+    errors.push((e as Error).message);
+  }
+  if (errors.length > 0) {
+    process.stderr.write(errors.map((e) => `${PROGRAM_NAME}: error: ${e}\n`).join(""));
+    process.stderr.write(`${PROGRAM_NAME}: nothing written to standard output (${errors.length} error${errors.length === 1 ? "" : "s"})\n`);
+    return EXIT_FAILURE;
+  }
+  process.stderr.write(reports.map((r) => `${r}\n`).join(""));
+  process.stdout.write(flags.output === "json" ? formatJson(out) : formatYaml(out));
+  return 0;
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv);
+}
