@@ -1,0 +1,143 @@
+/**
+ * Helpers every part of the server shares: image names, labels, metadata,
+ * secret references, volume claims. Each part module reads as a short recipe.
+ */
+import type { EnvVar, PersistentVolumeClaim, Probe } from "kubernetes-types/core/v1";
+import type { ObjectMeta } from "kubernetes-types/meta/v1";
+import { ANNOTATION_INJECT } from "../inject/constants";
+import type { ServerSettings } from "./config";
+import {
+  APP_NAME,
+  DOCKER_HUB,
+  LABEL_COMPONENT,
+  LABEL_MANAGED_BY,
+  LABEL_NAME,
+  LABEL_PART_OF,
+  LABEL_VERSION,
+  MANAGED_BY,
+  JDBC_DRIVER,
+  JVM_OPTIONS,
+  MYSQL_DATABASE,
+  MYSQL_USER,
+  NAMES,
+  Part,
+  PINPOINT_IMAGE_REPOSITORY,
+  PORTS,
+  SECRET_KEYS,
+  SPRING_PROFILE,
+} from "./constants";
+
+/** `<registry or docker.io>/<path>`: the same path under a proxy-cache prefix. */
+export function imageRef(s: ServerSettings, path: string): string {
+  return `${s.registry || DOCKER_HUB}/${path}`;
+}
+
+/** `pinpointdocker/pinpoint-<component>:<version>`, pinned to the release. */
+export function pinpointImage(s: ServerSettings, component: "hbase" | "collector" | "web" | "batch"): string {
+  return imageRef(s, `${PINPOINT_IMAGE_REPOSITORY}/pinpoint-${component}:${s.version}`);
+}
+
+export function selectorLabels(part: Part): Record<string, string> {
+  return { [LABEL_NAME]: APP_NAME, [LABEL_COMPONENT]: part };
+}
+
+/** Labels of objects that belong to the whole server (namespace, secret). */
+export function serverLabels(s: ServerSettings): Record<string, string> {
+  return { [LABEL_NAME]: APP_NAME, [LABEL_VERSION]: s.version, [LABEL_PART_OF]: APP_NAME, [LABEL_MANAGED_BY]: MANAGED_BY };
+}
+
+export function labels(s: ServerSettings, part: Part): Record<string, string> {
+  return { ...serverLabels(s), ...selectorLabels(part) };
+}
+
+/**
+ * Metadata of an object in the server's namespace. Workloads carry the opt-out
+ * annotation: the stack-wide transform must not put an agent into Pinpoint itself.
+ */
+export function metadata(s: ServerSettings, name: string, part: Part, workload = false): ObjectMeta {
+  return {
+    name,
+    namespace: s.namespace,
+    labels: labels(s, part),
+    ...(workload ? { annotations: { [ANNOTATION_INJECT]: "false" } } : {}),
+  };
+}
+
+/** An env var read from the server's Secret. */
+export function secretEnv(name: string, key: string): EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: NAMES.secret, key } } };
+}
+
+export function env(values: Record<string, string | number | boolean>): EnvVar[] {
+  return Object.entries(values).map(([name, value]) => ({ name, value: String(value) }));
+}
+
+/** The cluster DNS name of a Service of the server. */
+export function serviceHost(s: ServerSettings, service: string): string {
+  return `${service}.${s.namespace}.svc.${s.clusterDomain}`;
+}
+
+export function volumeClaim(s: ServerSettings, name: string, size: string): PersistentVolumeClaim {
+  return {
+    metadata: { name },
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      resources: { requests: { storage: size } },
+      ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
+    },
+  };
+}
+
+export function tcpProbe(port: number, initialDelaySeconds: number, periodSeconds = 10, failureThreshold = 6): Probe {
+  return { tcpSocket: { port }, initialDelaySeconds, periodSeconds, timeoutSeconds: 5, failureThreshold };
+}
+
+export function execProbe(command: string[], initialDelaySeconds: number, periodSeconds = 10, failureThreshold = 6): Probe {
+  return { exec: { command }, initialDelaySeconds, periodSeconds, timeoutSeconds: 10, failureThreshold };
+}
+
+/** Starts slow JVMs without a long liveness delay: liveness only counts once this passes. */
+export function startupTcpProbe(port: number, maxSeconds: number): Probe {
+  return { tcpSocket: { port }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.ceil(maxSeconds / 10) };
+}
+
+/**
+ * The settings collector, web and batch share (Spring relaxed binding: PINPOINT_ZOOKEEPER_ADDRESS
+ * is `pinpoint.zookeeper.address`, HBASE_CLIENT_HOST is `hbase.client.host`, and so on).
+ */
+export function pinpointServerEnv(s: ServerSettings): EnvVar[] {
+  const values: Record<string, string | number | boolean> = {
+    SPRING_PROFILES_ACTIVE: SPRING_PROFILE,
+    PINPOINT_ZOOKEEPER_ADDRESS: s.zookeeperAddress,
+    CLUSTER_ENABLE: true,
+    // HBase is found through its ZooKeeper (bundled or externalZookeeper).
+    HBASE_CLIENT_HOST: s.zookeeperAddress,
+    HBASE_CLIENT_PORT: PORTS.zookeeper,
+    // No usage statistics sent to the Pinpoint project from company clusters.
+    CONFIG_SENDUSAGE: false,
+    JAVA_TOOL_OPTIONS: JVM_OPTIONS,
+  };
+  if (s.release.redis) {
+    values.SPRING_DATA_REDIS_HOST = serviceHost(s, NAMES.redis);
+    values.SPRING_DATA_REDIS_PORT = PORTS.redis;
+  }
+  if (s.release.disableOtlp) {
+    values.MANAGEMENT_OTLP_METRICS_EXPORT_ENABLED = false;
+    values.MANAGEMENT_METRICS_EXPORT_OTLP_ENABLED = false;
+  }
+  return env(values);
+}
+
+/** JDBC settings for web and batch, under both names the images read (JDBC_* in 2.5, Spring's in 3.x). */
+export function jdbcEnv(s: ServerSettings): EnvVar[] {
+  const url = `jdbc:mysql://${serviceHost(s, NAMES.mysql)}:${PORTS.mysql}/${MYSQL_DATABASE}?characterEncoding=UTF-8&useSSL=false&allowPublicKeyRetrieval=true`;
+  const out: EnvVar[] = [];
+  for (const [urlVar, userVar, passwordVar] of [
+    ["JDBC_URL", "JDBC_USERNAME", "JDBC_PASSWORD"],
+    ["SPRING_DATASOURCE_HIKARI_JDBCURL", "SPRING_DATASOURCE_HIKARI_USERNAME", "SPRING_DATASOURCE_HIKARI_PASSWORD"],
+    ["SPRING_METADATASOURCE_HIKARI_JDBCURL", "SPRING_METADATASOURCE_HIKARI_USERNAME", "SPRING_METADATASOURCE_HIKARI_PASSWORD"],
+  ]) {
+    out.push({ name: urlVar, value: url }, { name: userVar, value: MYSQL_USER }, secretEnv(passwordVar, SECRET_KEYS.mysqlPassword));
+  }
+  return [{ name: "JDBC_DRIVERCLASSNAME", value: JDBC_DRIVER }, ...out];
+}

@@ -1,0 +1,192 @@
+/**
+ * HBase from the pinpoint-hbase image: master and regionserver in one pod, the
+ * data on a volume, the Pinpoint tables created on first start.
+ *
+ * What the image does by itself (pinpoint-docker, pinpoint-hbase/): its
+ * hbase-site.xml names ZooKeeper `zoo1,zoo2,zoo3`; its CMD runs start-hbase.sh,
+ * configure-hbase.sh (writes the *_TTL env values into hbase-create.hbase) and
+ * check-table.sh (sleeps 15 s, then creates the tables unless
+ * HostApplicationMap_Ver2 exists), then `tail -f /dev/null`. Three things make
+ * that unfit for Kubernetes, so our start script replaces the CMD: the quorum
+ * must be ours; tables created blind after 15 s are lost when the master is
+ * slower (it answers "Master is initializing"); and the container stays up with
+ * HBase dead. The script keeps the image's own files (HBASE_HOME, BASE_DIR,
+ * configure-hbase.sh, hbase-create.hbase), so it holds for every release.
+ */
+import type { StatefulSet } from "kubernetes-types/apps/v1";
+import type { ConfigMap, Service } from "kubernetes-types/core/v1";
+import { env, metadata, pinpointImage, selectorLabels, startupTcpProbe, tcpProbe, volumeClaim } from "./common";
+import type { ServerSettings } from "./config";
+import {
+  HBASE_CONFIG_DIR,
+  HBASE_DATA_DIR,
+  HBASE_HEAP_SIZE,
+  HBASE_TABLES_READY_FILE,
+  HBASE_ZNODE_PARENT,
+  NAMES,
+  PORTS,
+} from "./constants";
+
+const VOLUME = "data";
+const CONFIG_VOLUME = "config";
+const SITE_FILE = "hbase-site.xml";
+const START_FILE = "start.sh";
+/** Names the daemons' pid and log files. */
+const IDENT = "pinpoint";
+const PID_DIR = "/tmp/hbase-pids";
+/** Regionserver flush and master stop on shutdown take a while. */
+const TERMINATION_GRACE_SECONDS = 120;
+/** First start creates some hundred pre-split regions; allow it. */
+const STARTUP_SECONDS = 600;
+
+function xmlEscape(v: string): string {
+  return v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+/** hbase-site.xml: the image's settings, with our ZooKeeper instead of zoo1,zoo2,zoo3. */
+export function hbaseSite(s: ServerSettings): string {
+  const properties: Array<[string, string]> = [
+    ["hbase.rootdir", `file://${HBASE_DATA_DIR}`],
+    ["hbase.cluster.distributed", "true"],
+    ["hbase.zookeeper.quorum", s.zookeeperAddress],
+    ["hbase.zookeeper.property.clientPort", String(PORTS.zookeeper)],
+    ["zookeeper.znode.parent", HBASE_ZNODE_PARENT],
+    ["hbase.master.port", String(PORTS.hbaseMaster)],
+    ["hbase.regionserver.port", String(PORTS.hbaseRegionServer)],
+    // A long first start must not lose the ZooKeeper session.
+    ["zookeeper.session.timeout", "120000"],
+    // HBase 2 refuses a local-filesystem WAL without this (the 3.x images); HBase 1 ignores it.
+    ["hbase.unsafe.stream.capability.enforce", "false"],
+  ];
+  const body = properties
+    .map(([name, value]) => `  <property>\n    <name>${name}</name>\n    <value>${xmlEscape(value)}</value>\n  </property>`)
+    .join("\n");
+  return `<?xml version="1.0"?>\n<configuration>\n${body}\n</configuration>\n`;
+}
+
+/** Replaces the image's CMD: see the module comment. */
+export const HBASE_START_SCRIPT = `#!/bin/bash
+# Runs the pinpoint-hbase image's master and regionserver with our hbase-site.xml,
+# creates every table of the image's hbase-create.hbase once HBase accepts them,
+# and exits when a daemon dies so that Kubernetes restarts the container.
+set -u
+BASE_DIR="\${BASE_DIR:-/opt/hbase}"
+CREATE="$BASE_DIR/hbase-create.hbase"
+HBASE="$HBASE_HOME/bin/hbase"
+export HBASE_PID_DIR=${PID_DIR} HBASE_IDENT_STRING=${IDENT}
+mkdir -p "$HBASE_PID_DIR"
+rm -f ${HBASE_TABLES_READY_FILE}
+cp ${HBASE_CONFIG_DIR}/${SITE_FILE} "$HBASE_HOME/conf/hbase-site.xml"
+
+stop() {
+  "$HBASE_HOME/bin/hbase-daemon.sh" stop regionserver
+  "$HBASE_HOME/bin/hbase-daemon.sh" stop master
+  exit 0
+}
+trap stop TERM INT
+
+"$HBASE_HOME/bin/hbase-daemon.sh" start master
+"$HBASE_HOME/bin/hbase-daemon.sh" start regionserver
+tail -n +1 -F "$HBASE_HOME/logs/hbase-${IDENT}-master-$HOSTNAME.log" "$HBASE_HOME/logs/hbase-${IDENT}-regionserver-$HOSTNAME.log" 2>/dev/null &
+
+# The image's own step: table TTLs from the *_TTL environment into hbase-create.hbase.
+if [ -x /usr/local/bin/configure-hbase.sh ]; then /usr/local/bin/configure-hbase.sh; fi
+
+TABLES=$(sed -n "s/^ *create *'\\([^']*\\)'.*/\\1/p" "$CREATE")
+WANT=$(printf '%s\\n' "$TABLES" | grep -c .)
+if [ "$WANT" -eq 0 ]; then
+  echo "no create statement found in $CREATE" >&2
+  exit 1
+fi
+present() {
+  for t in $TABLES; do echo "exists '$t'"; done | "$HBASE" shell 2>/dev/null | grep -c ' does exist'
+}
+(
+  # Retried until every table exists: a master still initializing rejects DDL.
+  until [ "$(present)" -ge "$WANT" ]; do
+    echo "creating the Pinpoint tables"
+    "$HBASE" shell "$CREATE" </dev/null >/tmp/hbase-create.log 2>&1
+    sleep 10
+  done
+  touch ${HBASE_TABLES_READY_FILE}
+  echo "all $WANT Pinpoint tables exist"
+) &
+
+while sleep 15; do
+  for daemon in master regionserver; do
+    pid=$(cat "$HBASE_PID_DIR/hbase-${IDENT}-$daemon.pid" 2>/dev/null)
+    if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+      echo "HBase $daemon is not running; exiting so the container restarts" >&2
+      exit 1
+    fi
+  done
+done
+`;
+
+export function hbaseObjects(s: ServerSettings): { configMap: ConfigMap; service: Service; statefulSet: StatefulSet } {
+  const configMap: ConfigMap = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: metadata(s, NAMES.hbaseConfig, "hbase"),
+    data: { [SITE_FILE]: hbaseSite(s), [START_FILE]: HBASE_START_SCRIPT },
+  };
+  // Headless, and listing pods before they are ready: clients reach the regionserver
+  // by the host name it registers in ZooKeeper (the pod's name under this Service).
+  const service: Service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: metadata(s, NAMES.hbase, "hbase"),
+    spec: {
+      clusterIP: "None",
+      publishNotReadyAddresses: true,
+      selector: selectorLabels("hbase"),
+      ports: [
+        { name: "master", port: PORTS.hbaseMaster, targetPort: "master" },
+        { name: "master-ui", port: PORTS.hbaseMasterUi, targetPort: "master-ui" },
+        { name: "regionserver", port: PORTS.hbaseRegionServer, targetPort: "regionserver" },
+        { name: "regionserver-ui", port: PORTS.hbaseRegionServerUi, targetPort: "regionserver-ui" },
+      ],
+    },
+  };
+  const statefulSet: StatefulSet = {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: metadata(s, NAMES.hbase, "hbase", true),
+    spec: {
+      serviceName: NAMES.hbase,
+      replicas: 1,
+      selector: { matchLabels: selectorLabels("hbase") },
+      template: {
+        metadata: { labels: metadata(s, NAMES.hbase, "hbase").labels },
+        spec: {
+          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+          containers: [
+            {
+              name: "hbase",
+              image: pinpointImage(s, "hbase"),
+              command: ["/bin/bash", `${HBASE_CONFIG_DIR}/${START_FILE}`],
+              ports: [
+                { name: "master", containerPort: PORTS.hbaseMaster },
+                { name: "master-ui", containerPort: PORTS.hbaseMasterUi },
+                { name: "regionserver", containerPort: PORTS.hbaseRegionServer },
+                { name: "regionserver-ui", containerPort: PORTS.hbaseRegionServerUi },
+              ],
+              env: env({ HBASE_HEAPSIZE: HBASE_HEAP_SIZE, HBASE_MANAGES_ZK: false }),
+              volumeMounts: [
+                { name: VOLUME, mountPath: HBASE_DATA_DIR },
+                { name: CONFIG_VOLUME, mountPath: HBASE_CONFIG_DIR, readOnly: true },
+              ],
+              startupProbe: startupTcpProbe(PORTS.hbaseMasterUi, STARTUP_SECONDS),
+              readinessProbe: { exec: { command: ["test", "-f", HBASE_TABLES_READY_FILE] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+              livenessProbe: tcpProbe(PORTS.hbaseMasterUi, 0, 20, 6),
+              resources: s.resources.hbase,
+            },
+          ],
+          volumes: [{ name: CONFIG_VOLUME, configMap: { name: NAMES.hbaseConfig, defaultMode: 0o755 } }],
+        },
+      },
+      volumeClaimTemplates: [volumeClaim(s, VOLUME, s.storage.hbase)],
+    },
+  };
+  return { configMap, service, statefulSet };
+}

@@ -1,0 +1,133 @@
+/**
+ * PinpointServer: the Pinpoint server stack in its own namespace. ZooKeeper and
+ * HBase store the traces, the collector is where the agents report, the web UI
+ * shows them, and for threshold alarms pinpoint-batch evaluates rules kept in
+ * MySQL. The 3.x releases get the Redis they need.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { batchObjects, mysqlObjects } from "./alarms";
+import { collectorAddress, CollectorAddress, collectorObjects } from "./collector";
+import { serverLabels } from "./common";
+import { PinpointServerArgs, resolveServerSettings, ServerSettings } from "./config";
+import { NAMES, SECRET_KEYS } from "./constants";
+import { hbaseObjects } from "./hbase";
+import { redisObjects } from "./redis";
+import { webObjects, webUrl } from "./web";
+import { zookeeperObjects } from "./zookeeper";
+
+/** HBase's first start creates the tables and their pre-split regions: longer than the provider's 10 minutes. */
+const HBASE_CREATE_TIMEOUT = "20m";
+
+/** kubernetes-types objects are what the provider takes; its generated input types differ only in spelling. */
+function asArgs<T>(obj: object): T {
+  return obj as unknown as T;
+}
+
+export class PinpointServer extends pulumi.ComponentResource {
+  /** The namespace everything runs in. */
+  readonly namespace: pulumi.Output<string>;
+  /** The release deployed. */
+  readonly version: pulumi.Output<string>;
+  /** The collector Service's cluster DNS name, e.g. `pinpoint-collector.pinpoint.svc.cluster.local`. */
+  readonly collectorHost: pulumi.Output<string>;
+  readonly collectorAgentPort: pulumi.Output<number>;
+  readonly collectorStatPort: pulumi.Output<number>;
+  readonly collectorSpanPort: pulumi.Output<number>;
+  /** Where the web UI is: the Ingress host, or the Service inside the cluster. */
+  readonly webUrl: pulumi.Output<string>;
+  /** The collector address as plain values, known before deployment (for wiring the agents). */
+  readonly collector: CollectorAddress;
+
+  constructor(name: string, args: PinpointServerArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super("pinpoint:index:PinpointServer", name, {}, opts);
+    const s = resolveServerSettings(args);
+    this.collector = collectorAddress(s);
+
+    const namespace = new k8s.core.v1.Namespace(
+      `${name}-namespace`,
+      { metadata: { name: s.namespace, labels: serverLabels(s) } },
+      { parent: this },
+    );
+    const inNamespace = (dependsOn: pulumi.Resource[] = []): pulumi.CustomResourceOptions => ({ parent: this, dependsOn: [namespace, ...dependsOn] });
+    const secret = this.secret(name, s, inNamespace());
+    const withSecret = secret ? [secret] : [];
+
+    const storage: pulumi.Resource[] = [];
+    if (s.bundledZookeeper) {
+      const zk = zookeeperObjects(s);
+      new k8s.core.v1.Service(`${name}-zookeeper`, asArgs(zk.service), inNamespace());
+      storage.push(new k8s.apps.v1.StatefulSet(`${name}-zookeeper`, asArgs(zk.statefulSet), inNamespace()));
+    }
+    if (s.bundledHbase) {
+      const hb = hbaseObjects(s);
+      const config = new k8s.core.v1.ConfigMap(`${name}-hbase-config`, asArgs(hb.configMap), inNamespace());
+      new k8s.core.v1.Service(`${name}-hbase`, asArgs(hb.service), inNamespace());
+      storage.push(
+        new k8s.apps.v1.StatefulSet(`${name}-hbase`, asArgs(hb.statefulSet), {
+          ...inNamespace([config, ...storage]),
+          customTimeouts: { create: HBASE_CREATE_TIMEOUT, update: HBASE_CREATE_TIMEOUT },
+        }),
+      );
+    }
+    if (s.release.redis) {
+      const redis = redisObjects(s);
+      new k8s.core.v1.Service(`${name}-redis`, asArgs(redis.service), inNamespace());
+      storage.push(new k8s.apps.v1.Deployment(`${name}-redis`, asArgs(redis.deployment), inNamespace()));
+    }
+
+    const collector = collectorObjects(s);
+    new k8s.core.v1.Service(`${name}-collector`, asArgs(collector.service), inNamespace());
+    new k8s.apps.v1.Deployment(`${name}-collector`, asArgs(collector.deployment), inNamespace(storage));
+
+    const alarmStorage: pulumi.Resource[] = [];
+    if (s.alarms) {
+      const mysql = mysqlObjects(s, s.alarms);
+      new k8s.core.v1.Service(`${name}-mysql`, asArgs(mysql.service), inNamespace());
+      alarmStorage.push(new k8s.apps.v1.StatefulSet(`${name}-mysql`, asArgs(mysql.statefulSet), inNamespace(withSecret)));
+      const batch = batchObjects(s, s.alarms);
+      new k8s.apps.v1.Deployment(`${name}-batch`, asArgs(batch.deployment), inNamespace([...storage, ...alarmStorage, ...withSecret]));
+    }
+
+    const web = webObjects(s);
+    const webService = new k8s.core.v1.Service(`${name}-web`, asArgs(web.service), inNamespace());
+    new k8s.apps.v1.Deployment(`${name}-web`, asArgs(web.deployment), inNamespace([...storage, ...alarmStorage, ...withSecret]));
+    if (web.ingress) new k8s.networking.v1.Ingress(`${name}-web`, asArgs(web.ingress), inNamespace([webService]));
+
+    this.namespace = namespace.metadata.name;
+    this.version = pulumi.output(s.version);
+    this.collectorHost = pulumi.output(this.collector.host);
+    this.collectorAgentPort = pulumi.output(this.collector.agentPort);
+    this.collectorStatPort = pulumi.output(this.collector.statPort);
+    this.collectorSpanPort = pulumi.output(this.collector.spanPort);
+    this.webUrl = pulumi.output(webUrl(s));
+    this.registerOutputs({
+      namespace: this.namespace,
+      version: this.version,
+      collectorHost: this.collectorHost,
+      collectorAgentPort: this.collectorAgentPort,
+      collectorStatPort: this.collectorStatPort,
+      collectorSpanPort: this.collectorSpanPort,
+      webUrl: this.webUrl,
+    });
+  }
+
+  /** One Secret with every password the server needs; containers read it through secretKeyRef only. */
+  private secret(name: string, s: ServerSettings, opts: pulumi.CustomResourceOptions): k8s.core.v1.Secret | undefined {
+    const data: Record<string, pulumi.Output<string>> = {};
+    if (s.alarms) data[SECRET_KEYS.mysqlPassword] = s.alarms.mysqlPassword;
+    if (s.alarms?.mail?.password) data[SECRET_KEYS.mailPassword] = s.alarms.mail.password;
+    if (s.webAdminPassword) data[SECRET_KEYS.adminPassword] = s.webAdminPassword;
+    if (Object.keys(data).length === 0) return undefined;
+    return new k8s.core.v1.Secret(
+      `${name}-secrets`,
+      {
+        metadata: { name: NAMES.secret, namespace: s.namespace, labels: serverLabels(s) },
+        type: "Opaque",
+        // Secret Outputs: Pulumi keeps them encrypted in state and masked in previews.
+        stringData: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, pulumi.secret(v)])),
+      },
+      opts,
+    );
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The web UI (and its API): reads HBase; with alarms on, keeps users, groups,
+ * alarm rules and webhooks in MySQL.
+ */
+import type { Deployment } from "kubernetes-types/apps/v1";
+import type { EnvVar, Service } from "kubernetes-types/core/v1";
+import type { Ingress } from "kubernetes-types/networking/v1";
+import { env, jdbcEnv, metadata, pinpointImage, pinpointServerEnv, secretEnv, selectorLabels, serviceHost, startupTcpProbe, tcpProbe } from "./common";
+import type { ServerSettings } from "./config";
+import { NAMES, PORTS, SECRET_KEYS } from "./constants";
+
+const STARTUP_SECONDS = 300;
+
+/** The address users open: the Ingress host when there is one, else the Service inside the cluster. */
+export function webUrl(s: ServerSettings): string {
+  return s.ingress ? `http://${s.ingress.host}` : `http://${serviceHost(s, NAMES.web)}:${PORTS.web}`;
+}
+
+function webEnv(s: ServerSettings): EnvVar[] {
+  const out = [...pinpointServerEnv(s), ...env({ WEB_SERVER_PORT: PORTS.web, CONFIG_SHOW_APPLICATIONSTAT: true })];
+  if (s.webAdminPassword) out.push(secretEnv("ADMIN_PASSWORD", SECRET_KEYS.adminPassword));
+  if (s.alarms) {
+    out.push(...jdbcEnv(s));
+    if (s.alarms.webhook) out.push(...env({ WEBHOOK_ENABLE: true }));
+  }
+  return out;
+}
+
+export function webObjects(s: ServerSettings): { service: Service; deployment: Deployment; ingress?: Ingress } {
+  const service: Service = {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: metadata(s, NAMES.web, "web"),
+    spec: { selector: selectorLabels("web"), ports: [{ name: "http", port: PORTS.web, targetPort: "http" }] },
+  };
+  const deployment: Deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: metadata(s, NAMES.web, "web", true),
+    spec: {
+      replicas: s.replicas.web,
+      selector: { matchLabels: selectorLabels("web") },
+      template: {
+        metadata: { labels: metadata(s, NAMES.web, "web").labels },
+        spec: {
+          containers: [
+            {
+              name: "web",
+              image: pinpointImage(s, "web"),
+              ports: [{ name: "http", containerPort: PORTS.web }],
+              env: webEnv(s),
+              startupProbe: startupTcpProbe(PORTS.web, STARTUP_SECONDS),
+              // The UI's index page: 200, or a redirect to the login page when login is on.
+              readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+              livenessProbe: tcpProbe(PORTS.web, 0, 20, 6),
+              resources: s.resources.web,
+            },
+          ],
+        },
+      },
+    },
+  };
+  const ingress: Ingress | undefined = s.ingress
+    ? {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: metadata(s, NAMES.web, "web"),
+        spec: {
+          ...(s.ingress.className ? { ingressClassName: s.ingress.className } : {}),
+          rules: [
+            {
+              host: s.ingress.host,
+              http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: NAMES.web, port: { name: "http" } } } }] },
+            },
+          ],
+        },
+      }
+    : undefined;
+  return { service, deployment, ingress };
+}
