@@ -17,3 +17,6 @@ export {
   PULL_SECRET_NAME,
 } from "./agentImage";
 export type { AgentImageArgs, BuildContext, BuildContextOptions } from "./agentImage";
+// Pinpoint server
+export { PinpointServer, PINPOINT_SERVER_RELEASES, DEFAULT_PINPOINT_SERVER_VERSION } from "./server";
+export type { PinpointServerArgs, PartResourcesArgs, CollectorAddress, ServerApmArgs } from "./server";

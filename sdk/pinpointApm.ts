@@ -9,6 +9,9 @@ import { pinpointTransform, PinpointTransformOptions } from "./transform";
 // --- agent image (AgentImage) ---
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
 // --- end agent image ---
+// --- Pinpoint server (PinpointServer) ---
+import { requireCollector, ServerApmArgs, wireServer } from "./server/apmWiring";
+// --- end Pinpoint server ---
 
 declareConfigKeys({
   enabled: "boolean, default false: instrument the stack's workloads; false leaves every workload as declared",
@@ -36,7 +39,7 @@ declareConfigKeys({
  * read from the `pinpoint:*` stack config. Plain inputs, no unions, no
  * functions, so other Pulumi languages can use the component.
  */
-export interface PinpointApmArgs extends AgentImageApmArgs {
+export interface PinpointApmArgs extends AgentImageApmArgs, ServerApmArgs {
   /** Instrument the stack's workloads. Default: `pinpoint:enabled`, else false. */
   enabled?: pulumi.Input<boolean>;
   /** The pp_agent image reference (best pinned by digest). */
@@ -93,12 +96,21 @@ export class PinpointApm extends pulumi.ComponentResource {
   readonly applicationNamePrefix: pulumi.Output<string>;
   /** Where the agents report to, if set. */
   readonly collectorHost: pulumi.Output<string | undefined>;
+  // --- Pinpoint server outputs (undefined unless deployServer) ---
+  /** The deployed server's namespace. */
+  readonly serverNamespace: pulumi.Output<string | undefined>;
+  /** The deployed server's web UI address. */
+  readonly webUrl: pulumi.Output<string | undefined>;
+  // --- end Pinpoint server outputs ---
 
   constructor(name: string, args: PinpointApmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("pinpoint:index:PinpointApm", name, {}, opts);
     checkUnknownKeys();
     const config = new ConfigReader();
     const inputs = instrumentationInputs(args, config);
+    // --- Pinpoint server: a child when asked for; the agents then report to its collector ---
+    const server = wireServer(name, args, config, inputs, this);
+    // --- end Pinpoint server ---
     // The image stays an Output: a digest is known only after the push.
     // --- agent image: the given reference, or an AgentImage child built from pinpoint:agentArchive ---
     const imageWiring: AgentImageWiring = wireAgentImage(name, args, argOr(args.agentImage, config.string("agentImage")), this);
@@ -121,11 +133,17 @@ export class PinpointApm extends pulumi.ComponentResource {
     this.agentImage = pulumi.output(agentImage);
     this.applicationNamePrefix = pulumi.output(known.then((s) => s.options.applicationNamePrefix ?? ""));
     this.collectorHost = pulumi.output(inputs.collectorHost);
+    // --- Pinpoint server outputs ---
+    this.serverNamespace = server ? server.namespace : pulumi.output(undefined);
+    this.webUrl = server ? server.webUrl : pulumi.output(undefined);
+    // --- end Pinpoint server outputs ---
     this.registerOutputs({
       enabled: this.enabled,
       agentImage: this.agentImage,
       applicationNamePrefix: this.applicationNamePrefix,
       collectorHost: this.collectorHost,
+      serverNamespace: this.serverNamespace, // Pinpoint server
+      webUrl: this.webUrl, // Pinpoint server
     });
   }
 }
@@ -174,6 +192,9 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
       "give the pp_agent image (`pulumi config set pinpoint:agentImage <registry>/fjhb/pp_agent@sha256:…`) or let PinpointApm build it (`pulumi config set pinpoint:agentArchive pinpoint-agent-<version>.tar.gz`, see docs/agent-image.md)",
     );
   }
+  // --- Pinpoint server: the agents need a collector, the deployed server's or pinpoint:collectorHost ---
+  requireCollector(enabled, v.collectorHost);
+  // --- end Pinpoint server ---
   const defaults = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } };
   const options: PinpointTransformOptions = {
     image: agentImage ?? "",

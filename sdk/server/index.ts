@@ -3,3 +3,4 @@ export { PinpointServer } from "./pinpointServer";
 export type { PinpointServerArgs, PartResourcesArgs } from "./config";
 export type { CollectorAddress } from "./collector";
 export { RELEASES as PINPOINT_SERVER_RELEASES, DEFAULT_VERSION as DEFAULT_PINPOINT_SERVER_VERSION } from "./constants";
+export type { ServerApmArgs } from "./apmWiring";
