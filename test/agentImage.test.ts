@@ -22,6 +22,7 @@ const SECRET = "kubernetes:core/v1:Secret";
 const REGISTRY = "harbor.59iedu.com";
 const DIGEST = `sha256:${"c0".repeat(32)}`;
 const PASSWORD = "s3cret-Harbor-pw";
+const COLLECTOR = "pinpoint-collector.pinpoint";
 
 let tmp: string;
 before(() => {
@@ -333,7 +334,7 @@ describe("PinpointApm with the agent image", () => {
     const archive = makeAgent(fresh("src"), "official", { version: VERSION, jar: JAR });
     const run = await inFolder(work, () =>
       runProgram(program(), {
-        config: { enabled: "true", collectorHost: "pinpoint-collector.pinpoint", ...buildConfig(archive) },
+        config: { enabled: "true", collectorHost: COLLECTOR, ...buildConfig(archive) },
         secretKeys: ["registryPassword"],
         state: pushed,
       }),
@@ -371,7 +372,7 @@ describe("PinpointApm with the agent image", () => {
   it("keeps the user's own imagePullSecret and makes no Secret of its own", async () => {
     const archive = makeAgent(fresh("src"), "official", { version: VERSION, jar: JAR });
     const run = await inFolder(fresh("project"), () =>
-      runProgram(program(), { config: { enabled: "true", imagePullSecret: "harbor-robot", ...buildConfig(archive) }, state: pushed }),
+      runProgram(program(), { config: { enabled: "true", collectorHost: COLLECTOR, imagePullSecret: "harbor-robot", ...buildConfig(archive) }, state: pushed }),
     );
     ok(run);
     assert.deepStrictEqual(ofType(run, SECRET), []);
@@ -381,7 +382,7 @@ describe("PinpointApm with the agent image", () => {
   it("with an existing agentImage and credentials: no build, pull Secrets for the image's registry", async () => {
     const ref = `${REGISTRY}/fjhb/pp_agent@${DIGEST}`;
     const run = await runProgram(program(), {
-      config: { enabled: "true", agentImage: ref, registryUsername: "robot$ci", registryPassword: PASSWORD },
+      config: { enabled: "true", collectorHost: COLLECTOR, agentImage: ref, registryUsername: "robot$ci", registryPassword: PASSWORD },
     });
     ok(run);
     assert.deepStrictEqual(ofType(run, DOCKER_IMAGE), []);

@@ -1,0 +1,63 @@
+/**
+ * buildah as the e2e test uses it: root, the vfs storage driver and chroot
+ * isolation (no daemon, no overlay, no user namespaces needed), with a storage
+ * root of its own under the test's temp folder so the machine's stays untouched.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { run } from "./tools";
+
+/** The busybox applets the init command uses (plus ls and cat to debug by hand). */
+const BUSYBOX_APPLETS = ["sh", "cp", "mkdir", "chmod", "ls", "cat"];
+
+export class Buildah {
+  private readonly global: string[];
+
+  constructor(dir: string) {
+    this.global = ["--root", path.join(dir, "root"), "--runroot", path.join(dir, "runroot"), "--storage-driver", "vfs"];
+  }
+
+  run(...args: string[]): string {
+    return run("buildah", [...this.global, ...args], { env: { ...process.env, BUILDAH_ISOLATION: "chroot" } }).trim();
+  }
+
+  /** A busybox image from the static /bin/busybox, pushed to the registry; returns its reference. */
+  busyboxBase(registry: string, busybox: string): string {
+    const container = this.run("from", "scratch");
+    const root = this.run("mount", container);
+    fs.mkdirSync(path.join(root, "bin"), { recursive: true });
+    fs.copyFileSync(busybox, path.join(root, "bin", "busybox"));
+    fs.chmodSync(path.join(root, "bin", "busybox"), 0o755);
+    for (const applet of BUSYBOX_APPLETS) fs.symlinkSync("busybox", path.join(root, "bin", applet));
+    this.run("config", "--env", "PATH=/bin", "--cmd", "sh", container);
+    const ref = `${registry}/library/busybox:e2e`;
+    this.run("commit", "--quiet", container, ref);
+    this.run("rm", container);
+    this.push(ref);
+    return ref;
+  }
+
+  /** `buildah bud` of a context, as docker.Image would build it: the Dockerfile, the context, the name. */
+  bud(context: string, dockerfile: string, imageName: string): void {
+    this.run("bud", "--isolation", "chroot", "--tls-verify=false", "--quiet", "-f", dockerfile, "-t", imageName, context);
+  }
+
+  /** Pushes and returns the manifest digest buildah wrote. */
+  push(ref: string): string {
+    const digestFile = path.join(path.dirname(this.global[1]), `digest-${Date.now()}`);
+    this.run("push", "--tls-verify=false", "--digestfile", digestFile, ref, `docker://${ref}`);
+    return fs.readFileSync(digestFile, "utf8").trim();
+  }
+
+  /** Pulls the image into a working container and mounts its root file system; returns both. */
+  mountImage(ref: string): { container: string; rootfs: string } {
+    const container = this.run("from", "--tls-verify=false", "--pull-always", ref);
+    return { container, rootfs: this.run("mount", container) };
+  }
+
+  /** The image's config (Env, WorkingDir, User), as a container runtime would read it. */
+  imageConfig(ref: string): { Env?: string[]; WorkingDir?: string } {
+    const inspect = JSON.parse(this.run("inspect", "--type", "image", ref)) as { OCIv1?: { config?: { Env?: string[]; WorkingDir?: string } } };
+    return inspect.OCIv1?.config ?? {};
+  }
+}
