@@ -57,9 +57,17 @@ export interface RunOptions {
   cwd?: string;
   /**
    * What an unknown value (preview) becomes in `inputs`, given its dotted path.
-   * Default: left out, as an unset input would be.
+   * Default: an unknown Output is left out, the SDK's unknown marker kept.
    */
   unknown?: (path: string) => unknown;
+  /** What a secret value becomes in `inputs` (a mask). Default: kept, in the SDK's wire form when it came that way. */
+  secret?: (value: unknown, path: string) => unknown;
+}
+
+/** How resolveDeep treats unknown and secret values. */
+export interface ResolveHooks {
+  unknown?: (path: string) => unknown;
+  secret?: (value: unknown, path: string) => unknown;
 }
 
 export async function runProgram(program: () => unknown, options: RunOptions = {}): Promise<ProgramRun> {
@@ -92,7 +100,7 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
   const record = async (type: string, name: string, custom: boolean, declared: Record<string, any>, own: pulumi.ResourceTransform[], group?: string) => {
     try {
       const t = await applyTransforms(type, name, custom, declared, {}, own);
-      const { value, secretPaths, unknownPaths } = await resolveDeep(t.props, "", options.unknown);
+      const { value, secretPaths, unknownPaths } = await resolveDeep(t.props, "", options);
       const deps = await dependencyNames(t.opts.dependsOn);
       resources.push({ type, name, inputs: value, declared, dependsOn: deps, custom, secretPaths, unknownPaths, group });
       return value;
@@ -183,24 +191,35 @@ async function dependencyNames(dependsOn: pulumi.ResourceOptions["dependsOn"]): 
 
 /**
  * Resolves Outputs (and promises) anywhere in a value, noting secret and unknown
- * ones; `unknown` gives the value an unknown one takes (default: left out).
+ * ones, whether Outputs or the SDK's wire forms that the mock runtime hands to
+ * `newResource`; `hooks` give what those become.
  */
 export async function resolveDeep(
   value: unknown,
   at = "",
-  unknown?: (path: string) => unknown,
+  hooks: ResolveHooks = {},
 ): Promise<{ value: any; secretPaths: string[]; unknownPaths: string[] }> {
   const secretPaths: string[] = [];
   const unknownPaths: string[] = [];
   const walk = async (v: unknown, p: string): Promise<unknown> => {
     if (pulumi.Output.isInstance(v)) {
       const o = v as any;
-      if (await o.isSecret) secretPaths.push(p);
+      const secret = await o.isSecret;
+      if (secret) secretPaths.push(p);
       if (!(await o.isKnown)) {
         unknownPaths.push(p);
-        return unknown?.(p);
+        return hooks.unknown?.(p);
       }
-      return walk(await o.promise(), p);
+      const inner = await walk(await o.promise(), p);
+      return secret && hooks.secret ? hooks.secret(inner, p) : inner;
+    }
+    if (pulumi.isUnknown(v)) {
+      unknownPaths.push(p);
+      return hooks.unknown ? hooks.unknown(p) : v;
+    }
+    if (pulumi.runtime.isRpcSecret(v)) {
+      secretPaths.push(p);
+      if (hooks.secret) return hooks.secret(await walk(pulumi.runtime.unwrapRpcSecret(v), p), p);
     }
     if (v instanceof Promise) return walk(await v, p);
     if (Array.isArray(v)) return Promise.all(v.map((x, i) => walk(x, `${p}[${i}]`)));
