@@ -1,0 +1,118 @@
+/**
+ * Finding and loading a Pulumi program the way the Pulumi CLI would: the
+ * project from Pulumi.yaml, the entry from package.json `main` or index.ts/js,
+ * TypeScript through the program's own ts-node (or this package's).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parse } from "yaml";
+
+const PROJECT_FILE = "Pulumi.yaml";
+/** Without a Pulumi.yaml, where the program is. */
+export const DEFAULT_PROGRAM_DIR = "stacks";
+const ENTRY_CANDIDATES = ["index.ts", "index.js"];
+/** Set on `process` by ts-node's register(): a second registration would compile every file twice. */
+const TS_NODE_INSTANCE = Symbol.for("ts-node.register.instance");
+
+export interface ProgramLocation {
+  /** The program folder. */
+  dir: string;
+  /** The file to require. */
+  entry: string;
+  project: string;
+  /** Where `Pulumi.<stack>.yaml` files are. */
+  stackConfigDir: string;
+}
+
+interface ProjectFile {
+  name?: string;
+  main?: string;
+  stackConfigDir?: string;
+}
+
+function readProject(file: string): ProjectFile | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  const p = parse(fs.readFileSync(file, "utf8")) as ProjectFile | null;
+  return p ?? {};
+}
+
+/**
+ * `--program <dir>`: that folder, its stack files beside it. No `--program`: the
+ * `main` and `stackConfigDir` of ./Pulumi.yaml, else `stacks/`.
+ */
+export function locateProgram(programDir: string | undefined, cwd = process.cwd()): ProgramLocation {
+  const rootProject = readProject(path.join(cwd, PROJECT_FILE));
+  let dir: string;
+  let stackConfigDir: string;
+  let project: string | undefined;
+  if (programDir !== undefined) {
+    dir = path.resolve(cwd, programDir);
+    stackConfigDir = dir;
+    project = readProject(path.join(dir, PROJECT_FILE))?.name ?? rootProject?.name;
+  } else {
+    dir = path.resolve(cwd, rootProject?.main ?? DEFAULT_PROGRAM_DIR);
+    stackConfigDir = rootProject?.stackConfigDir ? path.resolve(cwd, rootProject.stackConfigDir) : dir;
+    project = rootProject?.name;
+  }
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new Error(`${dir}: no such program folder; give one with --program <dir>`);
+  }
+  return { dir, entry: entryOf(dir), project: project ?? path.basename(dir), stackConfigDir };
+}
+
+function entryOf(dir: string): string {
+  const pkgFile = path.join(dir, "package.json");
+  if (fs.existsSync(pkgFile)) {
+    const main = (JSON.parse(fs.readFileSync(pkgFile, "utf8")) as { main?: string }).main;
+    if (main) return path.resolve(dir, main);
+  }
+  const found = ENTRY_CANDIDATES.map((f) => path.join(dir, f)).find((f) => fs.existsSync(f));
+  if (!found) throw new Error(`${dir}: no program entry (${ENTRY_CANDIDATES.join(" or ")}, or package.json main)`);
+  return found;
+}
+
+/** The stack file of a stack, checked to exist; the message lists the stacks there are. */
+export function stackFile(location: ProgramLocation, stack: string): string {
+  const file = path.join(location.stackConfigDir, `Pulumi.${stack}.yaml`);
+  if (fs.existsSync(file)) return file;
+  const stacks = fs
+    .readdirSync(location.stackConfigDir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined);
+  throw new Error(`${file}: no such stack file; stacks here: ${stacks.length > 0 ? stacks.join(", ") : "none"} (choose one with --stack)`);
+}
+
+/** TypeScript support: the program's own ts-node first (as Pulumi does), else this package's. */
+function registerTypeScript(dir: string): void {
+  if ((process as unknown as Record<symbol, unknown>)[TS_NODE_INSTANCE]) return;
+  let tsNode: string;
+  try {
+    tsNode = require.resolve("ts-node", { paths: [dir, __dirname] });
+  } catch {
+    throw new Error(`${dir}: the program is TypeScript and ts-node is not installed; add it (npm install --save-dev ts-node typescript), or compile the program and point --program at the JavaScript`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require(tsNode) as { register(o: object): void }).register({
+    transpileOnly: true,
+    projectSearchDir: dir,
+    compilerOptions: { module: "commonjs" },
+  });
+}
+
+/**
+ * The program as a function for the mock engine. Pulumi's conventions: a
+ * module that exports a function is called, and what either returns is the
+ * stack's outputs. The program's own modules are loaded afresh each time.
+ */
+export function loadProgram(location: ProgramLocation): () => unknown {
+  if (/\.tsx?$/.test(location.entry)) registerTypeScript(location.dir);
+  return () => {
+    for (const key of Object.keys(require.cache)) {
+      if (key.startsWith(location.dir + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(location.entry) as unknown;
+    const main = typeof mod === "function" ? mod : (mod as { default?: unknown } | null)?.default;
+    return typeof main === "function" ? (main as () => unknown)() : mod;
+  };
+}

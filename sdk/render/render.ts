@@ -1,0 +1,92 @@
+/**
+ * The offline render: a Pulumi program run under the mock engine as a preview
+ * (transforms applied), its Kubernetes objects written as YAML files. Values
+ * that only a real deployment knows become placeholders; secrets are masked.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { stringify } from "yaml";
+import { runProgram } from "./mockEngine";
+import { kubernetesObjects, RenderedObject } from "./objects";
+import { loadProgram, locateProgram, ProgramLocation, stackFile } from "./program";
+import { readStackConfig } from "./stackConfig";
+import { workloadRows, WorkloadRow } from "./table";
+
+/** Stands for a value known only after `pulumi up` (an image digest, a generated password, an autoname). */
+export const UNKNOWN_PLACEHOLDER = "<known after pulumi up>";
+/** Stands for every secret value: never written in clear. */
+export const SECRET_MASK = "<secret: not shown>";
+export const DEFAULT_STACK = "dev";
+export const DEFAULT_OUT_ROOT = "out";
+const RENDERED_EXTENSION = ".yaml";
+/** Kubernetes reads YAML 1.1; no folding of long lines, no anchors. */
+const YAML_WRITE_OPTIONS = { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false } as const;
+
+export interface RenderOptions {
+  stack?: string;
+  /** The program folder; default: ./Pulumi.yaml's `main`, else `stacks/`. */
+  program?: string;
+  /** Default `out/<stack>`. */
+  outDir?: string;
+  cwd?: string;
+}
+
+export interface RenderResult {
+  stack: string;
+  program: ProgramLocation;
+  stackFile: string;
+  outDir: string;
+  objects: RenderedObject[];
+  rows: WorkloadRow[];
+}
+
+/** Every leaf replaced by the mask: the shape stays (so the object still has its schema), the values go. */
+export function maskLeaves(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(maskLeaves);
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskLeaves(x)]));
+  return SECRET_MASK;
+}
+
+/** Runs the program and writes the files; throws with every error the program hit, writing nothing. */
+export async function render(options: RenderOptions = {}): Promise<RenderResult> {
+  const cwd = options.cwd ?? process.cwd();
+  const stack = options.stack ?? DEFAULT_STACK;
+  const program = locateProgram(options.program, cwd);
+  const file = stackFile(program, stack);
+  const { config, secretKeys } = readStackConfig(file, program.project);
+
+  const run = await runProgram(loadProgram(program), {
+    project: program.project,
+    stack,
+    config,
+    secretKeys,
+    // A preview: what only a deployment knows stays unknown, as `pulumi preview` shows it.
+    preview: true,
+    cwd: program.dir,
+    unknown: () => UNKNOWN_PLACEHOLDER,
+    secret: maskLeaves,
+  });
+  if (run.errors.length > 0) {
+    throw new Error(`the program failed (stack ${stack}, ${file}):\n${run.errors.map((e) => `  ${e}`).join("\n")}`);
+  }
+  const objects = kubernetesObjects(run.resources, maskLeaves);
+  for (const o of objects) {
+    // Pulumi autonames an object without a name, with a random suffix: not known before `pulumi up`.
+    if (o.object.metadata?.name === undefined) o.object.metadata = { ...o.object.metadata, name: `${o.resource.name}-${UNKNOWN_PLACEHOLDER}` };
+  }
+  const outDir = path.resolve(cwd, options.outDir ?? path.join(DEFAULT_OUT_ROOT, stack));
+  writeFiles(outDir, objects, program, stack);
+  return { stack, program, stackFile: file, outDir, objects, rows: workloadRows(objects) };
+}
+
+/** Replaces the folder's rendered files (only those: a stale one would mislead), one per object. */
+function writeFiles(outDir: string, objects: readonly RenderedObject[], program: ProgramLocation, stack: string): void {
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const f of fs.readdirSync(outDir)) {
+    if (f.endsWith(RENDERED_EXTENSION)) fs.rmSync(path.join(outDir, f));
+  }
+  for (const o of objects) {
+    const header = `# Rendered by pinpoint-render (no cluster was contacted): program ${path.basename(program.dir)}, stack ${stack}, Pulumi resource ${o.resource.type} "${o.resource.name}"\n`;
+    fs.writeFileSync(path.join(outDir, o.file), header + stringify(o.object, YAML_WRITE_OPTIONS));
+  }
+}

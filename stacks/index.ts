@@ -1,0 +1,64 @@
+/**
+ * The org's dev and test stack: Pinpoint for the cluster, then the apps. The
+ * PinpointApm comes first: its transform reaches only resources created after it.
+ * Everything Pinpoint does is driven by the `pinpoint:*` keys of Pulumi.<stack>.yaml.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PinpointApm } from "../sdk";
+
+const APP = "tomcat-zffw";
+const APP_IMAGE = "harbor.59iedu.com/dev/fjhb6-ability-order-pay:1.22.0-SNAPSHOT-20190227044640";
+const APP_PORT = 8080;
+// The seed's JVM settings, minus the Pinpoint flags: the component adds those.
+const JAVA_OPTS = [
+  "-server -Xms1024M -Xmx1024M -XX:MaxMetaspaceSize=320m -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/home/tomcat/jvmdump/",
+  "-Duser.timezone=Asia/Shanghai -Drocketmq.client.logRoot=/home/tomcat/logs/rocketmqlog",
+].join(" ");
+
+const apm = new PinpointApm("pinpoint");
+
+// One namespace per stack: dev, test.
+const namespace = pulumi.getStack();
+const ns = new k8s.core.v1.Namespace(namespace, { metadata: { name: namespace } });
+const labels = { app: APP };
+
+new k8s.apps.v1.Deployment(
+  APP,
+  {
+    metadata: { name: APP, namespace, labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: APP,
+              image: APP_IMAGE,
+              imagePullPolicy: "Always",
+              ports: [{ name: "http", containerPort: APP_PORT }],
+              env: [{ name: "JAVA_OPTS", value: JAVA_OPTS }],
+              resources: { limits: { cpu: "2000m", memory: "2Gi" }, requests: { cpu: "500m", memory: "1Gi" } },
+            },
+          ],
+        },
+      },
+    },
+  },
+  { dependsOn: [ns] },
+);
+
+new k8s.core.v1.Service(
+  APP,
+  {
+    metadata: { name: APP, namespace, labels },
+    spec: { selector: labels, ports: [{ name: "http", port: APP_PORT, targetPort: "http" }] },
+  },
+  { dependsOn: [ns] },
+);
+
+export const instrumented = apm.enabled;
+export const agentImage = apm.agentImage;
+export const collectorHost = apm.collectorHost;
