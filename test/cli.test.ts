@@ -7,6 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
+import { compiled } from "./support/compiled";
 import { validateObject } from "./support/validate";
 
 const ROOT = path.join(__dirname, "..");
@@ -18,27 +19,6 @@ const STATUS_ANNOTATION = "pinpoint.fjhb.cn/status";
 const YAML_VERSION = "1.1";
 
 let cli: string;
-let tmp: string;
-
-/** Compiles the command alone (its import graph: sdk/cli and sdk/inject), as `npm run build` would. */
-before(function () {
-  this.timeout(120_000);
-  // Inside the project, so the compiled file finds the project's node_modules.
-  const cache = path.join(ROOT, "node_modules", ".cache");
-  fs.mkdirSync(cache, { recursive: true });
-  tmp = fs.mkdtempSync(path.join(cache, "pinpoint-cli-"));
-  const outDir = path.join(tmp, "bin");
-  const tsc = spawnSync(
-    process.execPath,
-    [require.resolve("typescript/bin/tsc"), "--outDir", outDir, "--rootDir", path.join(ROOT, "sdk"), "--module", "commonjs",
-      "--target", "ES2022", "--strict", "--esModuleInterop", "--skipLibCheck", "--types", "node", path.join(ROOT, "sdk/cli/inject.ts")],
-    { encoding: "utf8" },
-  );
-  assert.strictEqual(tsc.status, 0, `tsc failed:\n${tsc.stdout}${tsc.stderr}`);
-  cli = path.join(outDir, "cli", "inject.js");
-});
-
-after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 interface Run {
   status: number | null;
@@ -70,6 +50,11 @@ function envValue(w: any, container: string, name: string): string | undefined {
 }
 
 describe("pinpoint-inject", () => {
+  before(function () {
+    this.timeout(180_000);
+    cli = compiled("cli/inject.js");
+  });
+
   it("instruments the seed's Deployment exactly as the core does", () => {
     const r = ok(run(["-f", path.join(FIXTURES, "seed-deployment.yaml"), ...INJECT]));
     const out = docs(r.stdout);

@@ -65,13 +65,28 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A failing program also leaves rejected promises in the SDK. The engine has
+  // reported the program's errors; a rejection is news only if the render succeeded.
+  let outcome: number | undefined;
+  const late: string[] = [];
+  const fail = (message: string) => {
+    process.stderr.write(`${PROGRAM_NAME}: error: ${message}\n`);
+    process.exitCode = EXIT_FAILURE;
+  };
+  process.on("unhandledRejection", (e) => {
+    const message = e instanceof Error ? e.message : String(e);
+    if (outcome === undefined) late.push(message);
+    else if (outcome === 0) fail(message);
+  });
   main(process.argv).then(
     (code) => {
+      outcome = code;
       process.exitCode = code;
+      if (code === 0) late.forEach(fail);
     },
     (e: Error) => {
-      process.stderr.write(`${PROGRAM_NAME}: error: ${e.message}\n`);
-      process.exitCode = EXIT_FAILURE;
+      outcome = EXIT_FAILURE;
+      fail(e.message);
     },
   );
 }
