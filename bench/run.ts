@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: what instrumentation costs, on this machine, as medians of
+ * repeated runs and as on/off ratios measured side by side in one run.
+ *
+ *   npm run bench                  all four parts, table on stdout, progress on stderr
+ *   npm run bench -- --write       also rewrite bench/RESULTS.md (do this for a release)
+ *   npm run bench -- --quick       fewer runs, smaller sizes: a smoke test of the bench itself
+ *   npm run bench -- --only 1,3    some parts only
+ *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
+ */
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { cliCost } from "./cli";
+import { coreCost } from "./core";
+import { cleanupUsageDir } from "./lib/child";
+import { ROOT } from "./lib/paths";
+import { profileRun } from "./lib/profile";
+import { markdownTable, PartResult, textTable } from "./lib/report";
+import { stackCost } from "./stack";
+import { startupCost } from "./startup";
+
+const RESULTS = path.join(ROOT, "bench", "RESULTS.md");
+/** Everything below this line in RESULTS.md is written by hand (analysis of misses) and kept by --write. */
+const KEEP_MARKER = "<!-- Written by hand below this line; npm run bench -- --write keeps it. -->";
+
+interface Args {
+  write: boolean;
+  quick: boolean;
+  profile: boolean;
+  only: Set<number>;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { write: false, quick: false, profile: false, only: new Set([1, 2, 3, 4]) };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--write") args.write = true;
+    else if (a === "--quick") args.quick = true;
+    else if (a === "--profile") args.profile = true;
+    else if (a === "--only") args.only = new Set(argv[++i].split(",").map(Number));
+    else if (a.startsWith("--only=")) args.only = new Set(a.slice("--only=".length).split(",").map(Number));
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4, --profile)`);
+  }
+  return args;
+}
+
+function machine(): Record<string, string> {
+  const cpuinfo = fs.existsSync("/proc/cpuinfo") ? fs.readFileSync("/proc/cpuinfo", "utf8") : "";
+  const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? "unknown";
+  let commit = "unknown";
+  try {
+    commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    // Not a git checkout (an unpacked tarball): the version says enough.
+  }
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string };
+  return {
+    cpu: `${model}, ${os.cpus().length} cores`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+    package: `@fjhb/pulumi-pinpoint ${pkg.version} (commit ${commit})`,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+  };
+}
+
+const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(", ");
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  const started = Date.now();
+  const info = machine();
+  const loadBefore = loadavg();
+  log(`bench on ${info.cpu}, ${info.memory}, node ${info.node}; load average ${loadBefore}`);
+
+  const parts: PartResult[] = [];
+  if (args.only.has(1)) {
+    parts.push(
+      args.quick
+        ? stackCost({ sizes: [50, 200, 600], target: 200, reps: () => 3 }, log)
+        : // 5,000 Deployments take ~30 s a run under the mock engine: three pairs there keep the whole bench near ten minutes.
+          stackCost({ sizes: [100, 1000, 5000], target: 1000, reps: (n) => (n >= 5000 ? 3 : 7) }, log),
+    );
+  }
+  if (args.only.has(2)) parts.push(args.quick ? coreCost(5, 500, log) : coreCost(21, 2000, log));
+  if (args.only.has(3)) {
+    parts.push(
+      args.quick
+        ? cliCost({ sizes: [250, 500, 1000], reps: () => 3 }, log)
+        : cliCost({ sizes: [2500, 5000, 10000], reps: (n) => (n >= 10000 ? 5 : 3) }, log),
+    );
+  }
+  if (args.only.has(4)) parts.push(startupCost(args.quick ? 3 : 11, log));
+  const loadAfter = loadavg();
+  const minutes = ((Date.now() - started) / 60000).toFixed(1);
+
+  const method =
+    "Each figure is the median of several runs, each in a fresh `node` process (part 2: rounds in one warmed-up process); " +
+    "a ratio is the median of side-by-side pairs, run back to back in alternating order, so drift in the machine's speed lands on both sides. " +
+    "Verdicts use the CPU-time ratio (user + system of the child) where one is shown, because CPU time counts the work done " +
+    "while wall time also counts waiting for a core on a shared machine; both are shown.";
+  const out: string[] = [];
+  out.push(textTable(parts), "");
+  for (const p of parts) {
+    out.push(`${p.title}`);
+    for (const n of p.notes) out.push(`  - ${n}`);
+  }
+  out.push("", method, `Machine: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join("; ")}. Load average before ${loadBefore}, after ${loadAfter}. Bench took ${minutes} min.`);
+
+  if (args.profile) {
+    for (const p of parts) {
+      for (const r of p.rows) {
+        if (r.verdict !== "MISS" || !r.profile) continue;
+        log(`profiling: ${r.figure}`);
+        out.push("", `Profile of the missed figure "${r.figure}":`);
+        const slug = r.figure.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
+        out.push(...profileRun(slug, r.profile.script, r.profile.args, r.profile.stdoutFile).map((l) => `  ${l}`));
+      }
+    }
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+  if (args.write) writeResults(parts, info, loadBefore, loadAfter, minutes, method, args.quick);
+  cleanupUsageDir();
+}
+
+function writeResults(parts: PartResult[], info: Record<string, string>, loadBefore: string, loadAfter: string, minutes: string, method: string, quick: boolean): void {
+  const kept = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8").split(KEEP_MARKER)[1] : undefined;
+  const md: string[] = [
+    "# Benchmark results",
+    "",
+    `Written by \`npm run bench -- --write\`${quick ? " (--quick: smaller sizes and fewer runs, not for a release)" : ""}. What each part measures and why: \`bench/*.ts\`; what a user pays, in short: \`docs/bench.md\`.`,
+    "",
+    "## Machine",
+    "",
+    ...Object.entries(info).map(([k, v]) => `- ${k}: ${v}`),
+    `- load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}`,
+    `- bench time: ${minutes} min`,
+    "",
+    "## Figures",
+    "",
+    markdownTable(parts),
+    "",
+    method,
+    "",
+    "## How each part measured and checked",
+    "",
+  ];
+  for (const p of parts) {
+    md.push(`### ${p.title}`, "", ...p.notes.map((n) => `- ${n}`), "");
+  }
+  md.push(KEEP_MARKER, kept !== undefined ? kept.replace(/^\n+/, "\n") : "\n## Analysis\n\n(none yet)\n");
+  fs.writeFileSync(RESULTS, md.join("\n").replace(/\n*$/, "\n"));
+  process.stderr.write(`wrote ${path.relative(process.cwd(), RESULTS)}\n`);
+}
+
+main();
