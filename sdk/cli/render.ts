@@ -40,7 +40,7 @@ export function command(): Command {
   return new Command(PROGRAM_NAME)
     .description("Render a Pulumi stack's Kubernetes objects to YAML files offline, with Pinpoint instrumentation applied.")
     .option("-s, --stack <name>", "the stack: its config is Pulumi.<name>.yaml", DEFAULT_STACK)
-    .option("-p, --program <dir>", `the Pulumi program folder, its stack files beside it (default: main of ./Pulumi.yaml, else ${DEFAULT_PROGRAM_DIR}/)`)
+    .option("-p, --program <dir>", `the Pulumi program folder, its stack files beside it (default: the project of ./Pulumi.yaml, its main and stackConfigDir; without one, ${DEFAULT_PROGRAM_DIR}/)`)
     .option("-o, --out <dir>", `the folder to write to; its .yaml files are replaced (default: ${DEFAULT_OUT_ROOT}/<stack>)`)
     .addHelpText("after", NOTES)
     .showHelpAfterError(`(run ${PROGRAM_NAME} --help for every flag)`);
@@ -55,7 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(formatTable(result.rows));
     const where = path.relative(process.cwd(), result.outDir) || ".";
     process.stderr.write(
-      `${PROGRAM_NAME}: stack ${result.stack} (${path.relative(process.cwd(), result.stackFile)}): ${result.objects.length} Kubernetes objects written to ${where}/\n`,
+      `${PROGRAM_NAME}: stack ${result.stack} (${path.relative(process.cwd(), result.stackFile)}): ${result.objects.length} Kubernetes object${result.objects.length === 1 ? "" : "s"} written to ${where}/\n`,
     );
     return 0;
   } catch (e) {

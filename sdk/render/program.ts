@@ -38,7 +38,8 @@ function readProject(file: string): ProjectFile | undefined {
 
 /**
  * `--program <dir>`: that folder, its stack files beside it. No `--program`: the
- * `main` and `stackConfigDir` of ./Pulumi.yaml, else `stacks/`.
+ * project in the current folder as Pulumi sees it (`main`, default the folder
+ * itself, and `stackConfigDir`); with no ./Pulumi.yaml, `stacks/`.
  */
 export function locateProgram(programDir: string | undefined, cwd = process.cwd()): ProgramLocation {
   const rootProject = readProject(path.join(cwd, PROJECT_FILE));
@@ -50,7 +51,7 @@ export function locateProgram(programDir: string | undefined, cwd = process.cwd(
     stackConfigDir = dir;
     project = readProject(path.join(dir, PROJECT_FILE))?.name ?? rootProject?.name;
   } else {
-    dir = path.resolve(cwd, rootProject?.main ?? DEFAULT_PROGRAM_DIR);
+    dir = path.resolve(cwd, rootProject ? (rootProject.main ?? ".") : DEFAULT_PROGRAM_DIR);
     stackConfigDir = rootProject?.stackConfigDir ? path.resolve(cwd, rootProject.stackConfigDir) : dir;
     project = rootProject?.name;
   }
