@@ -40,6 +40,9 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   const resolved = resolveOptions({ ...options, image: IMAGE_PENDING });
   if (typeof options.image === "string") resolveOptions({ ...options, image: options.image });
   const namespaces = options.namespaces && options.namespaces.length > 0 ? new Set(options.namespaces) : undefined;
+  // Made on the first instrumented workload, then shared: Outputs per workload cost more than inject() itself,
+  // and made eagerly, a bad image would reject with no resource to report it.
+  let initImage: InitImage | undefined;
 
   return (args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined => {
     const kind = kindOfPulumiType(args.type);
@@ -56,7 +59,8 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     const out = result.workload as Workload & Record<string, unknown>;
     if (props.kind === undefined) delete out.kind;
     if (props.apiVersion === undefined) delete out.apiVersion;
-    setImage(out, image);
+    initImage ??= initImageOf(image);
+    setImage(out, initImage);
     const dependsOn = [...toArray(args.opts.dependsOn), ...(options.dependsOn ?? [])];
     return {
       props: out as unknown as pulumi.Inputs,
@@ -65,16 +69,28 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   };
 }
 
-/** The image is an Output (a digest known only after the push): set it, and the pull policy it implies. */
-function setImage(workload: Workload, image: pulumi.Output<string>): void {
+/** The init container's image and the pull policy it implies, as Outputs: a digest is known only after the push. */
+interface InitImage {
+  image: pulumi.Output<string>;
+  pullPolicy: pulumi.Output<string>;
+}
+
+function initImageOf(image: pulumi.Output<string>): InitImage {
+  return {
+    image: image.apply((ref) => {
+      resolveOptions({ image: ref }); // a bad reference from an Output fails here, naming the problem
+      return ref;
+    }),
+    pullPolicy: image.apply((ref) => (isPinnedByDigest(ref) ? "IfNotPresent" : "Always")),
+  };
+}
+
+function setImage(workload: Workload, initImage: InitImage): void {
   const init = podTemplateOf(workload)?.spec?.initContainers?.find((c) => c.name === INIT_CONTAINER_NAME);
   if (!init) return;
   const mutable = init as unknown as Record<string, unknown>;
-  mutable.image = image.apply((ref) => {
-    resolveOptions({ image: ref }); // a bad reference from an Output fails here, naming the problem
-    return ref;
-  });
-  mutable.imagePullPolicy = image.apply((ref) => (isPinnedByDigest(ref) ? "IfNotPresent" : "Always"));
+  mutable.image = initImage.image;
+  mutable.imagePullPolicy = initImage.pullPolicy;
 }
 
 function toArray<T>(v: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
