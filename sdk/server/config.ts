@@ -88,9 +88,16 @@ export interface PinpointServerArgs {
   resources?: pulumi.Input<{ [part: string]: pulumi.Input<PartResourcesArgs> }>;
 }
 
+/** CPU and memory quantities, e.g. `{ cpu: "500m", memory: "1Gi" }`. */
+export interface QuantitiesArgs {
+  cpu?: string;
+  memory?: string;
+}
+
+/** Requests and limits of one server part; a named interface so Pulumi's schema inference accepts it. */
 export interface PartResourcesArgs {
-  requests?: { cpu?: string; memory?: string };
-  limits?: { cpu?: string; memory?: string };
+  requests?: QuantitiesArgs;
+  limits?: QuantitiesArgs;
 }
 
 export interface MailSettings {
