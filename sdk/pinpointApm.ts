@@ -5,13 +5,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
 import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
-// --- agent image (AgentImage) ---
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
-// --- end agent image ---
-// --- Pinpoint server (PinpointServer) ---
 import { requireCollector, ServerApmArgs, wireServer } from "./server/apmWiring";
-// --- end Pinpoint server ---
 
 declareConfigKeys({
   enabled: "boolean, default false: instrument the stack's workloads; false leaves every workload as declared",
@@ -76,9 +73,12 @@ export interface PinpointApmArgs extends AgentImageApmArgs, ServerApmArgs {
   initRunAsUser?: pulumi.Input<number>;
   /** sizeLimit of the agent emptyDir. Default 256Mi. */
   volumeSizeLimit?: pulumi.Input<string>;
-  // --- agent image (AgentImage): registry, registryUsername, registryPassword (secret), imageRepository,
-  // agentArchive, agentVersion, baseImage come from AgentImageApmArgs; with an archive and no agentImage,
-  // PinpointApm builds the image as a child and injects its digest-pinned reference. ---
+  /**
+   * Kubernetes manifests (multi-document YAML text) to deploy instrumented, as a
+   * child ConfigGroup. For programs in other languages, whose own resources a
+   * TypeScript transform may not reach: read your files and pass them here.
+   */
+  manifests?: pulumi.Input<string>;
 }
 
 /** Settings of instrumentation, once every input is known. */
@@ -96,54 +96,52 @@ export class PinpointApm extends pulumi.ComponentResource {
   readonly applicationNamePrefix: pulumi.Output<string>;
   /** Where the agents report to, if set. */
   readonly collectorHost: pulumi.Output<string | undefined>;
-  // --- Pinpoint server outputs (undefined unless deployServer) ---
-  /** The deployed server's namespace. */
+  /** The deployed server's namespace (undefined unless deployServer). */
   readonly serverNamespace: pulumi.Output<string | undefined>;
   /** The deployed server's web UI address. */
   readonly webUrl: pulumi.Output<string | undefined>;
-  // --- end Pinpoint server outputs ---
 
   constructor(name: string, args: PinpointApmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("pinpoint:index:PinpointApm", name, {}, opts);
     checkUnknownKeys();
     const config = new ConfigReader();
     const inputs = instrumentationInputs(args, config);
-    // --- Pinpoint server: a child when asked for; the agents then report to its collector ---
+    // The server, when deployed, fills in the collector the agents report to.
     const server = wireServer(name, args, config, inputs, this);
-    // --- end Pinpoint server ---
-    // The image stays an Output: a digest is known only after the push.
-    // --- agent image: the given reference, or an AgentImage child built from pinpoint:agentArchive ---
-    const imageWiring: AgentImageWiring = wireAgentImage(name, args, argOr(args.agentImage, config.string("agentImage")), this);
-    const agentImage = imageWiring.imageRef;
-    // --- end agent image ---
+    // The given image, or one built from the agent archive; an Output, since a digest is known only after the push.
+    const image: AgentImageWiring = wireAgentImage(name, args, argOr(args.agentImage, config.string("agentImage")), this);
 
-    const settings = settle(inputs, (v) => toInstrumentation(v, agentImage));
+    const settings = settle(inputs, (v) => toInstrumentation(v, image.imageRef));
+    let transform: pulumi.ResourceTransform | undefined;
     if (!(settings instanceof Promise)) {
-      // Known now: fail the preview on bad input, and skip the transform when off.
-      if (settings.enabled) pulumi.runtime.registerResourceTransform(agentImageTransform(settings.options, imageWiring));
+      // Known now: bad input has failed the preview above, and off means no transform at all.
+      if (settings.enabled) transform = agentImageTransform(settings.options, image);
     } else {
       // Some input is an Output: decide per resource once it resolves.
-      pulumi.runtime.registerResourceTransform(async (t) => {
+      transform = async (t) => {
         const s = await settings;
-        return s.enabled ? agentImageTransform(s.options, imageWiring)(t) : undefined;
-      });
+        return s.enabled ? agentImageTransform(s.options, image)(t) : undefined;
+      };
     }
+    if (transform) pulumi.runtime.registerResourceTransform(transform);
+    if (args.manifests !== undefined) {
+      new k8s.yaml.v2.ConfigGroup(`${name}-manifests`, { yaml: args.manifests }, { parent: this, transforms: transform ? [transform] : [] });
+    }
+
     const known = Promise.resolve(settings);
     this.enabled = pulumi.output(known.then((s) => s.enabled));
-    this.agentImage = pulumi.output(agentImage);
+    this.agentImage = pulumi.output(image.imageRef);
     this.applicationNamePrefix = pulumi.output(known.then((s) => s.options.applicationNamePrefix ?? ""));
     this.collectorHost = pulumi.output(inputs.collectorHost);
-    // --- Pinpoint server outputs ---
     this.serverNamespace = server ? server.namespace : pulumi.output(undefined);
     this.webUrl = server ? server.webUrl : pulumi.output(undefined);
-    // --- end Pinpoint server outputs ---
     this.registerOutputs({
       enabled: this.enabled,
       agentImage: this.agentImage,
       applicationNamePrefix: this.applicationNamePrefix,
       collectorHost: this.collectorHost,
-      serverNamespace: this.serverNamespace, // Pinpoint server
-      webUrl: this.webUrl, // Pinpoint server
+      serverNamespace: this.serverNamespace,
+      webUrl: this.webUrl,
     });
   }
 }
@@ -192,9 +190,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
       "give the pp_agent image (`pulumi config set pinpoint:agentImage <registry>/fjhb/pp_agent@sha256:…`) or let PinpointApm build it (`pulumi config set pinpoint:agentArchive pinpoint-agent-<version>.tar.gz`, see docs/agent-image.md)",
     );
   }
-  // --- Pinpoint server: the agents need a collector, the deployed server's or pinpoint:collectorHost ---
+  // The agents need a collector: the deployed server's or pinpoint:collectorHost.
   requireCollector(enabled, v.collectorHost);
-  // --- end Pinpoint server ---
   const defaults = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } };
   const options: PinpointTransformOptions = {
     image: agentImage ?? "",

@@ -186,6 +186,36 @@ describe("PinpointApm: instrumentation by stack config", () => {
   });
 });
 
+describe("PinpointApm: manifests (for programs in other languages)", () => {
+  const manifests = [
+    "apiVersion: apps/v1",
+    "kind: Deployment",
+    "metadata: {name: order-pay, namespace: dev}",
+    "spec:",
+    "  selector: {matchLabels: {app: order-pay}}",
+    "  template:",
+    "    metadata: {labels: {app: order-pay}}",
+    "    spec: {containers: [{name: order-pay, image: 'harbor.59iedu.com/dev/order-pay:1.0'}]}",
+  ].join("\n");
+
+  it("deploys them as a child ConfigGroup, instrumented through its transforms option", async () => {
+    const run = await runProgram(() => new PinpointApm("pinpoint", { manifests }), { config: ON });
+    assert.deepStrictEqual(run.errors, []);
+    const group = ofType(run, "kubernetes:yaml/v2:ConfigGroup");
+    assert.deepStrictEqual(group.map((g) => g.name), ["pinpoint-manifests"]);
+    const d = ofType(run, DEPLOYMENT)[0];
+    assert.strictEqual(d.group, "pinpoint-manifests");
+    assert.ok(isInstrumented(d));
+    assert.match(opts(d)!, /applicationName=dev-order-pay /);
+  });
+
+  it("deploys them as written when instrumentation is off", async () => {
+    const run = await runProgram(() => new PinpointApm("pinpoint", { manifests }), { config: { ...ON, enabled: "false" } });
+    const d = ofType(run, DEPLOYMENT)[0];
+    assert.deepStrictEqual(d.inputs, d.declared);
+  });
+});
+
 describe("PinpointApm: bad config fails the preview with the key named", () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ["enabled not a boolean", { ...ON, enabled: "yes" }, /pinpoint:enabled is "yes", not a boolean/],
