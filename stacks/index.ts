@@ -59,6 +59,10 @@ new k8s.core.v1.Service(
   { dependsOn: [ns] },
 );
 
+// What app teams' stacks read through a StackReference (examples/app-team-stack).
 export const instrumented = apm.enabled;
+/** The pp_agent image, digest-pinned when PinpointApm built it. */
 export const agentImage = apm.agentImage;
 export const collectorHost = apm.collectorHost;
+/** The deployed server's web UI, when this stack deploys one. */
+export const webUrl = apm.webUrl.apply((url) => url ?? null);

@@ -111,8 +111,8 @@ function pullSecretFor(w: AgentImageWiring, namespace: string | undefined, opts:
       type: PULL_SECRET_TYPE,
       stringData: { [PULL_SECRET_KEY]: pulumi.secret(config) },
     },
-    // The workload's own provider (cluster), when it names one.
-    { parent: w.parent, provider: opts.provider },
+    // The workload's own provider (cluster), and what it waits for (its Namespace, say).
+    { parent: w.parent, provider: opts.provider, dependsOn: opts.dependsOn },
   );
   w.secrets.set(key, secret);
   return secret;
