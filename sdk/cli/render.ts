@@ -9,6 +9,7 @@ import { DEFAULT_OUT_ROOT, DEFAULT_STACK, render, SECRET_MASK, UNKNOWN_PLACEHOLD
 import { SECRET_CONFIG_PLACEHOLDER } from "../render/stackConfig";
 import { DEFAULT_PROGRAM_DIR } from "../render/program";
 import { formatTable } from "../render/table";
+import { parseReferencePrograms, REFERENCE_FLAG, STACK_OUTPUTS_FLAG } from "../render/stackReference";
 
 const PROGRAM_NAME = "pinpoint-render";
 const EXIT_FAILURE = 1;
@@ -25,16 +26,25 @@ Values known only after a real deployment show as ${UNKNOWN_PLACEHOLDER};
 secret values as ${SECRET_MASK}; the stack file's secure: values are never
 decrypted (they read as ${SECRET_CONFIG_PLACEHOLDER}).
 
+A pulumi.StackReference("<org>/<project>/<stack>") gets the outputs of that
+stack as this command renders them (in a child process): the project of
+./Pulumi.yaml is found by itself, any other with ${REFERENCE_FLAG}.
+
 Examples:
   npm run render                         # stacks/ with stacks/Pulumi.dev.yaml, into out/dev/
   npm run render -- --stack test         # the test stack, into out/test/
-  ${PROGRAM_NAME} --program ./infra --stack staging`;
+  npm run render -- --program examples/app-team-stack   # its StackReference renders stacks/ dev
+  ${PROGRAM_NAME} --program ./infra --stack staging ${REFERENCE_FLAG} platform=../platform`;
 
 interface Flags {
   stack: string;
   program?: string;
   out?: string;
+  referenceProgram: string[];
+  stackOutputs?: boolean;
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function command(): Command {
   return new Command(PROGRAM_NAME)
@@ -42,6 +52,8 @@ export function command(): Command {
     .option("-s, --stack <name>", "the stack: its config is Pulumi.<name>.yaml", DEFAULT_STACK)
     .option("-p, --program <dir>", `the Pulumi program folder, its stack files beside it (default: the project of ./Pulumi.yaml, its main and stackConfigDir; without one, ${DEFAULT_PROGRAM_DIR}/)`)
     .option("-o, --out <dir>", `the folder to write to; its .yaml files are replaced (default: ${DEFAULT_OUT_ROOT}/<stack>)`)
+    .option(`${REFERENCE_FLAG} <project=dir>`, "the program folder of a project that a StackReference names (repeatable)", collect, [])
+    .option(STACK_OUTPUTS_FLAG, "print the stack's outputs as JSON ({outputs, secretOutputNames}; secrets masked) instead of writing files")
     .addHelpText("after", NOTES)
     .showHelpAfterError(`(run ${PROGRAM_NAME} --help for every flag)`);
 }
@@ -51,7 +63,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   cmd.parse(argv, { from: "node" });
   const flags = cmd.opts<Flags>();
   try {
-    const result = await render({ stack: flags.stack, program: flags.program, outDir: flags.out });
+    const result = await render({
+      stack: flags.stack,
+      program: flags.program,
+      outDir: flags.out,
+      write: !flags.stackOutputs,
+      referencePrograms: parseReferencePrograms(flags.referenceProgram),
+    });
+    if (flags.stackOutputs) {
+      process.stdout.write(`${JSON.stringify({ outputs: result.outputs, secretOutputNames: result.secretOutputNames }, null, 2)}\n`);
+      return 0;
+    }
     process.stdout.write(formatTable(result.rows));
     const where = path.relative(process.cwd(), result.outDir) || ".";
     process.stderr.write(

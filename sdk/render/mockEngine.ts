@@ -13,6 +13,13 @@ import { parseAllDocuments } from "yaml";
 
 /** Kubernetes reads manifests as YAML 1.1 (`0644` is octal, `yes` a boolean); so does the engine. */
 const KUBERNETES_YAML_VERSION = "1.1";
+/** What `new pulumi.StackReference(...)` registers (a read of the referenced stack). */
+export const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
+/**
+ * Never transformed by the engine: the root stack (registered before any
+ * transform) and a StackReference (a read, not a registration).
+ */
+const UNTRANSFORMED_TYPES = ["pulumi:pulumi:Stack", STACK_REFERENCE_TYPE];
 // Internal but stable: drains the SDK's RPC queue, as `disconnect` does.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
@@ -39,8 +46,10 @@ export interface ProgramRun {
   resources: RegisteredResource[];
   /** Messages of errors raised while registering resources (transform failures). */
   errors: string[];
-  /** Stack outputs returned by the program. */
+  /** Stack outputs returned by the program (through the `unknown` and `secret` hooks when given). */
   outputs: Record<string, any>;
+  /** Stack outputs that are secret, wholly or in part. */
+  secretOutputNames: string[];
   transformsRegistered: number;
 }
 
@@ -62,6 +71,18 @@ export interface RunOptions {
   unknown?: (path: string) => unknown;
   /** What a secret value becomes in `inputs` (a mask). Default: kept, in the SDK's wire form when it came that way. */
   secret?: (value: unknown, path: string) => unknown;
+  /**
+   * The outputs of a referenced stack (`pulumi.StackReference`), given its
+   * name. Without it a StackReference has no outputs, as under plain mocks.
+   */
+  stackReference?: (name: string) => Promise<StackOutputs>;
+}
+
+/** A stack's outputs as a StackReference reads them. */
+export interface StackOutputs {
+  outputs: Record<string, unknown>;
+  /** These outputs reach the program as secrets. */
+  secretOutputNames: string[];
 }
 
 /** How resolveDeep treats unknown and secret values. */
@@ -90,6 +111,9 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
     own: pulumi.ResourceTransform[],
   ) => {
     let current = { props, opts };
+    // The mocks may see these after a transform is registered; applying it anyway would
+    // also deadlock an async transform that waits on a StackReference's outputs.
+    if (UNTRANSFORMED_TYPES.includes(type)) return current;
     for (const t of [...own, ...stackTransforms]) {
       const r = await t({ type, name, custom, props: current.props, opts: current.opts });
       if (r) current = { props: r.props as Record<string, any>, opts: r.opts };
@@ -113,6 +137,15 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
   await pulumi.runtime.setMocks(
     {
       newResource: async (args) => {
+        if (args.type === STACK_REFERENCE_TYPE && options.stackReference) {
+          // Errors raised here would only reject the reference's outputs: report them as the program's.
+          const state = await stackReferenceState(String(args.inputs.name ?? args.id), options.stackReference).catch((e: Error) => {
+            errors.push(e.message);
+            throw e;
+          });
+          await record(args.type, args.name, true, args.inputs, []);
+          return { id: args.id, state };
+        }
         const own = args.transforms ?? [];
         const inputs = await record(args.type, args.name, args.custom ?? false, args.inputs, own);
         if (args.type === "kubernetes:yaml/v2:ConfigGroup" || args.type === "kubernetes:yaml/v2:ConfigFile") {
@@ -133,14 +166,32 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
   );
 
   let outputs: Record<string, any> = {};
+  let secretOutputNames: string[] = [];
   try {
-    const out = await pulumi.runtime.runInPulumiStack(async () => program());
-    outputs = ((await resolveDeep(out ?? {})).value ?? {}) as Record<string, any>;
+    // What the program returned, not what the stack resolves it to: that would lose which outputs are secret or unknown.
+    let returned: unknown;
+    await pulumi.runtime.runInPulumiStack(async () => (returned = await program()));
+    const resolved = await resolveDeep(returned ?? {}, "", options);
+    outputs = (resolved.value ?? {}) as Record<string, any>;
+    secretOutputNames = [...new Set(resolved.secretPaths.map((p) => p.split(/[.[]/)[0]))];
   } catch (e) {
     errors.push((e as Error).message);
   }
   await settings.waitForRPCs().catch((e: Error) => errors.push(e.message));
-  return { resources, errors: [...new Set(errors)], outputs, transformsRegistered: stackTransforms.length };
+  return { resources, errors: [...new Set(errors)], outputs, secretOutputNames, transformsRegistered: stackTransforms.length };
+}
+
+/**
+ * The state the engine gives a StackReference: `outputs`, the secret ones in the
+ * SDK's secret wire form, so `getOutput`/`requireOutput` hand them out as secrets.
+ */
+async function stackReferenceState(name: string, lookup: (name: string) => Promise<StackOutputs>): Promise<Record<string, unknown>> {
+  const { outputs, secretOutputNames } = await lookup(name);
+  const secret = new Set(secretOutputNames);
+  const wire = Object.fromEntries(
+    Object.entries(outputs).map(([k, v]) => [k, secret.has(k) ? { [pulumi.runtime.specialSigKey]: pulumi.runtime.specialSecretSig, value: v } : v]),
+  );
+  return { name, outputs: wire, secretOutputNames: [...secret] };
 }
 
 /** The objects a ConfigGroup/ConfigFile declares, registered as the provider would register its children. */

@@ -4,6 +4,7 @@
  * TypeScript through the program's own ts-node (or this package's).
  */
 import * as fs from "fs";
+import Module = require("module");
 import * as path from "path";
 import { parse } from "yaml";
 
@@ -13,6 +14,10 @@ export const DEFAULT_PROGRAM_DIR = "stacks";
 const ENTRY_CANDIDATES = ["index.ts", "index.js"];
 /** Set on `process` by ts-node's register(): a second registration would compile every file twice. */
 const TS_NODE_INSTANCE = Symbol.for("ts-node.register.instance");
+/** The name programs import this package by. */
+export const PACKAGE_NAME = "@fjhb/pulumi-pinpoint";
+/** This package's entry, beside the render: bin/index.js when built, sdk/index.ts under ts-node. */
+const PACKAGE_ENTRY = path.join(__dirname, "..", "index");
 
 export interface ProgramLocation {
   /** The program folder. */
@@ -111,9 +116,40 @@ export function loadProgram(location: ProgramLocation): () => unknown {
     for (const key of Object.keys(require.cache)) {
       if (key.startsWith(location.dir + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(location.entry) as unknown;
+    const restore = resolvePackageToSelf();
+    let mod: unknown;
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      mod = require(location.entry) as unknown;
+    } finally {
+      restore();
+    }
     const main = typeof mod === "function" ? mod : (mod as { default?: unknown } | null)?.default;
     return typeof main === "function" ? (main as () => unknown)() : mod;
+  };
+}
+
+type ResolveFilename = (request: string, parent: unknown, isMain: boolean, options?: unknown) => string;
+
+/**
+ * While the program loads, `@fjhb/pulumi-pinpoint` that Node cannot find (a
+ * program inside this repository, e.g. examples/, has no installed copy)
+ * resolves to this running package, so the program and the render share one
+ * `@pulumi/pulumi` and its runtime state. An installed copy still wins.
+ * Returns the function that uninstalls the fallback.
+ */
+export function resolvePackageToSelf(): () => void {
+  const mod = Module as unknown as { _resolveFilename: ResolveFilename };
+  const original = mod._resolveFilename;
+  mod._resolveFilename = function (request, parent, isMain, options) {
+    try {
+      return original.call(this, request, parent, isMain, options);
+    } catch (e) {
+      if (request !== PACKAGE_NAME || (e as { code?: string }).code !== "MODULE_NOT_FOUND") throw e;
+      return original.call(this, PACKAGE_ENTRY, parent, isMain, options);
+    }
+  };
+  return () => {
+    mod._resolveFilename = original;
   };
 }

@@ -10,6 +10,7 @@ import { runProgram } from "./mockEngine";
 import { kubernetesObjects, RenderedObject } from "./objects";
 import { loadProgram, locateProgram, ProgramLocation, stackFile } from "./program";
 import { readStackConfig } from "./stackConfig";
+import { stackReferenceResolver } from "./stackReference";
 import { workloadRows, WorkloadRow } from "./table";
 
 /** Stands for a value known only after `pulumi up` (an image digest, a generated password, an autoname). */
@@ -28,7 +29,14 @@ export interface RenderOptions {
   program?: string;
   /** Default `out/<stack>`. */
   outDir?: string;
+  /** false: run the program and return its objects and outputs, writing nothing. Default true. */
+  write?: boolean;
   cwd?: string;
+  /**
+   * Project name → program folder, for StackReferences to projects other than
+   * ./Pulumi.yaml's (`--reference-program <project>=<dir>`).
+   */
+  referencePrograms?: Record<string, string>;
 }
 
 export interface RenderResult {
@@ -38,6 +46,10 @@ export interface RenderResult {
   outDir: string;
   objects: RenderedObject[];
   rows: WorkloadRow[];
+  /** The stack's outputs: unknown values as the placeholder, secret ones masked. */
+  outputs: Record<string, unknown>;
+  /** The outputs that are secret. */
+  secretOutputNames: string[];
 }
 
 /** Every leaf replaced by the mask: the shape stays (so the object still has its schema), the values go. */
@@ -65,6 +77,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     cwd: program.dir,
     unknown: () => UNKNOWN_PLACEHOLDER,
     secret: maskLeaves,
+    stackReference: stackReferenceResolver({ project: program.project, stack, cwd, programs: options.referencePrograms ?? {} }),
   });
   if (run.errors.length > 0) {
     throw new Error(`the program failed (stack ${stack}, ${file}):\n${run.errors.map((e) => `  ${e}`).join("\n")}`);
@@ -75,8 +88,17 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     if (o.object.metadata?.name === undefined) o.object.metadata = { ...o.object.metadata, name: `${o.resource.name}-${UNKNOWN_PLACEHOLDER}` };
   }
   const outDir = path.resolve(cwd, options.outDir ?? path.join(DEFAULT_OUT_ROOT, stack));
-  writeFiles(outDir, objects, program, stack);
-  return { stack, program, stackFile: file, outDir, objects, rows: workloadRows(objects) };
+  if (options.write !== false) writeFiles(outDir, objects, program, stack);
+  return {
+    stack,
+    program,
+    stackFile: file,
+    outDir,
+    objects,
+    rows: workloadRows(objects),
+    outputs: run.outputs,
+    secretOutputNames: run.secretOutputNames,
+  };
 }
 
 /** Replaces the folder's rendered files (only those: a stale one would mislead), one per object. */

@@ -1,0 +1,3 @@
+{{- define "report.labels" -}}
+app: {{ .Release.Name }}
+{{- end }}
