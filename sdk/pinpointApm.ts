@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
-import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
 import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
@@ -23,7 +23,7 @@ declareConfigKeys({
   kinds: `list, default Deployment: workload kinds to instrument (${ALL_WORKLOAD_KINDS.join(", ")})`,
   imagePullSecret: "string: a docker-registry Secret named in the instrumented pods' imagePullSecrets",
   agentIdSource: `one of ${AGENT_ID_SOURCES.join(", ")}, default podIP: where the agentId comes from (generated for IPv6 clusters)`,
-  agentName: "boolean, default true: add -Dpinpoint.agentName=<pod name> (agent 2.3+)",
+  agentName: "boolean, default true (false when pinpoint:agentVersion is below 2.3): add -Dpinpoint.agentName=<pod name>",
   profile: "string, default release: the agent profile (-Dpinpoint.profiler.profiles.active)",
   onValueFrom: `one of ${VALUE_FROM_POLICIES.join(", ")}, default error: a container whose options variable comes from valueFrom fails, or is skipped with a warning`,
   initResources: 'JSON object: the init container\'s resources, e.g. {"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"200m","memory":"64Mi"}}',
@@ -162,6 +162,7 @@ function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
     imagePullSecret: argOr(args.imagePullSecret, c.string("imagePullSecret")),
     agentIdSource: argOr(args.agentIdSource, c.oneOf("agentIdSource", AGENT_ID_SOURCES)),
     agentName: argOr(args.agentName, c.boolean("agentName")),
+    agentVersion: argOr(args.agentVersion, c.string("agentVersion")),
     profile: argOr(args.profile, c.string("profile")),
     onValueFrom: argOr(args.onValueFrom, c.oneOf("onValueFrom", VALUE_FROM_POLICIES)),
     initCpuRequest: argOr(args.initCpuRequest, resources?.requests?.cpu),
@@ -203,7 +204,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     kinds: v.kinds as WorkloadKind[] | undefined,
     imagePullSecret: v.imagePullSecret,
     agentIdSource: v.agentIdSource as PinpointTransformOptions["agentIdSource"],
-    agentName: v.agentName,
+    // Default: on, unless the agent is known to predate agentName (2.3).
+    agentName: v.agentName ?? (v.agentVersion !== undefined ? supportsAgentName(v.agentVersion) : undefined),
     profile: v.profile,
     onValueFrom: v.onValueFrom as PinpointTransformOptions["onValueFrom"],
     initResources: {

@@ -13,6 +13,7 @@ import {
   InjectOptions,
   InjectResult,
   podTemplateOf,
+  supportsAgentName,
   uninject,
   Workload,
 } from "../sdk/inject";
@@ -503,6 +504,22 @@ describe("uninject", () => {
     assert.strictEqual(r.injected, false);
     assert.deepStrictEqual(r.workload, deployment(annotate("pinpoint.fjhb.cn/inject", "false")));
   });
+});
+
+describe("agent versions", () => {
+  const cases: Array<[string, boolean]> = [
+    ["2.2.3", false],
+    ["2.2.3-p1", false],
+    ["1.8.5", false],
+    ["2.3.0", true],
+    ["2.5.4", true],
+    ["3.0.1", true],
+    ["10.0.0", true],
+    ["latest", true],
+  ];
+  for (const [version, want] of cases) {
+    it(`agentName ${want ? "is" : "is not"} supported by ${version}`, () => assert.strictEqual(supportsAgentName(version), want));
+  }
 });
 
 describe("applicationName rules", () => {

@@ -171,6 +171,15 @@ describe("PinpointApm: instrumentation by stack config", () => {
     assert.deepStrictEqual(tomcat.inputs.spec.template.spec.imagePullSecrets, [{ name: "harbor-pull" }]);
   });
 
+  it("an agent older than 2.3 (pinpoint:agentVersion) gets no agentName flag", async () => {
+    const run = await runProgram(seedProgram(), { config: { ...ON, agentVersion: "2.2.3" } });
+    assert.deepStrictEqual(run.errors, []);
+    const tomcat = ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!;
+    assert.doesNotMatch(opts(tomcat)!, /agentName/);
+    const withNew = await runProgram(seedProgram(), { config: { ...ON, agentVersion: "2.5.4" } });
+    assert.match(opts(ofType(withNew, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!)!, /-Dpinpoint\.agentName=\$\(POD_NAME\)/);
+  });
+
   it("args win over config", async () => {
     const run = await runProgram(
       () => {

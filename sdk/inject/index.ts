@@ -7,7 +7,7 @@ export type { InjectResult, UninjectResult } from "./inject";
 export { resolveOptions, AGENT_ID_SOURCES, VALUE_FROM_POLICIES } from "./options";
 export type { InjectOptions, ResolvedOptions, AgentIdSource, ValueFromPolicy, CollectorPorts } from "./options";
 export { deriveApplicationName, pinpointNameProblem } from "./naming";
-export { agentFlags, initContainer, isPinnedByDigest } from "./javaagent";
+export { agentFlags, initContainer, isPinnedByDigest, supportsAgentName } from "./javaagent";
 export type { InjectionStatus, ContainerStatus } from "./status";
 export { describeInjection, COLLECTOR_HOST_FLAG } from "./describe";
 export type { InjectionSummary } from "./describe";

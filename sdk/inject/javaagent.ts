@@ -49,6 +49,17 @@ export function agentFlags(o: ResolvedOptions, id: AgentIdentity): string {
   return flags.join(" ");
 }
 
+/** `-Dpinpoint.agentName` exists since agent 2.3; older agents ignore it but users expect no surprises. */
+const AGENT_NAME_SINCE = [2, 3];
+
+/** Whether an agent version (`2.5.4`, `3.0.1`, `2.2.3-p1`) knows agentName; unknown shapes count as recent. */
+export function supportsAgentName(version: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version.trim());
+  if (!m) return true;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > AGENT_NAME_SINCE[0] || (major === AGENT_NAME_SINCE[0] && minor >= AGENT_NAME_SINCE[1]);
+}
+
 export function agentVolume(o: ResolvedOptions): Volume {
   return { name: VOLUME_NAME, emptyDir: { sizeLimit: o.volumeSizeLimit } };
 }
