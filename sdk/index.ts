@@ -19,4 +19,4 @@ export {
 export type { AgentImageArgs, BuildContext, BuildContextOptions } from "./agentImage";
 // Pinpoint server
 export { PinpointServer, PINPOINT_SERVER_RELEASES, DEFAULT_PINPOINT_SERVER_VERSION } from "./server";
-export type { PinpointServerArgs, PartResourcesArgs, CollectorAddress, ServerApmArgs } from "./server";
+export type { PinpointServerArgs, PartResourcesArgs, QuantitiesArgs, CollectorAddress, ServerApmArgs, PinpointRelease } from "./server";

@@ -9,6 +9,7 @@ export type { InjectOptions, ResolvedOptions, AgentIdSource, ValueFromPolicy, Co
 export { deriveApplicationName, pinpointNameProblem } from "./naming";
 export { agentFlags, initContainer, isPinnedByDigest, supportsAgentName } from "./javaagent";
 export type { InjectionStatus, ContainerStatus } from "./status";
+export type { AgentIdentity } from "./javaagent";
 export { describeInjection, COLLECTOR_HOST_FLAG } from "./describe";
 export type { InjectionSummary } from "./describe";
 export {
