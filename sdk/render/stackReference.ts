@@ -96,6 +96,7 @@ export function stackReferenceResolver(ctx: ReferenceContext): (name: string) =>
 async function renderOutputs(name: string, ref: StackName, ctx: ReferenceContext): Promise<StackOutputs> {
   const outer = JSON.parse(process.env[CHAIN_ENV] ?? "[]") as string[];
   const self = `${ctx.project}/${ctx.stack}`;
+  // A child render finds itself last in the chain its parent passed down; the outermost render adds itself.
   const chain = outer[outer.length - 1] === self ? outer : [...outer, self];
   const key = `${ref.project}/${ref.stack}`;
   if (chain.includes(key)) throw new Error(`StackReference "${name}": stacks refer to each other (${[...chain, key].join(" → ")})`);
