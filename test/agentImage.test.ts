@@ -393,6 +393,32 @@ describe("PinpointApm with the agent image", () => {
     }
   });
 
+  it("a pull Secret waits for what its workload waits for (the namespace it goes in)", async () => {
+    const ref = `${REGISTRY}/fjhb/pp_agent@${DIGEST}`;
+    const run = await runProgram(
+      () => {
+        new PinpointApm("pinpoint");
+        const ns = new k8s.core.v1.Namespace("qa", { metadata: { name: "qa" } });
+        new k8s.apps.v1.Deployment(
+          "qa-app",
+          {
+            metadata: { name: "qa-app", namespace: "qa" },
+            spec: {
+              selector: { matchLabels: { app: "qa" } },
+              template: { metadata: { labels: { app: "qa" } }, spec: { containers: [{ name: "qa", image: "qa:1" }] } },
+            },
+          },
+          { dependsOn: [ns] },
+        );
+      },
+      { config: { enabled: "true", collectorHost: COLLECTOR, agentImage: ref, registryUsername: "robot$ci", registryPassword: PASSWORD } },
+    );
+    ok(run);
+    const [secret] = ofType(run, SECRET);
+    assert.strictEqual(secret.name, "pinpoint-pull-qa");
+    assert.ok(secret.dependsOn.includes("qa"), `the pull Secret depends on ${secret.dependsOn}`);
+  });
+
   it("fails at preview when both pinpoint:agentImage and pinpoint:agentArchive are set", async () => {
     const archive = makeAgent(fresh("src"), "official", { version: VERSION, jar: JAR });
     const run = await runProgram(program(), {

@@ -24,6 +24,33 @@ const UNTRANSFORMED_TYPES = ["pulumi:pulumi:Stack", STACK_REFERENCE_TYPE];
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 
+/** The SDK's registration request, as far as we read it. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): { forEach(f: (deps: { getUrnsList(): string[] }) => void): void };
+}
+
+/**
+ * The explicit `dependsOn` of each registration, by type and name. The mocks get no
+ * resource options, but the engine hands a transform the resource's dependsOn, so a
+ * transform that passes it on (to a pull Secret, say) must see it here too.
+ */
+const declaredDependsOn = new Map<string, string[]>();
+{
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: { prototype: Record<string, unknown> } };
+  const original = MockMonitor.prototype.registerResource as (req: RegisterRequest, cb: unknown) => Promise<void>;
+  MockMonitor.prototype.registerResource = function (req: RegisterRequest, cb: unknown) {
+    // The request's dependencies are dependsOn plus the inputs' own; keep dependsOn alone.
+    const fromInputs = new Set<string>();
+    req.getPropertydependenciesMap().forEach((deps) => deps.getUrnsList().forEach((u) => fromInputs.add(u)));
+    declaredDependsOn.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList().filter((u) => !fromInputs.has(u)));
+    return original.call(this, req, cb);
+  };
+}
+
 export interface RegisteredResource {
   type: string;
   name: string;
@@ -123,7 +150,9 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
 
   const record = async (type: string, name: string, custom: boolean, declared: Record<string, any>, own: pulumi.ResourceTransform[], group?: string) => {
     try {
-      const t = await applyTransforms(type, name, custom, declared, {}, own);
+      const declaredDeps = declaredDependsOn.get(`${type}::${name}`) ?? [];
+      const opts: pulumi.ResourceOptions = declaredDeps.length > 0 ? { dependsOn: declaredDeps.map((urn) => new pulumi.DependencyResource(urn)) } : {};
+      const t = await applyTransforms(type, name, custom, declared, opts, own);
       const { value, secretPaths, unknownPaths } = await resolveDeep(t.props, "", options);
       const deps = await dependencyNames(t.opts.dependsOn);
       resources.push({ type, name, inputs: value, declared, dependsOn: deps, custom, secretPaths, unknownPaths, group });
