@@ -7,6 +7,7 @@
  *   npm run bench -- --quick       fewer runs, smaller sizes: a smoke test of the bench itself
  *   npm run bench -- --only 1,3    some parts only
  *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
+ *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes)
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -18,7 +19,7 @@ import { cleanupUsageDir } from "./lib/child";
 import { ROOT } from "./lib/paths";
 import { profileRun } from "./lib/profile";
 import { markdownTable, PartResult, textTable } from "./lib/report";
-import { stackCost } from "./stack";
+import { stackCost, stackDiagnose } from "./stack";
 import { startupCost } from "./startup";
 
 const RESULTS = path.join(ROOT, "bench", "RESULTS.md");
@@ -29,19 +30,21 @@ interface Args {
   write: boolean;
   quick: boolean;
   profile: boolean;
+  diagnose: boolean;
   only: Set<number>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { write: false, quick: false, profile: false, only: new Set([1, 2, 3, 4]) };
+  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set([1, 2, 3, 4]) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--write") args.write = true;
     else if (a === "--quick") args.quick = true;
     else if (a === "--profile") args.profile = true;
+    else if (a === "--diagnose") args.diagnose = true;
     else if (a === "--only") args.only = new Set(argv[++i].split(",").map(Number));
     else if (a.startsWith("--only=")) args.only = new Set(a.slice("--only=".length).split(",").map(Number));
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4, --profile)`);
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4, --profile, --diagnose)`);
   }
   return args;
 }
@@ -85,6 +88,7 @@ function main(): void {
           stackCost({ sizes: [100, 1000, 5000], target: 1000, reps: (n) => (n >= 5000 ? 3 : 7) }, log),
     );
   }
+  if (args.only.has(1) && args.diagnose) parts.push(args.quick ? stackDiagnose(200, 2, log) : stackDiagnose(1000, 5, log));
   if (args.only.has(2)) parts.push(args.quick ? coreCost(5, 500, log) : coreCost(21, 2000, log));
   if (args.only.has(3)) {
     parts.push(

@@ -49,10 +49,19 @@ export function startupCost(reps: number, log: (s: string) => void): PartResult 
   const notes = [
     `Time of the require() calls inside a fresh node process (Node's own start-up, the same for both, left out), median of ${reps} interleaved pairs: ` +
       `package ${spread(ms(pkg), fmtMs)}, CPU ${fmtMs(median(cpu(pkg)))}; @pulumi/pulumi + @pulumi/kubernetes ${spread(ms(base), fmtMs)}, CPU ${fmtMs(median(cpu(base)))}. ` +
-      "The package itself loads @pulumi/pulumi, and its AgentImage loads @pulumi/docker; @pulumi/kubernetes loads its resource modules lazily.",
+      `Files the package loads beyond the baseline's: ${extraFiles(pkg[0].result.packages, base[0].result.packages)}.`,
     ...shipped.notes,
   ];
   return { title: "4. Start-up", rows, notes };
+}
+
+/** "pkg (n files)" for each package the first loads more files of than the second. */
+function extraFiles(a: Record<string, number>, b: Record<string, number>): string {
+  const extra = Object.entries(a)
+    .map(([name, n]) => [name, n - (b[name] ?? 0)] as const)
+    .filter(([name, n]) => n > 0 && name !== "(bench)")
+    .sort((x, y) => y[1] - x[1]);
+  return extra.length === 0 ? "none" : extra.map(([name, n]) => `${name} ${n}`).join(", ");
 }
 
 /** main and types point at compiled files that exist, and the packed package holds no .ts but declarations. */

@@ -9,6 +9,8 @@ import { ROOT } from "../lib/paths";
 export interface RequireResult {
   ms: number;
   cpuMs: number;
+  /** Files loaded, by package (node_modules name, or "(ours)"). */
+  packages: Record<string, number>;
 }
 
 const what = process.argv[2];
@@ -20,5 +22,12 @@ const t0 = performance.now();
 for (const t of targets) require(t);
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
-const result: RequireResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+const packages: Record<string, number> = {};
+for (const file of Object.keys(require.cache)) {
+  const at = file.lastIndexOf("node_modules/");
+  const parts = at >= 0 ? file.slice(at + "node_modules/".length).split("/") : [];
+  const name = at < 0 ? (file.startsWith(path.join(ROOT, "bin")) ? "(ours)" : "(bench)") : parts[0].startsWith("@") ? `${parts[0]}/${parts[1]}` : parts[0];
+  packages[name] = (packages[name] ?? 0) + 1;
+}
+const result: RequireResult = { ms, cpuMs: (cpu.user + cpu.system) / 1000, packages };
 process.stdout.write(`${JSON.stringify(result)}\n`);
