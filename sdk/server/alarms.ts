@@ -10,7 +10,7 @@
  */
 import type { Deployment, StatefulSet } from "kubernetes-types/apps/v1";
 import type { EnvVar, Service } from "kubernetes-types/core/v1";
-import { env, imageRef, jdbcEnv, metadata, pinpointImage, pinpointServerEnv, secretEnv, selectorLabels, startupTcpProbe, tcpProbe, volumeClaim } from "./common";
+import { env, imageRef, jdbcEnv, partDeployment, partService, partStatefulSet, pinpointImage, pinpointServerEnv, secretEnv, startupTcpProbe, tcpProbe, volumeClaim } from "./common";
 import type { AlarmSettings, ServerSettings } from "./config";
 import { MYSQL_DATA_DIR, MYSQL_DATABASE, MYSQL_IMAGE, MYSQL_INITDB_DIR, MYSQL_SCHEMA_FILES, MYSQL_USER, NAMES, PORTS, SECRET_KEYS } from "./constants";
 import { webUrl } from "./web";
@@ -36,76 +36,61 @@ export function schemaFetchScript(): string {
 }
 
 export function mysqlObjects(s: ServerSettings, a: AlarmSettings): { service: Service; statefulSet: StatefulSet } {
-  const service: Service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: metadata(s, NAMES.mysql, "mysql"),
-    spec: { selector: selectorLabels("mysql"), ports: [{ name: "mysql", port: PORTS.mysql, targetPort: "mysql" }] },
-  };
+  const service = partService(s, NAMES.mysql, "mysql", { ports: [{ name: "mysql", port: PORTS.mysql, targetPort: "mysql" }] });
   const image = imageRef(s, MYSQL_IMAGE);
-  const statefulSet: StatefulSet = {
-    apiVersion: "apps/v1",
-    kind: "StatefulSet",
-    metadata: metadata(s, NAMES.mysql, "mysql", true),
-    spec: {
-      serviceName: NAMES.mysql,
-      replicas: 1,
-      selector: { matchLabels: selectorLabels("mysql") },
-      template: {
-        metadata: { labels: metadata(s, NAMES.mysql, "mysql").labels },
-        spec: {
-          initContainers: [
-            {
-              name: "fetch-schema",
-              image,
-              command: ["bash", "-c", schemaFetchScript()],
-              env: env({ SCHEMA_URL: a.schemaUrl }),
-              volumeMounts: [
-                { name: DATA_VOLUME, mountPath: MYSQL_DATA_DIR, subPath: DATA_SUBPATH, readOnly: true },
-                { name: INITDB_VOLUME, mountPath: MYSQL_INITDB_DIR },
-              ],
-              resources: SCHEMA_FETCH_RESOURCES,
-            },
-          ],
-          containers: [
-            {
-              name: "mysql",
-              image,
-              ports: [{ name: "mysql", containerPort: PORTS.mysql }],
-              env: [
-                ...env({ MYSQL_DATABASE, MYSQL_USER }),
-                secretEnv("MYSQL_PASSWORD", SECRET_KEYS.mysqlPassword),
-                secretEnv("MYSQL_ROOT_PASSWORD", SECRET_KEYS.mysqlPassword),
-              ],
-              volumeMounts: [
-                { name: DATA_VOLUME, mountPath: MYSQL_DATA_DIR, subPath: DATA_SUBPATH },
-                { name: INITDB_VOLUME, mountPath: MYSQL_INITDB_DIR, readOnly: true },
-              ],
-              // `mysqladmin ping` succeeds whenever the server answers, even without credentials, so
-              // no password is needed. Ready only over TCP: the first-start init runs without networking.
-              readinessProbe: {
-                exec: { command: ["mysqladmin", "ping", "-h", "127.0.0.1", "--protocol=tcp"] },
-                initialDelaySeconds: 10,
-                periodSeconds: 10,
-                timeoutSeconds: 5,
-                failureThreshold: 3,
-              },
-              livenessProbe: {
-                exec: { command: ["mysqladmin", "ping"] },
-                initialDelaySeconds: 60,
-                periodSeconds: 20,
-                timeoutSeconds: 5,
-                failureThreshold: 6,
-              },
-              resources: s.resources.mysql,
-            },
-          ],
-          volumes: [{ name: INITDB_VOLUME, emptyDir: {} }],
-        },
+  const statefulSet = partStatefulSet(s, NAMES.mysql, "mysql", {
+    serviceName: NAMES.mysql,
+    replicas: 1,
+    volumeClaimTemplates: [volumeClaim(s, DATA_VOLUME, a.mysqlStorageSize)],
+  }, {
+    initContainers: [
+      {
+        name: "fetch-schema",
+        image,
+        command: ["bash", "-c", schemaFetchScript()],
+        env: env({ SCHEMA_URL: a.schemaUrl }),
+        volumeMounts: [
+          { name: DATA_VOLUME, mountPath: MYSQL_DATA_DIR, subPath: DATA_SUBPATH, readOnly: true },
+          { name: INITDB_VOLUME, mountPath: MYSQL_INITDB_DIR },
+        ],
+        resources: SCHEMA_FETCH_RESOURCES,
       },
-      volumeClaimTemplates: [volumeClaim(s, DATA_VOLUME, a.mysqlStorageSize)],
-    },
-  };
+    ],
+    containers: [
+      {
+        name: "mysql",
+        image,
+        ports: [{ name: "mysql", containerPort: PORTS.mysql }],
+        env: [
+          ...env({ MYSQL_DATABASE, MYSQL_USER }),
+          secretEnv("MYSQL_PASSWORD", SECRET_KEYS.mysqlPassword),
+          secretEnv("MYSQL_ROOT_PASSWORD", SECRET_KEYS.mysqlPassword),
+        ],
+        volumeMounts: [
+          { name: DATA_VOLUME, mountPath: MYSQL_DATA_DIR, subPath: DATA_SUBPATH },
+          { name: INITDB_VOLUME, mountPath: MYSQL_INITDB_DIR, readOnly: true },
+        ],
+        // `mysqladmin ping` succeeds whenever the server answers, even without credentials, so
+        // no password is needed. Ready only over TCP: the first-start init runs without networking.
+        readinessProbe: {
+          exec: { command: ["mysqladmin", "ping", "-h", "127.0.0.1", "--protocol=tcp"] },
+          initialDelaySeconds: 10,
+          periodSeconds: 10,
+          timeoutSeconds: 5,
+          failureThreshold: 3,
+        },
+        livenessProbe: {
+          exec: { command: ["mysqladmin", "ping"] },
+          initialDelaySeconds: 60,
+          periodSeconds: 20,
+          timeoutSeconds: 5,
+          failureThreshold: 6,
+        },
+        resources: s.resources.mysql,
+      },
+    ],
+    volumes: [{ name: INITDB_VOLUME, emptyDir: {} }],
+  });
   return { service, statefulSet };
 }
 
@@ -141,39 +126,29 @@ function mailEnv(a: AlarmSettings): EnvVar[] {
 }
 
 export function batchObjects(s: ServerSettings, a: AlarmSettings): { deployment: Deployment } {
-  const deployment: Deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: metadata(s, NAMES.batch, "batch", true),
-    spec: {
-      // One evaluator: two would send every alarm twice.
-      replicas: 1,
-      strategy: { type: "Recreate" },
-      selector: { matchLabels: selectorLabels("batch") },
-      template: {
-        metadata: { labels: metadata(s, NAMES.batch, "batch").labels },
-        spec: {
-          containers: [
-            {
-              name: "batch",
-              image: pinpointImage(s, "batch"),
-              ports: [{ name: "http", containerPort: PORTS.batch }],
-              env: [
-                ...pinpointServerEnv(s),
-                // Links in alarm messages point at the web UI.
-                ...env({ BATCH_SERVER_PORT: PORTS.batch, PINPOINT_URL: webUrl(s), WEBHOOK_ENABLE: a.webhook }),
-                ...jdbcEnv(s),
-                ...mailEnv(a),
-              ],
-              startupProbe: startupTcpProbe(PORTS.batch, BATCH_STARTUP_SECONDS),
-              readinessProbe: tcpProbe(PORTS.batch, 0, 10, 3),
-              livenessProbe: tcpProbe(PORTS.batch, 0, 20, 6),
-              resources: s.resources.batch,
-            },
-          ],
-        },
+  const deployment = partDeployment(s, NAMES.batch, "batch", {
+    // One evaluator: two would send every alarm twice.
+    replicas: 1,
+    strategy: { type: "Recreate" },
+  }, {
+    containers: [
+      {
+        name: "batch",
+        image: pinpointImage(s, "batch"),
+        ports: [{ name: "http", containerPort: PORTS.batch }],
+        env: [
+          ...pinpointServerEnv(s),
+          // Links in alarm messages point at the web UI.
+          ...env({ BATCH_SERVER_PORT: PORTS.batch, PINPOINT_URL: webUrl(s), WEBHOOK_ENABLE: a.webhook }),
+          ...jdbcEnv(s),
+          ...mailEnv(a),
+        ],
+        startupProbe: startupTcpProbe(PORTS.batch, BATCH_STARTUP_SECONDS),
+        readinessProbe: tcpProbe(PORTS.batch, 0, 10, 3),
+        livenessProbe: tcpProbe(PORTS.batch, 0, 20, 6),
+        resources: s.resources.batch,
       },
-    },
-  };
+    ],
+  });
   return { deployment };
 }

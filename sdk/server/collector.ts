@@ -5,7 +5,7 @@
  */
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { ContainerPort, Service, ServicePort } from "kubernetes-types/core/v1";
-import { metadata, pinpointImage, pinpointServerEnv, selectorLabels, serviceHost, startupTcpProbe, tcpProbe } from "./common";
+import { partDeployment, partService, pinpointImage, pinpointServerEnv, serviceHost, startupTcpProbe, tcpProbe } from "./common";
 import type { ServerSettings } from "./config";
 import { NAMES, PORTS } from "./constants";
 
@@ -43,40 +43,22 @@ function collectorPorts(s: ServerSettings): Array<{ name: string; port: number; 
 
 export function collectorObjects(s: ServerSettings): { service: Service; deployment: Deployment } {
   const ports = collectorPorts(s);
-  const service: Service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: metadata(s, NAMES.collector, "collector"),
-    spec: {
-      selector: selectorLabels("collector"),
-      ports: ports.map((p): ServicePort => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol })),
-    },
-  };
-  const deployment: Deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: metadata(s, NAMES.collector, "collector", true),
-    spec: {
-      replicas: s.replicas.collector,
-      selector: { matchLabels: selectorLabels("collector") },
-      template: {
-        metadata: { labels: metadata(s, NAMES.collector, "collector").labels },
-        spec: {
-          containers: [
-            {
-              name: "collector",
-              image: pinpointImage(s, "collector"),
-              ports: ports.map((p): ContainerPort => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
-              env: pinpointServerEnv(s),
-              startupProbe: startupTcpProbe(PORTS.collectorAgent, STARTUP_SECONDS),
-              readinessProbe: tcpProbe(PORTS.collectorAgent, 0, 10, 3),
-              livenessProbe: tcpProbe(PORTS.collectorAgent, 0, 20, 6),
-              resources: s.resources.collector,
-            },
-          ],
-        },
+  const service = partService(s, NAMES.collector, "collector", {
+    ports: ports.map((p): ServicePort => ({ name: p.name, port: p.port, targetPort: p.name, protocol: p.protocol })),
+  });
+  const deployment = partDeployment(s, NAMES.collector, "collector", { replicas: s.replicas.collector }, {
+    containers: [
+      {
+        name: "collector",
+        image: pinpointImage(s, "collector"),
+        ports: ports.map((p): ContainerPort => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+        env: pinpointServerEnv(s),
+        startupProbe: startupTcpProbe(PORTS.collectorAgent, STARTUP_SECONDS),
+        readinessProbe: tcpProbe(PORTS.collectorAgent, 0, 10, 3),
+        livenessProbe: tcpProbe(PORTS.collectorAgent, 0, 20, 6),
+        resources: s.resources.collector,
       },
-    },
-  };
+    ],
+  });
   return { service, deployment };
 }

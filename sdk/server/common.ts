@@ -2,7 +2,8 @@
  * Helpers every part of the server shares: image names, labels, metadata,
  * secret references, volume claims. Each part module reads as a short recipe.
  */
-import type { EnvVar, PersistentVolumeClaim, Probe } from "kubernetes-types/core/v1";
+import type { Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec } from "kubernetes-types/apps/v1";
+import type { EnvVar, PersistentVolumeClaim, PodSpec, PodTemplateSpec, Probe, Service, ServiceSpec } from "kubernetes-types/core/v1";
 import type { ObjectMeta } from "kubernetes-types/meta/v1";
 import { ANNOTATION_INJECT } from "../inject/constants";
 import type { ServerSettings } from "./config";
@@ -60,6 +61,36 @@ export function metadata(s: ServerSettings, name: string, part: Part, workload =
     namespace: s.namespace,
     labels: labels(s, part),
     ...(workload ? { annotations: { [ANNOTATION_INJECT]: "false" } } : {}),
+  };
+}
+
+/** A Service in front of one part: it selects the part's pods. */
+export function partService(s: ServerSettings, name: string, part: Part, spec: Omit<ServiceSpec, "selector">): Service {
+  return { apiVersion: "v1", kind: "Service", metadata: metadata(s, name, part), spec: { ...spec, selector: selectorLabels(part) } };
+}
+
+/** The pod template of one part, labelled so that its selector and Service find it. */
+function partTemplate(s: ServerSettings, part: Part, pod: PodSpec): PodTemplateSpec {
+  return { metadata: { labels: labels(s, part) }, spec: pod };
+}
+
+/** A Deployment of one part; `spec` holds what differs (replicas, strategy). */
+export function partDeployment(s: ServerSettings, name: string, part: Part, spec: Omit<DeploymentSpec, "selector" | "template">, pod: PodSpec): Deployment {
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: metadata(s, name, part, true),
+    spec: { ...spec, selector: { matchLabels: selectorLabels(part) }, template: partTemplate(s, part, pod) },
+  };
+}
+
+/** A StatefulSet of one part; `spec` holds what differs (serviceName, volume claims). */
+export function partStatefulSet(s: ServerSettings, name: string, part: Part, spec: Omit<StatefulSetSpec, "selector" | "template">, pod: PodSpec): StatefulSet {
+  return {
+    apiVersion: "apps/v1",
+    kind: "StatefulSet",
+    metadata: metadata(s, name, part, true),
+    spec: { ...spec, selector: { matchLabels: selectorLabels(part) }, template: partTemplate(s, part, pod) },
   };
 }
 

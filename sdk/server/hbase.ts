@@ -15,7 +15,7 @@
  */
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Service } from "kubernetes-types/core/v1";
-import { env, metadata, pinpointImage, selectorLabels, startupTcpProbe, tcpProbe, volumeClaim } from "./common";
+import { env, metadata, partService, partStatefulSet, pinpointImage, startupTcpProbe, tcpProbe, volumeClaim } from "./common";
 import type { ServerSettings } from "./config";
 import {
   HBASE_CONFIG_DIR,
@@ -132,61 +132,45 @@ export function hbaseObjects(s: ServerSettings): { configMap: ConfigMap; service
   };
   // Headless, and listing pods before they are ready: clients reach the regionserver
   // by the host name it registers in ZooKeeper (the pod's name under this Service).
-  const service: Service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: metadata(s, NAMES.hbase, "hbase"),
-    spec: {
-      clusterIP: "None",
-      publishNotReadyAddresses: true,
-      selector: selectorLabels("hbase"),
-      ports: [
-        { name: "master", port: PORTS.hbaseMaster, targetPort: "master" },
-        { name: "master-ui", port: PORTS.hbaseMasterUi, targetPort: "master-ui" },
-        { name: "regionserver", port: PORTS.hbaseRegionServer, targetPort: "regionserver" },
-        { name: "regionserver-ui", port: PORTS.hbaseRegionServerUi, targetPort: "regionserver-ui" },
-      ],
-    },
-  };
-  const statefulSet: StatefulSet = {
-    apiVersion: "apps/v1",
-    kind: "StatefulSet",
-    metadata: metadata(s, NAMES.hbase, "hbase", true),
-    spec: {
-      serviceName: NAMES.hbase,
-      replicas: 1,
-      selector: { matchLabels: selectorLabels("hbase") },
-      template: {
-        metadata: { labels: metadata(s, NAMES.hbase, "hbase").labels },
-        spec: {
-          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
-          containers: [
-            {
-              name: "hbase",
-              image: pinpointImage(s, "hbase"),
-              command: ["/bin/bash", `${HBASE_CONFIG_DIR}/${START_FILE}`],
-              ports: [
-                { name: "master", containerPort: PORTS.hbaseMaster },
-                { name: "master-ui", containerPort: PORTS.hbaseMasterUi },
-                { name: "regionserver", containerPort: PORTS.hbaseRegionServer },
-                { name: "regionserver-ui", containerPort: PORTS.hbaseRegionServerUi },
-              ],
-              env: env({ HBASE_HEAPSIZE: HBASE_HEAP_SIZE, HBASE_MANAGES_ZK: false }),
-              volumeMounts: [
-                { name: VOLUME, mountPath: HBASE_DATA_DIR },
-                { name: CONFIG_VOLUME, mountPath: HBASE_CONFIG_DIR, readOnly: true },
-              ],
-              startupProbe: startupTcpProbe(PORTS.hbaseMasterUi, STARTUP_SECONDS),
-              readinessProbe: { exec: { command: ["test", "-f", HBASE_TABLES_READY_FILE] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-              livenessProbe: tcpProbe(PORTS.hbaseMasterUi, 0, 20, 6),
-              resources: s.resources.hbase,
-            },
-          ],
-          volumes: [{ name: CONFIG_VOLUME, configMap: { name: NAMES.hbaseConfig, defaultMode: 0o755 } }],
-        },
+  const service = partService(s, NAMES.hbase, "hbase", {
+    clusterIP: "None",
+    publishNotReadyAddresses: true,
+    ports: [
+      { name: "master", port: PORTS.hbaseMaster, targetPort: "master" },
+      { name: "master-ui", port: PORTS.hbaseMasterUi, targetPort: "master-ui" },
+      { name: "regionserver", port: PORTS.hbaseRegionServer, targetPort: "regionserver" },
+      { name: "regionserver-ui", port: PORTS.hbaseRegionServerUi, targetPort: "regionserver-ui" },
+    ],
+  });
+  const statefulSet = partStatefulSet(s, NAMES.hbase, "hbase", {
+    serviceName: NAMES.hbase,
+    replicas: 1,
+    volumeClaimTemplates: [volumeClaim(s, VOLUME, s.storage.hbase)],
+  }, {
+    terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+    containers: [
+      {
+        name: "hbase",
+        image: pinpointImage(s, "hbase"),
+        command: ["/bin/bash", `${HBASE_CONFIG_DIR}/${START_FILE}`],
+        ports: [
+          { name: "master", containerPort: PORTS.hbaseMaster },
+          { name: "master-ui", containerPort: PORTS.hbaseMasterUi },
+          { name: "regionserver", containerPort: PORTS.hbaseRegionServer },
+          { name: "regionserver-ui", containerPort: PORTS.hbaseRegionServerUi },
+        ],
+        env: env({ HBASE_HEAPSIZE: HBASE_HEAP_SIZE, HBASE_MANAGES_ZK: false }),
+        volumeMounts: [
+          { name: VOLUME, mountPath: HBASE_DATA_DIR },
+          { name: CONFIG_VOLUME, mountPath: HBASE_CONFIG_DIR, readOnly: true },
+        ],
+        startupProbe: startupTcpProbe(PORTS.hbaseMasterUi, STARTUP_SECONDS),
+        readinessProbe: { exec: { command: ["test", "-f", HBASE_TABLES_READY_FILE] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: tcpProbe(PORTS.hbaseMasterUi, 0, 20, 6),
+        resources: s.resources.hbase,
       },
-      volumeClaimTemplates: [volumeClaim(s, VOLUME, s.storage.hbase)],
-    },
-  };
+    ],
+    volumes: [{ name: CONFIG_VOLUME, configMap: { name: NAMES.hbaseConfig, defaultMode: 0o755 } }],
+  });
   return { configMap, service, statefulSet };
 }

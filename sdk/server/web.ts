@@ -5,7 +5,7 @@
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { EnvVar, Service } from "kubernetes-types/core/v1";
 import type { Ingress } from "kubernetes-types/networking/v1";
-import { env, jdbcEnv, metadata, pinpointImage, pinpointServerEnv, secretEnv, selectorLabels, serviceHost, startupTcpProbe, tcpProbe } from "./common";
+import { env, jdbcEnv, metadata, partDeployment, partService, pinpointImage, pinpointServerEnv, secretEnv, serviceHost, startupTcpProbe, tcpProbe } from "./common";
 import type { ServerSettings } from "./config";
 import { NAMES, PORTS, SECRET_KEYS } from "./constants";
 
@@ -27,39 +27,22 @@ function webEnv(s: ServerSettings): EnvVar[] {
 }
 
 export function webObjects(s: ServerSettings): { service: Service; deployment: Deployment; ingress?: Ingress } {
-  const service: Service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: metadata(s, NAMES.web, "web"),
-    spec: { selector: selectorLabels("web"), ports: [{ name: "http", port: PORTS.web, targetPort: "http" }] },
-  };
-  const deployment: Deployment = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: metadata(s, NAMES.web, "web", true),
-    spec: {
-      replicas: s.replicas.web,
-      selector: { matchLabels: selectorLabels("web") },
-      template: {
-        metadata: { labels: metadata(s, NAMES.web, "web").labels },
-        spec: {
-          containers: [
-            {
-              name: "web",
-              image: pinpointImage(s, "web"),
-              ports: [{ name: "http", containerPort: PORTS.web }],
-              env: webEnv(s),
-              startupProbe: startupTcpProbe(PORTS.web, STARTUP_SECONDS),
-              // The UI's index page: 200, or a redirect to the login page when login is on.
-              readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-              livenessProbe: tcpProbe(PORTS.web, 0, 20, 6),
-              resources: s.resources.web,
-            },
-          ],
-        },
+  const service = partService(s, NAMES.web, "web", { ports: [{ name: "http", port: PORTS.web, targetPort: "http" }] });
+  const deployment = partDeployment(s, NAMES.web, "web", { replicas: s.replicas.web }, {
+    containers: [
+      {
+        name: "web",
+        image: pinpointImage(s, "web"),
+        ports: [{ name: "http", containerPort: PORTS.web }],
+        env: webEnv(s),
+        startupProbe: startupTcpProbe(PORTS.web, STARTUP_SECONDS),
+        // The UI's index page: 200, or a redirect to the login page when login is on.
+        readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: tcpProbe(PORTS.web, 0, 20, 6),
+        resources: s.resources.web,
       },
-    },
-  };
+    ],
+  });
   const ingress: Ingress | undefined = s.ingress
     ? {
         apiVersion: "networking.k8s.io/v1",

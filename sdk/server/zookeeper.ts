@@ -4,7 +4,7 @@
  */
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import type { Service } from "kubernetes-types/core/v1";
-import { env, execProbe, imageRef, metadata, selectorLabels, tcpProbe, volumeClaim } from "./common";
+import { env, execProbe, imageRef, partService, partStatefulSet, tcpProbe, volumeClaim } from "./common";
 import type { ServerSettings } from "./config";
 import { NAMES, PORTS, ZOOKEEPER_DATA_DIR, ZOOKEEPER_IMAGE } from "./constants";
 
@@ -14,43 +14,28 @@ const DATA_LOG_DIR = "/datalog";
 const HEAP_MB = 256;
 
 export function zookeeperObjects(s: ServerSettings): { service: Service; statefulSet: StatefulSet } {
-  const service: Service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: metadata(s, NAMES.zookeeper, "zookeeper"),
-    spec: { selector: selectorLabels("zookeeper"), ports: [{ name: "client", port: PORTS.zookeeper, targetPort: "client" }] },
-  };
-  const statefulSet: StatefulSet = {
-    apiVersion: "apps/v1",
-    kind: "StatefulSet",
-    metadata: metadata(s, NAMES.zookeeper, "zookeeper", true),
-    spec: {
-      serviceName: NAMES.zookeeper,
-      replicas: 1,
-      selector: { matchLabels: selectorLabels("zookeeper") },
-      template: {
-        metadata: { labels: metadata(s, NAMES.zookeeper, "zookeeper").labels },
-        spec: {
-          containers: [
-            {
-              name: "zookeeper",
-              image: imageRef(s, ZOOKEEPER_IMAGE),
-              ports: [{ name: "client", containerPort: PORTS.zookeeper }],
-              env: env({ ZOO_MY_ID: 1, ZOO_DATA_DIR: ZOOKEEPER_DATA_DIR, ZOO_DATA_LOG_DIR: DATA_LOG_DIR, ZK_SERVER_HEAP: HEAP_MB }),
-              // Snapshots and transaction log on the volume, each in its own folder (kubelet creates subPaths).
-              volumeMounts: [
-                { name: VOLUME, mountPath: ZOOKEEPER_DATA_DIR, subPath: "data" },
-                { name: VOLUME, mountPath: DATA_LOG_DIR, subPath: "datalog" },
-              ],
-              readinessProbe: execProbe(["zkServer.sh", "status"], 10),
-              livenessProbe: tcpProbe(PORTS.zookeeper, 30),
-              resources: s.resources.zookeeper,
-            },
-          ],
-        },
+  const service = partService(s, NAMES.zookeeper, "zookeeper", { ports: [{ name: "client", port: PORTS.zookeeper, targetPort: "client" }] });
+  const statefulSet = partStatefulSet(s, NAMES.zookeeper, "zookeeper", {
+    serviceName: NAMES.zookeeper,
+    replicas: 1,
+    volumeClaimTemplates: [volumeClaim(s, VOLUME, s.storage.zookeeper)],
+  }, {
+    containers: [
+      {
+        name: "zookeeper",
+        image: imageRef(s, ZOOKEEPER_IMAGE),
+        ports: [{ name: "client", containerPort: PORTS.zookeeper }],
+        env: env({ ZOO_MY_ID: 1, ZOO_DATA_DIR: ZOOKEEPER_DATA_DIR, ZOO_DATA_LOG_DIR: DATA_LOG_DIR, ZK_SERVER_HEAP: HEAP_MB }),
+        // Snapshots and transaction log on the volume, each in its own folder (kubelet creates subPaths).
+        volumeMounts: [
+          { name: VOLUME, mountPath: ZOOKEEPER_DATA_DIR, subPath: "data" },
+          { name: VOLUME, mountPath: DATA_LOG_DIR, subPath: "datalog" },
+        ],
+        readinessProbe: execProbe(["zkServer.sh", "status"], 10),
+        livenessProbe: tcpProbe(PORTS.zookeeper, 30),
+        resources: s.resources.zookeeper,
       },
-      volumeClaimTemplates: [volumeClaim(s, VOLUME, s.storage.zookeeper)],
-    },
-  };
+    ],
+  });
   return { service, statefulSet };
 }
