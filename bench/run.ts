@@ -114,23 +114,25 @@ function main(): void {
   }
   out.push("", method, `Machine: ${Object.entries(info).map(([k, v]) => `${k} ${v}`).join("; ")}. Load average before ${loadBefore}, after ${loadAfter}. Bench took ${minutes} min.`);
 
+  const profiles: string[] = [];
   if (args.profile) {
     for (const p of parts) {
       for (const r of p.rows) {
         if (r.verdict !== "MISS" || !r.profile) continue;
         log(`profiling: ${r.figure}`);
-        out.push("", `Profile of the missed figure "${r.figure}":`);
         const slug = r.figure.replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
-        out.push(...profileRun(slug, r.profile.script, r.profile.args, r.profile.stdoutFile).map((l) => `  ${l}`));
+        profiles.push("", `Profile of the missed figure "${r.figure}" (one run under node --cpu-prof):`);
+        profiles.push(...profileRun(slug, r.profile.script, r.profile.args, r.profile.stdoutFile).map((l) => `  ${l}`));
       }
     }
   }
+  out.push(...profiles);
   process.stdout.write(`${out.join("\n")}\n`);
-  if (args.write) writeResults(parts, info, loadBefore, loadAfter, minutes, method, args.quick);
+  if (args.write) writeResults(parts, profiles, info, loadBefore, loadAfter, minutes, method, args.quick);
   cleanupUsageDir();
 }
 
-function writeResults(parts: PartResult[], info: Record<string, string>, loadBefore: string, loadAfter: string, minutes: string, method: string, quick: boolean): void {
+function writeResults(parts: PartResult[], profiles: string[], info: Record<string, string>, loadBefore: string, loadAfter: string, minutes: string, method: string, quick: boolean): void {
   const kept = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8").split(KEEP_MARKER)[1] : undefined;
   const md: string[] = [
     "# Benchmark results",
@@ -155,6 +157,7 @@ function writeResults(parts: PartResult[], info: Record<string, string>, loadBef
   for (const p of parts) {
     md.push(`### ${p.title}`, "", ...p.notes.map((n) => `- ${n}`), "");
   }
+  if (profiles.length > 0) md.push("## Where the time goes (--profile)", "", "```", ...profiles.filter((l, i) => i > 0 || l !== ""), "```", "");
   md.push(KEEP_MARKER, kept !== undefined ? kept.replace(/^\n+/, "\n") : "\n## Analysis\n\n(none yet)\n");
   fs.writeFileSync(RESULTS, md.join("\n").replace(/\n*$/, "\n"));
   process.stderr.write(`wrote ${path.relative(process.cwd(), RESULTS)}\n`);
