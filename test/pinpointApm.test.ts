@@ -4,6 +4,7 @@
  */
 import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { PinpointApm, pinpointTransform } from "../sdk";
 import { ofType, ProgramRun, runProgram } from "./harness/pulumiProgram";
 import { fixture, validateObject } from "./support/validate";
@@ -244,6 +245,38 @@ describe("PinpointApm: bad config fails the preview with the key named", () => {
     });
   }
 });
+
+describe("PinpointApm: an image known only as an Output", () => {
+  it("reaches the init containers when valid", async () => {
+    const run = await runProgram(seedProgram(), { config: { enabled: "true", collectorHost: "c" } });
+    assert.ok(run.errors.some((e) => /pinpoint:agentImage is not set/.test(e)));
+    const withOutput = await runProgram(
+      () => {
+        new PinpointApm("pinpoint", { agentImage: pulumi.output(IMAGE) });
+        new k8s.apps.v1.Deployment("a", { metadata: { name: "a" }, spec: simpleSpec("a") });
+      },
+      { config: { enabled: "true", collectorHost: "c" } },
+    );
+    assert.deepStrictEqual(withOutput.errors, []);
+    assert.strictEqual(ofType(withOutput, DEPLOYMENT)[0].inputs.spec.template.spec.initContainers[0].image, IMAGE);
+  });
+
+  it("fails the workloads with the problem named when invalid, and nothing crashes", async () => {
+    const run = await runProgram(
+      () => {
+        new PinpointApm("pinpoint", { agentImage: pulumi.output("pp agent:latest") });
+        new k8s.apps.v1.Deployment("a", { metadata: { name: "a" }, spec: simpleSpec("a") });
+        new k8s.apps.v1.Deployment("b", { metadata: { name: "b" }, spec: simpleSpec("b") });
+      },
+      { config: { enabled: "true", collectorHost: "c" } },
+    );
+    assert.deepStrictEqual(run.errors, ['the agent image "pp agent:latest" contains white space']);
+  });
+});
+
+function simpleSpec(app: string) {
+  return { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `${app}:1` }] } } };
+}
 
 describe("pinpointTransform on one resource", () => {
   it("instruments only the resource (and the ConfigGroup children) it is given to", async () => {
