@@ -40,6 +40,13 @@ describe("schema inference for other Pulumi languages", function () {
     assert.deepStrictEqual(parse(fs.readFileSync(path.join(SDK_DIR, "PulumiPlugin.yaml"), "utf8")), { runtime: "nodejs" });
   });
 
+  it("the plugin folder depends on what the package depends on, at the same versions", () => {
+    const root = JSON.parse(fs.readFileSync(path.join(SDK_DIR, "..", "package.json"), "utf8"));
+    const plugin = JSON.parse(fs.readFileSync(path.join(SDK_DIR, "package.json"), "utf8"));
+    assert.deepStrictEqual(plugin.dependencies, root.dependencies);
+    assert.strictEqual(plugin.version, root.version);
+  });
+
   it("the plugin's name matches our type tokens, so construct accepts them", () => {
     assert.strictEqual(providerName().name, "pinpoint");
     assert.strictEqual(schema.name, "pinpoint");
