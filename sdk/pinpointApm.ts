@@ -117,11 +117,10 @@ export class PinpointApm extends pulumi.ComponentResource {
       // Known now: bad input has failed the preview above, and off means no transform at all.
       if (settings.enabled) transform = agentImageTransform(settings.options, image);
     } else {
-      // Some input is an Output: decide per resource once it resolves.
-      transform = async (t) => {
-        const s = await settings;
-        return s.enabled ? agentImageTransform(s.options, image)(t) : undefined;
-      };
+      // Some input is an Output: decide once it resolves, and apply that to every resource.
+      const ready = settings.then((s) => (s.enabled ? agentImageTransform(s.options, image) : undefined));
+      ready.catch(() => undefined); // the error reaches each resource and the outputs; not also as unhandled
+      transform = async (t) => (await ready)?.(t);
     }
     if (transform) pulumi.runtime.registerResourceTransform(transform);
     if (args.manifests !== undefined) {

@@ -261,6 +261,22 @@ describe("PinpointApm: an image known only as an Output", () => {
     assert.strictEqual(ofType(withOutput, DEPLOYMENT)[0].inputs.spec.template.spec.initContainers[0].image, IMAGE);
   });
 
+  it("steering args given as Outputs (a StackReference's, say) are honoured once known", async () => {
+    const run = await runProgram(
+      () => {
+        new PinpointApm("pinpoint", { agentImage: IMAGE, namespaces: pulumi.output(["dev"]), collectorHost: pulumi.output("c.example") });
+        new k8s.apps.v1.Deployment("in-dev", { metadata: { name: "in-dev", namespace: "dev" }, spec: simpleSpec("in-dev") });
+        new k8s.apps.v1.Deployment("in-ops", { metadata: { name: "in-ops", namespace: "ops" }, spec: simpleSpec("in-ops") });
+      },
+      { config: { enabled: "true" } },
+    );
+    assert.deepStrictEqual(run.errors, []);
+    const byName = (n: string) => ofType(run, DEPLOYMENT).find((d) => d.name === n)!;
+    assert.ok(isInstrumented(byName("in-dev")));
+    assert.match(opts(byName("in-dev"))!, /collector\.ip=c\.example/);
+    assert.deepStrictEqual(byName("in-ops").inputs, byName("in-ops").declared);
+  });
+
   it("fails the workloads with the problem named when invalid, and nothing crashes", async () => {
     const run = await runProgram(
       () => {
