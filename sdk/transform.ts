@@ -93,7 +93,8 @@ function setImage(workload: Workload, initImage: InitImage): void {
   mutable.imagePullPolicy = initImage.pullPolicy;
 }
 
-function toArray<T>(v: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
+/** A `dependsOn` option as a list, whichever form it was given in. */
+export function toArray<T>(v: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
   if (v === undefined) return [];
   return (Array.isArray(v) ? v : [v]) as pulumi.Input<T>[];
 }

@@ -7,7 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, ConfigError, ConfigReader } from "../config";
-import { pinpointTransform, PinpointTransformOptions } from "../transform";
+import { pinpointTransform, PinpointTransformOptions, toArray } from "../transform";
 import { AgentImage } from "./agentImage";
 import { KEYS } from "./config";
 import { PULL_SECRET_KEY, PULL_SECRET_NAME, PULL_SECRET_TYPE } from "./constants";
@@ -131,9 +131,4 @@ function namespaceOf(a: pulumi.ResourceTransformArgs): string | undefined {
 export function registryOf(reference: string): string | undefined {
   const first = reference.split("/")[0];
   return reference.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost") ? first : undefined;
-}
-
-function toArray<T>(v: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
-  if (v === undefined) return [];
-  return (Array.isArray(v) ? v : [v]) as pulumi.Input<T>[];
 }
