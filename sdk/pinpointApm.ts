@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
-import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
 import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
@@ -192,7 +192,7 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
   }
   // The agents need a collector: the deployed server's or pinpoint:collectorHost.
   requireCollector(enabled, v.collectorHost);
-  const defaults = { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } };
+  const defaults = DEFAULT_INIT_RESOURCES;
   const options: PinpointTransformOptions = {
     image: agentImage ?? "",
     applicationNamePrefix: v.applicationNamePrefix ?? `${pulumi.getStack()}-`,
