@@ -2,7 +2,7 @@
  * Reads back what inject() left on a workload, from its status record: for
  * reports and the render's table, without a second copy of the rules.
  */
-import { INIT_CONTAINER_NAME } from "./constants";
+import { deliveredImage } from "./delivery";
 import { indexOfEnv } from "./env";
 import { readStatus } from "./status";
 import { describeWorkload, podTemplateOf, Workload } from "./workload";
@@ -14,7 +14,7 @@ export interface InjectionSummary {
   applicationName: string;
   /** The instrumented containers. */
   containers: string[];
-  /** The init container's image; undefined if someone removed it. */
+  /** The agent image (the init container's, or the image volume's); undefined if someone removed it. */
   image?: string;
   /** From the first instrumented container's flags; undefined: the agent's own config decides. */
   collectorHost?: string;
@@ -33,7 +33,7 @@ export function describeInjection(workload: Workload): InjectionSummary | undefi
   return {
     applicationName: status.applicationName,
     containers,
-    image: spec?.initContainers?.find((c) => c.name === INIT_CONTAINER_NAME)?.image,
+    image: deliveredImage(spec),
     collectorHost: flag?.slice(COLLECTOR_HOST_FLAG.length),
   };
 }

@@ -8,6 +8,19 @@ export { resolveOptions, AGENT_ID_SOURCES, VALUE_FROM_POLICIES } from "./options
 export type { InjectOptions, ResolvedOptions, AgentIdSource, ValueFromPolicy, CollectorPorts } from "./options";
 export { deriveApplicationName, pinpointNameProblem } from "./naming";
 export { agentFlags, initContainer, isPinnedByDigest, supportsAgentName } from "./javaagent";
+export { AGENT_DELIVERIES, DEFAULT_AGENT_DELIVERY, deliveredImage, deliveryParts } from "./delivery";
+export type { AgentDelivery, DeliveryParts } from "./delivery";
+export {
+  IMAGE_AGENT_HOME,
+  IMAGE_MOUNT_PATH,
+  IMAGE_VOLUME_ON_BY_DEFAULT_SINCE,
+  IMAGE_VOLUME_SINCE,
+  imageVolumeSupport,
+  LOGS_MOUNT_PATH,
+  LOGS_VOLUME_NAME,
+  parseKubernetesVersion,
+} from "./imageVolume";
+export type { ImageVolumeSupport } from "./imageVolume";
 export type { InjectionStatus, ContainerStatus } from "./status";
 export type { AgentIdentity } from "./javaagent";
 export { describeInjection, COLLECTOR_HOST_FLAG } from "./describe";

@@ -9,11 +9,10 @@ import {
   ANNOTATION_INJECT,
   ANNOTATION_OPTIONS_ENV,
   ANNOTATION_STATUS,
-  INIT_CONTAINER_NAME,
-  VOLUME_NAME,
 } from "./constants";
+import { DEFAULT_AGENT_DELIVERY, DeliveryParts, deliveryParts } from "./delivery";
 import { indexOfEnv, removeNamed } from "./env";
-import { agentFlags, agentVolume, containerProblem, initContainer, instrumentContainer } from "./javaagent";
+import { agentFlags, containerProblem, instrumentContainer } from "./javaagent";
 import { deriveApplicationName, pinpointNameProblem } from "./naming";
 import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./options";
 import { ContainerStatus, InjectionStatus, readStatus, writeStatus } from "./status";
@@ -95,15 +94,20 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   let selected = selectContainers(out, spec, o.defaultContainers, fail);
 
   // Clashes with the user's own parts are errors, never silent merges.
-  if (spec.volumes?.some((v) => v.name === VOLUME_NAME)) {
-    fail(`already has a volume named "${VOLUME_NAME}", which the agent needs: rename your volume, or opt out with ${ANNOTATION_INJECT}: "false"`);
+  const parts = deliveryParts(o);
+  for (const { name } of parts.volumes) {
+    if (spec.volumes?.some((v) => v.name === name)) {
+      fail(`already has a volume named "${name}", which the agent needs: rename your volume, or opt out with ${ANNOTATION_INJECT}: "false"`);
+    }
   }
-  if ([...(spec.initContainers ?? []), ...spec.containers].some((c) => c.name === INIT_CONTAINER_NAME)) {
-    fail(`already has a container named "${INIT_CONTAINER_NAME}", which the agent needs: rename yours, or opt out with ${ANNOTATION_INJECT}: "false"`);
+  for (const { name } of parts.initContainers) {
+    if ([...(spec.initContainers ?? []), ...spec.containers].some((c) => c.name === name)) {
+      fail(`already has a container named "${name}", which the agent needs: rename yours, or opt out with ${ANNOTATION_INJECT}: "false"`);
+    }
   }
   const warnings: string[] = [];
   selected = selected.filter((c) => {
-    const p = containerProblem(c, optionsEnv);
+    const p = containerProblem(c, optionsEnv, parts.mounts);
     if (!p) return true;
     if (p.valueFrom && o.onValueFrom === "skip") {
       warnings.push(`${where}: container "${c.name}" skipped: ${p.problem}`);
@@ -116,21 +120,23 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   const status: InjectionStatus = {
     version: 1,
     applicationName,
-    initContainers: [INIT_CONTAINER_NAME],
-    volumes: [VOLUME_NAME],
+    // Recorded only when not the default, so records (and manifests) of the copy delivery stay as they were.
+    ...(o.agentDelivery !== DEFAULT_AGENT_DELIVERY ? { agentDelivery: o.agentDelivery } : {}),
+    initContainers: parts.initContainers.map((c) => c.name),
+    volumes: parts.volumes.map((v) => v.name),
     imagePullSecrets: [],
     created: [],
     containers: {},
   };
   selected.forEach((c, index) => {
-    const flags = agentFlags(o, { applicationName, index, containerName: c.name, multiple: selected.length > 1 });
+    const flags = agentFlags(o, { applicationName, index, containerName: c.name, multiple: selected.length > 1 }, parts.agentHome);
     try {
-      status.containers[c.name] = instrumentContainer(c, o, optionsEnv, flags);
+      status.containers[c.name] = instrumentContainer(c, o, optionsEnv, flags, parts.mounts);
     } catch (e) {
       fail((e as Error).message);
     }
   });
-  addToPod(spec, o, status);
+  addToPod(spec, o, parts, status);
   if (!template.metadata) {
     template.metadata = {};
     status.created.push("metadata");
@@ -181,18 +187,20 @@ function selectContainers(w: Workload, spec: PodSpec, defaults: readonly string[
   ));
 }
 
-function addToPod(spec: PodSpec, o: ResolvedOptions, status: InjectionStatus): void {
+function addToPod(spec: PodSpec, o: ResolvedOptions, parts: DeliveryParts, status: InjectionStatus): void {
   if (!spec.volumes) {
     spec.volumes = [];
     status.created.push("volumes");
   }
-  spec.volumes.push(agentVolume(o));
-  if (!spec.initContainers) {
-    spec.initContainers = [];
-    status.created.push("initContainers");
+  spec.volumes.push(...parts.volumes);
+  if (parts.initContainers.length > 0) {
+    if (!spec.initContainers) {
+      spec.initContainers = [];
+      status.created.push("initContainers");
+    }
+    // After the user's own init containers, which may prepare what the app needs.
+    spec.initContainers.push(...parts.initContainers);
   }
-  // After the user's own init containers, which may prepare what the app needs.
-  spec.initContainers.push(initContainer(o));
   const secret = o.imagePullSecret;
   if (secret && !spec.imagePullSecrets?.some((s) => s.name === secret)) {
     if (!spec.imagePullSecrets) {

@@ -2,7 +2,7 @@
  * The Java agent recipe: the JVM flags, the init container, the volume, and the
  * change to one app container. Short steps in the seed's order.
  */
-import type { Container, EnvVar, Volume } from "kubernetes-types/core/v1";
+import type { Container, EnvVar, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import {
   BOOTSTRAP_JAR,
   INIT_COMMAND,
@@ -29,9 +29,9 @@ export interface AgentIdentity {
  * variables are placed before the options variable), so the same value works for
  * catalina.sh and for a JVM that reads JAVA_TOOL_OPTIONS with no shell between.
  */
-export function agentFlags(o: ResolvedOptions, id: AgentIdentity): string {
+export function agentFlags(o: ResolvedOptions, id: AgentIdentity, agentHome = MOUNT_PATH): string {
   const suffix = id.index === 0 ? "" : `-${id.index + 1}`;
-  const flags = [`-javaagent:${MOUNT_PATH}/${BOOTSTRAP_JAR}`];
+  const flags = [`-javaagent:${agentHome}/${BOOTSTRAP_JAR}`];
   // An IPv4 address is at most 15 characters, "-9" keeps it within Pinpoint's 24.
   if (o.agentIdSource === "podIP") flags.push(`-Dpinpoint.agentId=$(${POD_IP_ENV})${suffix}`);
   flags.push(`-Dpinpoint.applicationName=${id.applicationName}`);
@@ -68,12 +68,16 @@ export function isPinnedByDigest(image: string): boolean {
   return /@sha256:[0-9a-f]{64}$/.test(image);
 }
 
+/** A digest never changes; a tag may (the seed pushed :latest), so pull it each time. */
+export function imagePullPolicy(image: string): "IfNotPresent" | "Always" {
+  return isPinnedByDigest(image) ? "IfNotPresent" : "Always";
+}
+
 export function initContainer(o: ResolvedOptions): Container {
   return {
     name: INIT_CONTAINER_NAME,
     image: o.image,
-    // A digest never changes; a tag may (the seed pushed :latest), so pull it each time.
-    imagePullPolicy: isPinnedByDigest(o.image) ? "IfNotPresent" : "Always",
+    imagePullPolicy: imagePullPolicy(o.image),
     command: [...INIT_COMMAND],
     resources: structuredClone(o.initResources),
     // Passes the "restricted" Pod Security profile.
@@ -103,7 +107,7 @@ function referencedEnv(o: ResolvedOptions): Array<[string, string]> {
  * Instruments one app container in place and returns what it added. Throws a
  * plain Error (the caller names the workload) when a user's env conflicts.
  */
-export function instrumentContainer(c: Container, o: ResolvedOptions, optionsEnv: string, flags: string): ContainerStatus {
+export function instrumentContainer(c: Container, o: ResolvedOptions, optionsEnv: string, flags: string, mounts: readonly VolumeMount[]): ContainerStatus {
   const status: ContainerStatus = { env: [], volumeMounts: [], options: { name: optionsEnv }, created: [] };
   if (!c.env) {
     c.env = [];
@@ -148,13 +152,15 @@ export function instrumentContainer(c: Container, o: ResolvedOptions, optionsEnv
     c.volumeMounts = [];
     status.created.push("volumeMounts");
   }
-  c.volumeMounts.push({ name: VOLUME_NAME, mountPath: MOUNT_PATH });
-  status.volumeMounts.push(VOLUME_NAME);
+  for (const m of mounts) {
+    c.volumeMounts.push({ ...m });
+    status.volumeMounts.push(m.name);
+  }
   return status;
 }
 
 /** Reasons a container cannot take the agent as it stands; undefined when it can. */
-export function containerProblem(c: Container, optionsEnv: string): { problem: string; valueFrom: boolean } | undefined {
+export function containerProblem(c: Container, optionsEnv: string, mounts: readonly VolumeMount[]): { problem: string; valueFrom: boolean } | undefined {
   const opt = c.env?.[indexOfEnv(c.env, optionsEnv)];
   if (opt?.valueFrom) {
     return {
@@ -168,12 +174,14 @@ export function containerProblem(c: Container, optionsEnv: string): { problem: s
       problem: `container "${c.name}" already loads a Pinpoint agent through ${optionsEnv} (instrumented by hand?): remove the -javaagent and -Dpinpoint flags from it, or opt out with pinpoint.fjhb.cn/inject: "false"`,
     };
   }
-  const mount = c.volumeMounts?.find((m) => m.name === VOLUME_NAME || m.mountPath === MOUNT_PATH);
-  if (mount) {
-    return {
-      valueFrom: false,
-      problem: `container "${c.name}" already mounts ${mount.name} at ${mount.mountPath}, which the agent needs (volume ${VOLUME_NAME} at ${MOUNT_PATH}): rename or move your mount, or opt out with pinpoint.fjhb.cn/inject: "false"`,
-    };
+  for (const ours of mounts) {
+    const mount = c.volumeMounts?.find((m) => m.name === ours.name || m.mountPath === ours.mountPath);
+    if (mount) {
+      return {
+        valueFrom: false,
+        problem: `container "${c.name}" already mounts ${mount.name} at ${mount.mountPath}, which the agent needs (volume ${ours.name} at ${ours.mountPath}): rename or move your mount, or opt out with pinpoint.fjhb.cn/inject: "false"`,
+      };
+    }
   }
   return undefined;
 }

@@ -10,6 +10,8 @@ import {
   DEFAULT_PROFILE,
   DEFAULT_VOLUME_SIZE_LIMIT,
 } from "./constants";
+import { AGENT_DELIVERIES, AgentDelivery, DEFAULT_AGENT_DELIVERY } from "./delivery";
+import { imageVolumeSupport, parseKubernetesVersion } from "./imageVolume";
 import { ALL_WORKLOAD_KINDS, DEFAULT_KINDS, isWorkloadKind, WorkloadKind } from "./workload";
 
 /** Where the agentId comes from. */
@@ -63,6 +65,10 @@ export interface InjectOptions {
   defaultName?: string;
   /** Containers to instrument in workloads without the containers annotation. Default: the first container. */
   defaultContainers?: readonly string[];
+  /** `copy` (default: init container and emptyDir) or `imageVolume` (the image mounted read-only, Kubernetes 1.31+). */
+  agentDelivery?: AgentDelivery;
+  /** The target cluster's version (`1.33`), checked against what the delivery needs. */
+  kubernetesVersion?: string;
 }
 
 /** Options with every default filled in. */
@@ -86,6 +92,8 @@ export interface ResolvedOptions {
   defaultName?: string;
   /** Empty: the first container. */
   defaultContainers: readonly string[];
+  agentDelivery: AgentDelivery;
+  kubernetesVersion?: string;
 }
 
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -148,6 +156,15 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
   for (const name of defaultContainers) {
     if (!DNS_LABEL.test(name)) throw new Error(`defaultContainers names "${name}", which is not a valid container name (lower-case DNS label)`);
   }
+  const agentDelivery = o.agentDelivery ?? DEFAULT_AGENT_DELIVERY;
+  if (!AGENT_DELIVERIES.includes(agentDelivery)) {
+    throw new Error(`agentDelivery "${agentDelivery}" is unknown: use one of ${AGENT_DELIVERIES.join(", ")}`);
+  }
+  if (o.kubernetesVersion !== undefined) parseKubernetesVersion(o.kubernetesVersion, "kubernetesVersion");
+  if (agentDelivery === "imageVolume") {
+    const support = imageVolumeSupport(o.kubernetesVersion);
+    if (support.level === "error") throw new Error(support.message);
+  }
   return {
     resolved: true,
     image: o.image,
@@ -166,6 +183,8 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
     volumeSizeLimit,
     defaultName: o.defaultName,
     defaultContainers,
+    agentDelivery,
+    kubernetesVersion: o.kubernetesVersion,
   };
 }
 

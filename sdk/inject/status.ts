@@ -4,6 +4,7 @@
  * removes those and nothing else.
  */
 import { ANNOTATION_STATUS } from "./constants";
+import type { AgentDelivery } from "./delivery";
 import type { PodTemplateSpec } from "kubernetes-types/core/v1";
 
 export interface ContainerStatus {
@@ -19,6 +20,8 @@ export interface ContainerStatus {
 export interface InjectionStatus {
   version: 1;
   applicationName: string;
+  /** How the agent was delivered; absent for the default, `copy`. */
+  agentDelivery?: AgentDelivery;
   initContainers: string[];
   volumes: string[];
   imagePullSecrets: string[];
