@@ -5,14 +5,19 @@
  * the input exactly.
  */
 import * as assert from "assert";
-import type { Container, PodSpec } from "kubernetes-types/core/v1";
+import type { Container, PodSpec, Volume } from "kubernetes-types/core/v1";
+import type { IImageVolumeSource } from "kubernetes-models/v1/ImageVolumeSource";
 import {
+  AGENT_DELIVERIES,
+  AgentDelivery,
   ANNOTATION_STATUS,
+  deliveryParts,
   deriveApplicationName,
   inject,
   InjectOptions,
   InjectResult,
   podTemplateOf,
+  resolveOptions,
   supportsAgentName,
   uninject,
   Workload,
@@ -45,19 +50,49 @@ const annotate = (key: string, value: string) => (d: any) => {
   d.spec.template.metadata.annotations = { ...(d.spec.template.metadata.annotations ?? {}), [key]: value };
 };
 
+/** What one delivery adds, by name, so a row can check either delivery's result. */
+interface Delivery {
+  delivery: AgentDelivery;
+  agentHome: string;
+  volumes: string[];
+  initContainers: string[];
+  mounts: string[];
+}
+
+function deliveryOf(delivery: AgentDelivery): Delivery {
+  const parts = deliveryParts(resolveOptions({ ...BASE, agentDelivery: delivery }));
+  return {
+    delivery,
+    agentHome: parts.agentHome,
+    volumes: parts.volumes.map((v) => v.name),
+    initContainers: parts.initContainers.map((c) => c.name),
+    mounts: parts.mounts.map((m) => m.name),
+  };
+}
+
+/** The agent image's pull policy, wherever the delivery put the image. */
+function agentPullPolicy(w: Workload): string | undefined {
+  const p = pod(w);
+  const volume = p.volumes!.find((v) => v.name === "pp-agent") as Volume & { image?: IImageVolumeSource };
+  return volume.image ? volume.image.pullPolicy : p.initContainers!.find((c) => c.name === "init-pinpoint")!.imagePullPolicy;
+}
+
 interface Row {
   name: string;
   input: Workload;
   options?: Partial<InjectOptions>;
   /** Checks on the result; absent when an error is expected. */
-  expect?: (r: InjectResult, input: Workload) => void;
+  expect?: (r: InjectResult, input: Workload, d: Delivery) => void;
   /** The error message must match. */
   error?: RegExp;
+  /** A rule of one delivery only; absent: the row runs for every delivery. */
+  only?: AgentDelivery;
 }
 
 const rows: Row[] = [
   {
     name: "defaults: the seed's volume, init container, mount, POD_IP and CATALINA_OPTS",
+    only: "copy",
     input: deployment(),
     expect: (r) => {
       assert.ok(r.injected);
@@ -76,6 +111,63 @@ const rows: Row[] = [
       assert.doesNotMatch(opts, /collector/);
       assert.strictEqual(r.applicationName, "dev-tomcat-zffw");
     },
+  },
+  {
+    name: "imageVolume: the image read-only as volume pp-agent, an emptyDir on its logs folder, no init container",
+    only: "imageVolume",
+    input: deployment(),
+    expect: (r) => {
+      assert.ok(r.injected);
+      const p = pod(r.workload);
+      assert.deepStrictEqual(p.volumes, [
+        { name: "pp-agent", image: { reference: DIGEST_IMAGE, pullPolicy: "IfNotPresent" } },
+        { name: "pp-agent-logs", emptyDir: { sizeLimit: "256Mi" } },
+      ]);
+      assert.strictEqual(p.initContainers, undefined);
+      assert.deepStrictEqual(app(r.workload).volumeMounts, [
+        { name: "pp-agent", mountPath: "/var/init/pinpoint-image", readOnly: true },
+        { name: "pp-agent-logs", mountPath: "/var/init/pinpoint-image/var/lib/pp_agent/logs" },
+      ]);
+      const opts = envValue(app(r.workload), "CATALINA_OPTS")!;
+      assert.match(opts, /^-javaagent:\/var\/init\/pinpoint-image\/var\/lib\/pp_agent\/pinpoint-bootstrap\.jar -Dpinpoint\.agentId=\$\(POD_IP\) /);
+      const status = JSON.parse(podTemplateOf(r.workload)!.metadata!.annotations![ANNOTATION_STATUS]);
+      assert.strictEqual(status.agentDelivery, "imageVolume");
+      assert.deepStrictEqual([status.initContainers, status.volumes], [[], ["pp-agent", "pp-agent-logs"]]);
+      // Only the fields the Kubernetes API knows for an image volume source.
+      const known: Array<keyof IImageVolumeSource> = ["reference", "pullPolicy"];
+      for (const key of Object.keys((p.volumes![0] as any).image)) assert.ok((known as string[]).includes(key), key);
+    },
+  },
+  {
+    name: "imageVolume: a user volume named pp-agent-logs is an error",
+    only: "imageVolume",
+    input: deployment((d) => (d.spec.template.spec.volumes = [{ name: "pp-agent-logs", emptyDir: {} }])),
+    error: /already has a volume named "pp-agent-logs"/,
+  },
+  {
+    name: "imageVolume: a user mount where the image goes is an error",
+    only: "imageVolume",
+    input: deployment((d) => (d.spec.template.spec.containers[0].volumeMounts = [{ name: "other", mountPath: "/var/init/pinpoint-image" }])),
+    error: /already mounts other at \/var\/init\/pinpoint-image, which the agent needs \(volume pp-agent at \/var\/init\/pinpoint-image\)/,
+  },
+  {
+    name: "imageVolume: a cluster older than 1.31 is an error that names the key",
+    only: "imageVolume",
+    input: deployment(),
+    options: { kubernetesVersion: "v1.30.4" },
+    error: /kubernetesVersion is v1\.30\.4, and image volumes exist only from Kubernetes 1\.31: use agentDelivery copy/,
+  },
+  {
+    name: "a kubernetesVersion that is no version is an error",
+    input: deployment(),
+    options: { kubernetesVersion: "latest" },
+    error: /kubernetesVersion "latest" is not a Kubernetes version: write it as 1\.33/,
+  },
+  {
+    name: "an unknown delivery is an error that lists the known ones",
+    input: deployment(),
+    options: { agentDelivery: "volume" as AgentDelivery },
+    error: /agentDelivery "volume" is unknown: use one of copy, imageVolume/,
   },
   {
     name: "every $(VAR) in the options value is defined earlier in the same env list",
@@ -188,11 +280,13 @@ const rows: Row[] = [
   },
   {
     name: "a user init container named init-pinpoint is an error",
+    only: "copy",
     input: deployment((d) => (d.spec.template.spec.initContainers = [{ name: "init-pinpoint", image: "x" }])),
     error: /already has a container named "init-pinpoint"/,
   },
   {
     name: "a user mount at /var/init/pinpoint is an error",
+    only: "copy",
     input: deployment((d) => (d.spec.template.spec.containers[0].volumeMounts = [{ name: "other", mountPath: "/var/init/pinpoint" }])),
     error: /already mounts other at \/var\/init\/pinpoint/,
   },
@@ -208,13 +302,13 @@ const rows: Row[] = [
       t.spec.containers[0].volumeMounts = [{ name: "data", mountPath: "/data" }];
     }),
     options: { imagePullSecret: "harbor" },
-    expect: (r) => {
+    expect: (r, _input, d) => {
       const p = pod(r.workload);
-      assert.deepStrictEqual(p.volumes!.map((v) => v.name), ["data", "pp-agent"]);
-      assert.deepStrictEqual(p.initContainers!.map((c) => c.name), ["migrate", "init-pinpoint"]);
+      assert.deepStrictEqual(p.volumes!.map((v) => v.name), ["data", ...d.volumes]);
+      assert.deepStrictEqual(p.initContainers!.map((c) => c.name), ["migrate", ...d.initContainers]);
       assert.deepStrictEqual(p.imagePullSecrets, [{ name: "harbor" }]);
       assert.deepStrictEqual(app(r.workload).env![0], { name: "TZ", value: "Asia/Shanghai" });
-      assert.deepStrictEqual(app(r.workload).volumeMounts!.map((m) => m.name), ["data", "pp-agent"]);
+      assert.deepStrictEqual(app(r.workload).volumeMounts!.map((m) => m.name), ["data", ...d.mounts]);
       assert.strictEqual(podTemplateOf(r.workload)!.metadata!.annotations!["prometheus.io/scrape"], "true");
     },
   },
@@ -344,13 +438,13 @@ const rows: Row[] = [
   {
     name: "an image pinned by digest is pulled IfNotPresent",
     input: deployment(),
-    expect: (r) => assert.strictEqual(pod(r.workload).initContainers![0].imagePullPolicy, "IfNotPresent"),
+    expect: (r) => assert.strictEqual(agentPullPolicy(r.workload), "IfNotPresent"),
   },
   {
     name: "an image by tag is pulled Always (a tag can move)",
     input: deployment(),
     options: { image: TAG_IMAGE },
-    expect: (r) => assert.strictEqual(pod(r.workload).initContainers![0].imagePullPolicy, "Always"),
+    expect: (r) => assert.strictEqual(agentPullPolicy(r.workload), "Always"),
   },
   {
     name: "no image is an error",
@@ -360,6 +454,7 @@ const rows: Row[] = [
   },
   {
     name: "the init container passes the restricted Pod Security profile and has resources",
+    only: "copy",
     input: deployment(),
     options: { initResources: { requests: { cpu: "5m", memory: "8Mi" }, limits: { cpu: "100m", memory: "32Mi" } }, initRunAsUser: 10001 },
     expect: (r) => {
@@ -405,9 +500,11 @@ const rows: Row[] = [
       spec: { schedule: "0 * * * *", jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [{ name: "app", image: "java" }] } } } } },
     } as Workload,
     options: { kinds: ["CronJob"] },
-    expect: (r) => {
+    expect: (r, _input, d) => {
       assert.ok(r.injected);
-      assert.strictEqual((r.workload as any).spec.jobTemplate.spec.template.spec.initContainers[0].name, "init-pinpoint");
+      const spec = (r.workload as any).spec.jobTemplate.spec.template.spec as PodSpec;
+      assert.deepStrictEqual(spec.volumes!.map((v) => v.name), d.volumes);
+      assert.deepStrictEqual((spec.initContainers ?? []).map((c) => c.name), d.initContainers);
     },
   },
   {
@@ -440,36 +537,68 @@ function assertRestricted(c: Container): void {
   assert.notStrictEqual(sc.privileged, true);
 }
 
-describe("inject: the rules", () => {
-  for (const row of rows) {
-    it(row.name, () => {
-      const options = { ...BASE, ...row.options } as InjectOptions;
-      const before = structuredClone(row.input);
-      if (row.error) {
-        assert.throws(() => inject(row.input, options), row.error);
-        return;
-      }
-      const r = inject(row.input, options);
-      assert.deepStrictEqual(row.input, before, "the input must not be changed");
-      row.expect!(r, row.input);
-      // The invariants every rule must keep.
-      assert.deepStrictEqual(inject(r.workload, options).workload, r.workload, "injecting twice must equal injecting once");
-      assert.deepStrictEqual(uninject(r.workload).workload, row.input, "uninject must give back the input");
-      if (r.injected) validateObject(r.workload);
-    });
+for (const delivery of AGENT_DELIVERIES) {
+  describe(`inject: the rules (agentDelivery ${delivery})`, () => {
+    const d = deliveryOf(delivery);
+    for (const row of rows.filter((x) => x.only === undefined || x.only === delivery)) {
+      it(row.name, () => {
+        const options = { ...BASE, agentDelivery: delivery, ...row.options } as InjectOptions;
+        const before = structuredClone(row.input);
+        if (row.error) {
+          assert.throws(() => inject(row.input, options), row.error);
+          return;
+        }
+        const r = inject(row.input, options);
+        assert.deepStrictEqual(row.input, before, "the input must not be changed");
+        row.expect!(r, row.input, d);
+        // The invariants every rule must keep.
+        assert.deepStrictEqual(inject(r.workload, options).workload, r.workload, "injecting twice must equal injecting once");
+        assert.deepStrictEqual(uninject(r.workload).workload, row.input, "uninject must give back the input");
+        if (r.injected) validateObject(r.workload);
+      });
+    }
+  });
+}
+
+describe("switching between deliveries", () => {
+  const inputs: Array<[string, Workload]> = [
+    ["a bare Deployment", deployment()],
+    [
+      "a Deployment with its own volumes, init containers and CATALINA_OPTS",
+      deployment((d) => {
+        const t = d.spec.template;
+        t.spec.volumes = [{ name: "data", emptyDir: {} }];
+        t.spec.initContainers = [{ name: "migrate", image: "flyway" }];
+        t.spec.containers[0].env = [{ name: "CATALINA_OPTS", value: "-Xmx1g" }];
+        t.spec.containers[0].volumeMounts = [{ name: "data", mountPath: "/data" }];
+      }),
+    ],
+  ];
+  for (const [what, input] of inputs) {
+    for (const [from, to] of [["copy", "imageVolume"], ["imageVolume", "copy"]] as Array<[AgentDelivery, AgentDelivery]>) {
+      it(`${what}: ${from} then ${to} equals ${to} alone, and uninject gives the input back`, () => {
+        const first = inject(input, { ...BASE, agentDelivery: from }).workload;
+        const switched = inject(first, { ...BASE, agentDelivery: to }).workload;
+        assert.deepStrictEqual(switched, inject(input, { ...BASE, agentDelivery: to }).workload);
+        assert.deepStrictEqual(uninject(switched).workload, input);
+      });
+    }
   }
 });
 
 describe("inject: the seed", () => {
-  it("gives the seed's instrumented Deployment, valid for Kubernetes", () => {
-    const r = inject(fixture("seed-deployment.yaml"), { image: TAG_IMAGE, applicationNamePrefix: "dev-" });
-    assert.deepStrictEqual(r.workload, fixture("seed-instrumented.yaml"));
-    validateObject(r.workload);
-  });
+  const fixtures: Record<AgentDelivery, string> = { copy: "seed-instrumented.yaml", imageVolume: "seed-instrumented-imagevolume.yaml" };
+  for (const delivery of AGENT_DELIVERIES) {
+    it(`gives the seed's instrumented Deployment (${delivery}), valid for Kubernetes`, () => {
+      const r = inject(fixture("seed-deployment.yaml"), { image: TAG_IMAGE, applicationNamePrefix: "dev-", agentDelivery: delivery });
+      assert.deepStrictEqual(r.workload, fixture(fixtures[delivery]));
+      validateObject(r.workload);
+    });
 
-  it("uninject of the instrumented seed gives back the original", () => {
-    assert.deepStrictEqual(uninject(fixture("seed-instrumented.yaml")).workload, fixture("seed-deployment.yaml"));
-  });
+    it(`uninject of the instrumented seed (${delivery}) gives back the original`, () => {
+      assert.deepStrictEqual(uninject(fixture(fixtures[delivery])).workload, fixture("seed-deployment.yaml"));
+    });
+  }
 });
 
 describe("uninject", () => {
