@@ -4,7 +4,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
-import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import {
+  AGENT_DELIVERIES,
+  AGENT_ID_SOURCES,
+  ALL_WORKLOAD_KINDS,
+  DEFAULT_INIT_RESOURCES,
+  imageVolumeSupport,
+  supportsAgentName,
+  VALUE_FROM_POLICIES,
+  WorkloadKind,
+} from "./inject";
 import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
@@ -28,7 +37,9 @@ declareConfigKeys({
   onValueFrom: `one of ${VALUE_FROM_POLICIES.join(", ")}, default error: a container whose options variable comes from valueFrom fails, or is skipped with a warning`,
   initResources: 'JSON object: the init container\'s resources, e.g. {"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"200m","memory":"64Mi"}}',
   initRunAsUser: "integer, default 65532: the init container's non-root uid",
-  volumeSizeLimit: "quantity, default 256Mi: sizeLimit of the agent emptyDir",
+  volumeSizeLimit: "quantity, default 256Mi: sizeLimit of the agent emptyDir (with imageVolume: of the logs emptyDir)",
+  agentDelivery: `one of ${AGENT_DELIVERIES.join(", ")}, default copy: an init container copies the agent into an emptyDir, or the agent image is mounted read-only as an image volume (Kubernetes 1.31+)`,
+  kubernetesVersion: "string, e.g. 1.33: the target cluster's version; with agentDelivery imageVolume, below 1.31 fails the preview and below 1.35 warns about the ImageVolume feature gate",
 });
 
 /**
@@ -71,8 +82,12 @@ export interface PinpointApmArgs extends AgentImageApmArgs, ServerApmArgs {
   initMemoryLimit?: pulumi.Input<string>;
   /** The init container's non-root uid. Default 65532. */
   initRunAsUser?: pulumi.Input<number>;
-  /** sizeLimit of the agent emptyDir. Default 256Mi. */
+  /** sizeLimit of the agent emptyDir (with imageVolume: of the logs emptyDir). Default 256Mi. */
   volumeSizeLimit?: pulumi.Input<string>;
+  /** `copy` (default: init container and emptyDir) or `imageVolume` (the agent image mounted read-only, Kubernetes 1.31+). */
+  agentDelivery?: pulumi.Input<string>;
+  /** The target cluster's Kubernetes version, e.g. `1.33`: checked against what agentDelivery needs. */
+  kubernetesVersion?: pulumi.Input<string>;
   /**
    * Kubernetes manifests (multi-document YAML text) to deploy instrumented, as a
    * child ConfigGroup. For programs in other languages, whose own resources a
@@ -170,6 +185,8 @@ function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
     initMemoryLimit: argOr(args.initMemoryLimit, resources?.limits?.memory),
     initRunAsUser: argOr(args.initRunAsUser, c.integer("initRunAsUser", 1, 2147483647)),
     volumeSizeLimit: argOr(args.volumeSizeLimit, c.string("volumeSizeLimit")),
+    agentDelivery: argOr(args.agentDelivery, c.oneOf("agentDelivery", AGENT_DELIVERIES)),
+    kubernetesVersion: argOr(args.kubernetesVersion, c.string("kubernetesVersion")),
   };
 }
 
@@ -192,6 +209,10 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
   }
   // The agents need a collector: the deployed server's or pinpoint:collectorHost.
   requireCollector(enabled, v.collectorHost);
+  if (v.agentDelivery !== undefined && !(AGENT_DELIVERIES as readonly string[]).includes(v.agentDelivery)) {
+    throw new ConfigError("agentDelivery", `is "${v.agentDelivery}"`, `use one of: ${AGENT_DELIVERIES.join(", ")}`);
+  }
+  if (enabled && v.agentDelivery === "imageVolume") checkImageVolumeSupport(v.kubernetesVersion);
   const defaults = DEFAULT_INIT_RESOURCES;
   const options: PinpointTransformOptions = {
     image: agentImage ?? "",
@@ -213,6 +234,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     },
     initRunAsUser: v.initRunAsUser,
     volumeSizeLimit: v.volumeSizeLimit,
+    agentDelivery: v.agentDelivery as PinpointTransformOptions["agentDelivery"],
+    kubernetesVersion: v.kubernetesVersion,
   };
   if (enabled) {
     try {
@@ -222,6 +245,15 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     }
   }
   return { enabled, options };
+}
+
+/** The cluster's version against image volumes, at preview: too old fails, a feature gate that may be off warns. */
+function checkImageVolumeSupport(kubernetesVersion: string | undefined): void {
+  const names = { version: "pinpoint:kubernetesVersion", delivery: "pinpoint:agentDelivery" };
+  // The messages name the keys as written in the stack file.
+  const support = imageVolumeSupport(kubernetesVersion, names);
+  if (support.level === "error") throw new Error(support.message);
+  if (support.level === "warning") void pulumi.log.warn(support.message);
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   podTemplateOf,
   resolveOptions,
   ResolvedOptions,
+  VOLUME_NAME,
   Workload,
   WORKLOAD_KINDS,
 } from "./inject";
@@ -85,12 +86,20 @@ function initImageOf(image: pulumi.Output<string>): InitImage {
   };
 }
 
+/** Puts the real image where the delivery put the stand-in: the init container's image, or the image volume's reference. */
 function setImage(workload: Workload, initImage: InitImage): void {
-  const init = podTemplateOf(workload)?.spec?.initContainers?.find((c) => c.name === INIT_CONTAINER_NAME);
-  if (!init) return;
-  const mutable = init as unknown as Record<string, unknown>;
-  mutable.image = initImage.image;
-  mutable.imagePullPolicy = initImage.pullPolicy;
+  const spec = podTemplateOf(workload)?.spec;
+  const init = spec?.initContainers?.find((c) => c.name === INIT_CONTAINER_NAME);
+  if (init) {
+    const mutable = init as unknown as Record<string, unknown>;
+    mutable.image = initImage.image;
+    mutable.imagePullPolicy = initImage.pullPolicy;
+  }
+  const volume = spec?.volumes?.find((v) => v.name === VOLUME_NAME) as { image?: Record<string, unknown> } | undefined;
+  if (volume?.image) {
+    volume.image.reference = initImage.image;
+    volume.image.pullPolicy = initImage.pullPolicy;
+  }
 }
 
 /** A `dependsOn` option as a list, whichever form it was given in. */

@@ -155,7 +155,7 @@ const rows: Row[] = [
     only: "imageVolume",
     input: deployment(),
     options: { kubernetesVersion: "v1.30.4" },
-    error: /kubernetesVersion is v1\.30\.4, and image volumes exist only from Kubernetes 1\.31: use agentDelivery copy/,
+    error: /kubernetesVersion is v1\.30\.4, and image volumes exist only from Kubernetes 1\.31: set agentDelivery to copy/,
   },
   {
     name: "a kubernetesVersion that is no version is an error",

@@ -237,6 +237,17 @@ describe("PinpointApm: bad config fails the preview with the key named", () => {
     ["namespaces not a list", { ...ON, namespaces: "[dev" }, /pinpoint:namespaces is not a valid JSON list/],
     ["a bad options variable", { ...ON, optionsEnv: "JAVA OPTS" }, /optionsEnv "JAVA OPTS" is not a valid environment variable name/],
     ["an invalid prefix", { ...ON, applicationNamePrefix: "dev/" }, /applicationNamePrefix "dev\/" may hold only/],
+    ["an unknown agentDelivery", { ...ON, agentDelivery: "volume" }, /pinpoint:agentDelivery is "volume"; use one of: copy, imageVolume/],
+    [
+      "imageVolume on a cluster older than 1.31",
+      { ...ON, agentDelivery: "imageVolume", kubernetesVersion: "1.30" },
+      /pinpoint:kubernetesVersion is 1\.30, and image volumes exist only from Kubernetes 1\.31: set pinpoint:agentDelivery to copy/,
+    ],
+    [
+      "a kubernetesVersion that is no version",
+      { ...ON, agentDelivery: "imageVolume", kubernetesVersion: "one" },
+      /pinpoint:kubernetesVersion "one" is not a Kubernetes version/,
+    ],
   ];
   for (const [name, config, error] of cases) {
     it(name, async () => {
@@ -244,6 +255,70 @@ describe("PinpointApm: bad config fails the preview with the key named", () => {
       assert.ok(run.errors.some((e) => error.test(e)), `expected ${error} in ${JSON.stringify(run.errors)}`);
     });
   }
+});
+
+/** Runs a program and returns what it warned (pulumi.log.warn goes to console.warn under the mocks). */
+async function warningsOf(config: Record<string, string>): Promise<{ run: ProgramRun; warnings: string[] }> {
+  const warnings: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
+  try {
+    return { run: await runProgram(seedProgram(), { config }), warnings };
+  } finally {
+    console.warn = original;
+  }
+}
+
+describe("PinpointApm: pinpoint:agentDelivery imageVolume", () => {
+  const IV = { ...ON, agentDelivery: "imageVolume", kubernetesVersion: "1.35" };
+
+  it("mounts the agent image read-only as a volume, with no init container, in every Deployment", async () => {
+    const { run, warnings } = await warningsOf(IV);
+    assert.deepStrictEqual(run.errors, []);
+    assert.deepStrictEqual(warnings, []);
+    for (const d of ofType(run, DEPLOYMENT)) {
+      const spec = d.inputs.spec.template.spec;
+      assert.strictEqual(spec.initContainers, undefined, d.name);
+      assert.deepStrictEqual(spec.volumes.find((v: any) => v.name === "pp-agent").image, { reference: IMAGE, pullPolicy: "IfNotPresent" });
+      assert.deepStrictEqual(spec.containers[0].volumeMounts.find((m: any) => m.name === "pp-agent"), {
+        name: "pp-agent",
+        mountPath: "/var/init/pinpoint-image",
+        readOnly: true,
+      });
+      assert.match(opts(d)!, /^-javaagent:\/var\/init\/pinpoint-image\/var\/lib\/pp_agent\/pinpoint-bootstrap\.jar /);
+      validateObject(d.inputs);
+    }
+  });
+
+  it("puts an image known only as an Output into the volume", async () => {
+    const run = await runProgram(
+      () => {
+        new PinpointApm("pinpoint", { agentImage: pulumi.output(IMAGE), agentDelivery: "imageVolume", kubernetesVersion: "v1.36.0" });
+        new k8s.apps.v1.Deployment("a", { metadata: { name: "a" }, spec: simpleSpec("a") });
+      },
+      { config: { enabled: "true", collectorHost: "c" } },
+    );
+    assert.deepStrictEqual(run.errors, []);
+    assert.strictEqual(ofType(run, DEPLOYMENT)[0].inputs.spec.template.spec.volumes[0].image.reference, IMAGE);
+  });
+
+  const warned: Array<[string, Record<string, string>, RegExp]> = [
+    ["a cluster of 1.33 gets a warning about the feature gate", { ...IV, kubernetesVersion: "1.33" }, /pinpoint:kubernetesVersion is 1\.33, where the ImageVolume feature gate is off by default/],
+    ["no kubernetesVersion gets a warning that asks for it", { ...ON, agentDelivery: "imageVolume" }, /set pinpoint:kubernetesVersion to the cluster's version/],
+  ];
+  for (const [name, config, warning] of warned) {
+    it(name, async () => {
+      const { run, warnings } = await warningsOf(config);
+      assert.deepStrictEqual(run.errors, []);
+      assert.ok(warnings.some((w) => warning.test(w)), `expected ${warning} in ${JSON.stringify(warnings)}`);
+    });
+  }
+
+  it("the copy delivery never warns about the cluster's version", async () => {
+    const { run, warnings } = await warningsOf({ ...ON, kubernetesVersion: "1.20" });
+    assert.deepStrictEqual(run.errors, []);
+    assert.deepStrictEqual(warnings, []);
+  });
 });
 
 describe("PinpointApm: an image known only as an Output", () => {

@@ -67,35 +67,41 @@ function atLeast(v: KubernetesVersion, since: KubernetesVersion): boolean {
   return v.major > since.major || (v.major === since.major && v.minor >= since.minor);
 }
 
-export interface ImageVolumeSupport {
-  /** `error`: the cluster has no image volumes; `warning`: it may, if the feature gate is on; `ok`: on by default. */
-  level: "ok" | "warning" | "error";
-  message?: string;
+/** `error`: the cluster has no image volumes; `warning`: it may, if the feature gate is on; `ok`: on by default. */
+export type ImageVolumeSupport = { level: "ok" } | { level: "warning" | "error"; message: string };
+
+/** How the caller's user wrote the two settings: options, `pinpoint:` config keys or CLI flags. */
+export interface SettingNames {
+  version: string;
+  delivery: string;
 }
+
+const OPTION_NAMES: SettingNames = { version: "kubernetesVersion", delivery: "agentDelivery" };
 
 /**
  * Whether a cluster of this version runs image volumes. Undefined version: a
  * warning, since nothing here can read the cluster's version for itself.
  */
-export function imageVolumeSupport(version: string | undefined, what = "kubernetesVersion"): ImageVolumeSupport {
+export function imageVolumeSupport(version: string | undefined, names: SettingNames = OPTION_NAMES): ImageVolumeSupport {
   const since = (s: KubernetesVersion) => `${s.major}.${s.minor}`;
+  const useCopy = `set ${names.delivery} to copy`;
   if (version === undefined) {
     return {
       level: "warning",
-      message: `agentDelivery imageVolume needs Kubernetes ${since(IMAGE_VOLUME_ON_BY_DEFAULT_SINCE)}+ (or ${since(IMAGE_VOLUME_SINCE)}+ with the ImageVolume feature gate on) and a runtime that supports it (containerd 2.1+, CRI-O 1.31+); set ${what} to the cluster's version to have it checked`,
+      message: `${names.delivery} imageVolume needs Kubernetes ${since(IMAGE_VOLUME_ON_BY_DEFAULT_SINCE)}+ (or ${since(IMAGE_VOLUME_SINCE)}+ with the ImageVolume feature gate on) and a runtime that supports it (containerd 2.1+, CRI-O 1.31+); set ${names.version} to the cluster's version to have it checked`,
     };
   }
-  const v = parseKubernetesVersion(version, what);
+  const v = parseKubernetesVersion(version, names.version);
   if (!atLeast(v, IMAGE_VOLUME_SINCE)) {
     return {
       level: "error",
-      message: `${what} is ${version}, and image volumes exist only from Kubernetes ${since(IMAGE_VOLUME_SINCE)}: use agentDelivery copy on this cluster`,
+      message: `${names.version} is ${version}, and image volumes exist only from Kubernetes ${since(IMAGE_VOLUME_SINCE)}: ${useCopy} for this cluster`,
     };
   }
   if (!atLeast(v, IMAGE_VOLUME_ON_BY_DEFAULT_SINCE)) {
     return {
       level: "warning",
-      message: `${what} is ${version}, where the ImageVolume feature gate is off by default (on from ${since(IMAGE_VOLUME_ON_BY_DEFAULT_SINCE)}): make sure the API server and kubelets have --feature-gates=ImageVolume=true, or use agentDelivery copy`,
+      message: `${names.version} is ${version}, where the ImageVolume feature gate is off by default (on from ${since(IMAGE_VOLUME_ON_BY_DEFAULT_SINCE)}): make sure the API server and the kubelets run with --feature-gates=ImageVolume=true, or ${useCopy}`,
     };
   }
   return { level: "ok" };

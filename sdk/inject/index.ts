@@ -20,7 +20,7 @@ export {
   LOGS_VOLUME_NAME,
   parseKubernetesVersion,
 } from "./imageVolume";
-export type { ImageVolumeSupport } from "./imageVolume";
+export type { ImageVolumeSupport, SettingNames } from "./imageVolume";
 export type { InjectionStatus, ContainerStatus } from "./status";
 export type { AgentIdentity } from "./javaagent";
 export { describeInjection, COLLECTOR_HOST_FLAG } from "./describe";
