@@ -147,9 +147,28 @@ describe("pinpoint-inject", () => {
     }
   });
 
+  it("--agent-delivery imageVolume gives the seed as the core does, and --uninject takes it out again", () => {
+    const args = ["-f", path.join(FIXTURES, "seed-deployment.yaml"), ...INJECT, "--agent-delivery", "imageVolume", "--kubernetes-version", "1.35"];
+    const r = ok(run(args));
+    const out = docs(r.stdout);
+    assert.deepStrictEqual(out, readDocs(path.join(FIXTURES, "seed-instrumented-imagevolume.yaml")));
+    validateObject(out[0]);
+    assert.doesNotMatch(r.stderr, /warning/);
+    // Switching back to copy replaces the image volume with the init container.
+    const copy = ok(run(["-f", "-", ...INJECT], r.stdout));
+    assert.deepStrictEqual(docs(copy.stdout), readDocs(path.join(FIXTURES, "seed-instrumented.yaml")));
+    assert.deepStrictEqual(docs(ok(run(["-f", "-", "--uninject"], r.stdout)).stdout), readDocs(path.join(FIXTURES, "seed-deployment.yaml")));
+  });
+
+  it("--agent-delivery imageVolume warns when the cluster's feature gate may be off, or its version is not given", () => {
+    const seed = ["-f", path.join(FIXTURES, "seed-deployment.yaml"), ...INJECT, "--agent-delivery", "imageVolume"];
+    assert.match(ok(run([...seed, "--kubernetes-version", "v1.33.2"])).stderr, /warning: --kubernetes-version is v1\.33\.2, where the ImageVolume feature gate is off by default/);
+    assert.match(ok(run(seed)).stderr, /warning: --agent-delivery imageVolume needs Kubernetes 1\.35\+ .*set --kubernetes-version/);
+  });
+
   it("--help documents every flag", () => {
     const r = ok(run(["--help"]));
-    for (const flag of ["-f, --filename", "--image", "--app-prefix", "--collector", "--options-env", "--containers", "--kinds", "--image-pull-secret", "--uninject", "-o, --output"]) {
+    for (const flag of ["-f, --filename", "--image", "--app-prefix", "--collector", "--options-env", "--containers", "--kinds", "--image-pull-secret", "--agent-delivery", "--kubernetes-version", "--uninject", "-o, --output"]) {
       assert.ok(r.stdout.includes(flag), `--help lacks ${flag}`);
     }
   });
@@ -186,6 +205,13 @@ describe("pinpoint-inject", () => {
     { name: "an unknown kind in --kinds", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--kinds", "Deployment,Pod"], message: /unknown workload kind "Pod"/ },
     { name: "--containers names none of a workload's containers", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--containers", "app"], message: /document 3 .*has none of the default containers \(app\)/ },
     { name: "a bad output format", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "-o", "xml"], message: /argument 'xml' is invalid/ },
+    { name: "an unknown --agent-delivery", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--agent-delivery", "volume"], message: /argument 'volume' is invalid. Allowed choices are copy, imageVolume/ },
+    {
+      name: "--agent-delivery imageVolume on a cluster older than 1.31",
+      args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--agent-delivery", "imageVolume", "--kubernetes-version", "1.29"],
+      message: /error: --kubernetes-version is 1\.29, and image volumes exist only from Kubernetes 1\.31: set --agent-delivery to copy/,
+    },
+    { name: "a --kubernetes-version that is no version", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--kubernetes-version", "new"], message: /error: --kubernetes-version "new" is not a Kubernetes version/ },
     { name: "standard input twice", args: ["-f", "-", "-f", "-", "--image", IMAGE], stdin: "", message: /given twice/ },
     {
       name: "good files before a bad one: still nothing written",

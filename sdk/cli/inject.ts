@@ -7,12 +7,17 @@
  */
 import { Command, Option } from "commander";
 import {
+  AGENT_DELIVERIES,
+  AgentDelivery,
   ALL_WORKLOAD_KINDS,
   ANNOTATION_CONTAINERS,
   ANNOTATION_INJECT,
+  DEFAULT_AGENT_DELIVERY,
   DEFAULT_OPTIONS_ENV,
+  imageVolumeSupport,
   inject,
   isWorkloadKind,
+  parseKubernetesVersion,
   ResolvedOptions,
   resolveOptions,
   uninject,
@@ -39,6 +44,9 @@ Examples:
   # A whole folder, StatefulSets too, from a pipe
   kustomize build overlays/dev | ${PROGRAM_NAME} -f - --image <ref> --kinds Deployment,StatefulSet
 
+  # No init container: mount the agent image read-only (Kubernetes image volumes)
+  ${PROGRAM_NAME} -f app.yaml --image <ref> --agent-delivery imageVolume --kubernetes-version 1.35
+
   # Take the agent out again
   ${PROGRAM_NAME} -f instrumented.yaml --uninject
 
@@ -60,6 +68,8 @@ interface Flags {
   containers?: string;
   kinds?: string;
   imagePullSecret?: string;
+  agentDelivery: AgentDelivery;
+  kubernetesVersion?: string;
   uninject?: boolean;
   output: OutputFormat;
 }
@@ -74,7 +84,7 @@ function splitList(value: string | undefined): string[] | undefined {
 
 export function command(): Command {
   return new Command(PROGRAM_NAME)
-    .description("Add the Pinpoint Java agent (an init container that copies it into a shared volume, and the JVM flags) to the workloads of Kubernetes manifests.")
+    .description("Add the Pinpoint Java agent (an init container that copies it into a shared volume, or the agent image as a read-only image volume, and the JVM flags) to the workloads of Kubernetes manifests.")
     .requiredOption("-f, --filename <path>", "a YAML or JSON file, a folder (read recursively: .yaml, .yml, .json), or - for standard input; repeat for more", collect)
     .option("--image <ref>", "the pp_agent init image, best pinned by digest (…/pp_agent@sha256:…); required unless --uninject")
     .option("--app-prefix <prefix>", "put before each workload name to make the Pinpoint applicationName, e.g. dev- (default: none)")
@@ -83,6 +93,12 @@ export function command(): Command {
     .option("--containers <a,b>", `containers to instrument in workloads without the ${ANNOTATION_CONTAINERS} annotation (default: the first container)`)
     .option("--kinds <Deployment,...>", `workload kinds to instrument, of ${ALL_WORKLOAD_KINDS.join(", ")} (default: Deployment)`)
     .option("--image-pull-secret <name>", "a docker-registry Secret to add to the instrumented pods' imagePullSecrets")
+    .addOption(
+      new Option("--agent-delivery <how>", "copy: an init container copies the agent into an emptyDir; imageVolume: the agent image mounted read-only (Kubernetes 1.31+)")
+        .choices(AGENT_DELIVERIES)
+        .default(DEFAULT_AGENT_DELIVERY),
+    )
+    .option("--kubernetes-version <version>", "the target cluster's version, e.g. 1.33: with --agent-delivery imageVolume, below 1.31 is an error and below 1.35 a warning")
     .option("--uninject", "remove exactly what injection added, from every workload kind, instead of injecting")
     .addOption(new Option("-o, --output <format>", "output format: yaml, or json (one object after another)").choices(OUTPUT_FORMATS).default("yaml"))
     .addHelpText("after", EXAMPLES)
@@ -174,7 +190,14 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
   return { document: d, value: r.value };
 }
 
+/** The flags as the core's options; an image volume the cluster may lack is a warning here, too old a cluster an error. */
 function optionsOf(flags: Flags): ResolvedOptions {
+  if (flags.kubernetesVersion !== undefined) parseKubernetesVersion(flags.kubernetesVersion, "--kubernetes-version");
+  if (flags.agentDelivery === "imageVolume") {
+    const support = imageVolumeSupport(flags.kubernetesVersion, { version: "--kubernetes-version", delivery: "--agent-delivery" });
+    if (support.level === "error") throw new Error(support.message);
+    if (support.level === "warning") process.stderr.write(`${PROGRAM_NAME}: warning: ${support.message}\n`);
+  }
   return resolveOptions({
     image: flags.image ?? "",
     applicationNamePrefix: flags.appPrefix,
@@ -183,6 +206,8 @@ function optionsOf(flags: Flags): ResolvedOptions {
     defaultContainers: splitList(flags.containers),
     kinds: splitList(flags.kinds) as WorkloadKind[] | undefined,
     imagePullSecret: flags.imagePullSecret,
+    agentDelivery: flags.agentDelivery,
+    kubernetesVersion: flags.kubernetesVersion,
   });
 }
 
