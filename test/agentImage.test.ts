@@ -77,6 +77,8 @@ describe("agent image build context", () => {
       assert.match(dockerfile, /^FROM busybox$/m);
       assert.match(dockerfile, /^COPY pp_agent\/ \/var\/lib\/pp_agent\/$/m);
       assert.deepStrictEqual(fs.readFileSync(path.join(contextDir, "pp_agent", "pinpoint-bootstrap.jar")), JAR);
+      // The mount point of the logs emptyDir when the image is an image volume (read-only, so it must exist).
+      assert.deepStrictEqual(fs.readdirSync(path.join(contextDir, "pp_agent", "logs")), []);
       for (const [rel, mode] of tree(path.join(contextDir, "pp_agent"))) {
         const isDir = fs.statSync(path.join(contextDir, "pp_agent", rel)).isDirectory();
         assert.strictEqual(mode, isDir ? "755" : "644", `${rel} must be world-readable`);

@@ -28,6 +28,7 @@ import {
   TAG_HASH_LENGTH,
   UNVERSIONED_TAG_PREFIX,
 } from "./constants";
+import { AGENT_LOG_DIR } from "../inject/constants";
 
 export interface BuildContextOptions {
   /** The agent: `pinpoint-agent-<ver>.tar.gz`, a flat `pp_agent.tgz`, or an unpacked folder. */
@@ -91,6 +92,9 @@ export function prepareBuildContext(o: BuildContextOptions): BuildContext {
       copyNormalised(path.join(root, versioned[0]), path.join(agentDir, BOOTSTRAP_JAR), false);
       files.push({ path: BOOTSTRAP_JAR, executable: false });
     }
+    // The agent's logs folder, empty, in every image: with agentDelivery imageVolume the image is
+    // mounted read-only and a writable emptyDir is mounted on this folder, which must exist to be a mount point.
+    fs.mkdirSync(path.join(agentDir, AGENT_LOG_DIR), { recursive: true });
     const dockerfile = path.join(o.contextDir, DOCKERFILE_NAME);
     fs.writeFileSync(dockerfile, dockerfileText(baseImage, agentVersion));
     fixTimes(o.contextDir);
@@ -236,5 +240,6 @@ function hashContext(contextDir: string, files: string[]): string {
   };
   add(DOCKERFILE_NAME);
   for (const f of files) add(`${CONTEXT_AGENT_DIR}/${f}`);
+  h.update(`${CONTEXT_AGENT_DIR}/${AGENT_LOG_DIR}/\0`); // the empty logs folder is part of the image too
   return h.digest("hex");
 }
