@@ -5,7 +5,7 @@
  *   npm run bench                  all four parts, table on stdout, progress on stderr
  *   npm run bench -- --write       also rewrite bench/RESULTS.md (do this for a release)
  *   npm run bench -- --quick       fewer runs, smaller sizes: a smoke test of the bench itself
- *   npm run bench -- --only 1,3    some parts only
+ *   npm run bench -- --only 1,3    some parts only (with --write, the other parts' figures are kept from the file)
  *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
  *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes)
  */
@@ -15,6 +15,7 @@ import * as os from "os";
 import * as path from "path";
 import { cliCost } from "./cli";
 import { coreCost } from "./core";
+import { deliveryCost } from "./delivery";
 import { cleanupUsageDir } from "./lib/child";
 import { ROOT } from "./lib/paths";
 import { profileRun } from "./lib/profile";
@@ -26,6 +27,8 @@ const RESULTS = path.join(ROOT, "bench", "RESULTS.md");
 /** Everything below this line in RESULTS.md is written by hand (analysis of misses) and kept by --write. */
 const KEEP_MARKER = "<!-- Written by hand below this line; npm run bench -- --write keeps it. -->";
 
+const ALL_PARTS = [1, 2, 3, 4, 5];
+
 interface Args {
   write: boolean;
   quick: boolean;
@@ -35,7 +38,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set([1, 2, 3, 4]) };
+  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set(ALL_PARTS) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--write") args.write = true;
@@ -44,7 +47,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--diagnose") args.diagnose = true;
     else if (a === "--only") args.only = new Set(argv[++i].split(",").map(Number));
     else if (a.startsWith("--only=")) args.only = new Set(a.slice("--only=".length).split(",").map(Number));
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4, --profile, --diagnose)`);
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5, --profile, --diagnose)`);
   }
   return args;
 }
@@ -98,6 +101,7 @@ function main(): void {
     );
   }
   if (args.only.has(4)) parts.push(startupCost(args.quick ? 3 : 11, log));
+  if (args.only.has(5)) parts.push(deliveryCost(args.quick ? { warm: 3, cold: 2 } : { warm: 9, cold: 5 }, log));
   const loadAfter = loadavg();
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
 
@@ -128,12 +132,71 @@ function main(): void {
   }
   out.push(...profiles);
   process.stdout.write(`${out.join("\n")}\n`);
-  if (args.write) writeResults(parts, profiles, info, loadBefore, loadAfter, minutes, method, args.quick);
+  if (args.write) writeResults(parts, profiles, info, loadBefore, loadAfter, minutes, method, args.quick, args.only.size < ALL_PARTS.length);
   cleanupUsageDir();
 }
 
-function writeResults(parts: PartResult[], profiles: string[], info: Record<string, string>, loadBefore: string, loadAfter: string, minutes: string, method: string, quick: boolean): void {
-  const kept = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8").split(KEEP_MARKER)[1] : undefined;
+/** A part's rows in the figures table and its section, as an earlier --write left them. */
+interface WrittenPart {
+  rows: string[];
+  section: string[];
+}
+
+/** The parts of an existing RESULTS.md, by title, to keep those a partial run (--only) did not redo. */
+function writtenParts(text: string): Map<string, WrittenPart> {
+  const parts = new Map<string, WrittenPart>();
+  const lines = text.split(KEEP_MARKER)[0].split("\n");
+  let current: WrittenPart | undefined;
+  for (const line of lines) {
+    const header = /^\| \*\*(.+?)\*\* \|/.exec(line);
+    if (header) {
+      current = { rows: [line], section: [] };
+      parts.set(header[1], current);
+    } else if (current && line.startsWith("| ")) current.rows.push(line);
+    else current = undefined;
+  }
+  let section: WrittenPart | undefined;
+  for (const line of lines) {
+    const heading = /^### (.+)$/.exec(line);
+    if (heading) section = parts.get(heading[1]);
+    else if (/^## /.test(line)) section = undefined;
+    else section?.section.push(line);
+  }
+  return parts;
+}
+
+/** "1b. Stack…" → "1b": the label parts are listed and sorted by. */
+const partLabel = (title: string) => /^(\w+)\./.exec(title)?.[1] ?? title;
+const byLabel = (a: string, b: string) => parseFloat(a) - parseFloat(b) || partLabel(a).localeCompare(partLabel(b));
+const PROFILES_HEADING = "## Where the time goes (--profile)";
+
+/** The earlier run's profile section, kept by a partial run that made none. */
+function writtenProfiles(text: string): string[] {
+  const lines = text.split(KEEP_MARKER)[0].split("\n");
+  const at = lines.indexOf(PROFILES_HEADING);
+  if (at < 0) return [];
+  const end = lines.findIndex((l, i) => i > at && /^## /.test(l));
+  return lines.slice(at, end < 0 ? undefined : end);
+}
+
+function writeResults(
+  parts: PartResult[],
+  profiles: string[],
+  info: Record<string, string>,
+  loadBefore: string,
+  loadAfter: string,
+  minutes: string,
+  method: string,
+  quick: boolean,
+  partial: boolean,
+): void {
+  const previous = fs.existsSync(RESULTS) ? fs.readFileSync(RESULTS, "utf8") : "";
+  const kept = previous ? previous.split(KEEP_MARKER)[1] : undefined;
+  // A partial run keeps the other parts' figures as they were written, marked as such.
+  const ran = new Set(parts.map((p) => p.title));
+  const old = partial ? [...writtenParts(previous)].filter(([title]) => !ran.has(title)) : [];
+  const titles = [...ran, ...old.map(([t]) => t)].sort(byLabel);
+  const earlier = (key: string) => new RegExp(`^- ${key}: (.*)$`, "m").exec(previous)?.[1] ?? "unknown";
   const md: string[] = [
     "# Benchmark results",
     "",
@@ -144,23 +207,42 @@ function writeResults(parts: PartResult[], profiles: string[], info: Record<stri
     ...Object.entries(info).map(([k, v]) => `- ${k}: ${v}`),
     `- load average (1, 5, 15 min) before: ${loadBefore}; after: ${loadAfter}`,
     `- bench time: ${minutes} min`,
+    ...(old.length > 0
+      ? [
+          `- parts run: ${parts.map((p) => partLabel(p.title)).join(", ")}; parts ${old.map(([t]) => partLabel(t)).join(", ")} are kept as written by the run of ${earlier("date")} (${earlier("package")}, load average ${earlier("load average \\(1, 5, 15 min\\) before")})`,
+        ]
+      : []),
     "",
     "## Figures",
     "",
-    markdownTable(parts),
+    mergedTable(titles, parts, new Map(old)),
     "",
     method,
     "",
     "## How each part measured and checked",
     "",
   ];
-  for (const p of parts) {
-    md.push(`### ${p.title}`, "", ...p.notes.map((n) => `- ${n}`), "");
+  for (const title of titles) {
+    const p = parts.find((x) => x.title === title);
+    if (p) md.push(`### ${p.title}`, "", ...p.notes.map((n) => `- ${n}`), "");
+    else md.push(`### ${title}`, ...old.find(([t]) => t === title)![1].section);
   }
-  if (profiles.length > 0) md.push("## Where the time goes (--profile)", "", "```", ...profiles.filter((l, i) => i > 0 || l !== ""), "```", "");
+  if (profiles.length > 0) md.push(PROFILES_HEADING, "", "```", ...profiles.filter((l, i) => i > 0 || l !== ""), "```", "");
+  else if (partial) md.push(...writtenProfiles(previous));
   md.push(KEEP_MARKER, kept !== undefined ? kept.replace(/^\n+/, "\n") : "\n## Analysis\n\n(none yet)\n");
   fs.writeFileSync(RESULTS, md.join("\n").replace(/\n*$/, "\n"));
   process.stderr.write(`wrote ${path.relative(process.cwd(), RESULTS)}\n`);
+}
+
+/** The figures table: fresh rows for the parts run, the written rows for the parts kept. */
+function mergedTable(titles: string[], parts: PartResult[], old: Map<string, WrittenPart>): string {
+  const table = markdownTable(parts).split("\n");
+  const out = table.slice(0, 2);
+  for (const title of titles) {
+    const p = parts.find((x) => x.title === title);
+    out.push(...(p ? markdownTable([p]).split("\n").slice(2) : old.get(title)!.rows));
+  }
+  return out.join("\n");
 }
 
 main();
