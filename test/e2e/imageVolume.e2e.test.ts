@@ -17,9 +17,10 @@ import { AGENT_SOURCE_DIR, inject, prepareBuildContext } from "../../sdk";
 import { resolveEnv } from "./kubeEnv";
 import { makeEmptyDir } from "./pod";
 import { exec, run } from "./tools";
+import { fixture } from "../support/validate";
 
 const ARCHIVE = process.env.PINPOINT_AGENT_ARCHIVE ?? path.join(os.homedir(), ".m2/repository/com/navercorp/pinpoint/pinpoint-agent/3.0.1/pinpoint-agent-3.0.1.tar.gz");
-const POD = { "status.podIP": "10.244.3.17", "metadata.name": "order-pay-6d8f7c9b5-k2x7q", "metadata.namespace": "dev" };
+const POD = { "status.podIP": "10.244.3.17", "metadata.name": "tomcat-zffw-6d8f7c9b5-k2x7q", "metadata.namespace": "dev" };
 const APP_UID = 1001;
 const APP_MAIN = "e2e.App";
 /** The app's JVM flags go through JAVA_TOOL_OPTIONS: any JVM reads it, no shell in between. */
@@ -27,21 +28,6 @@ const OPTIONS_ENV = "JAVA_TOOL_OPTIONS";
 /** No collector runs here: the agent starts, logs, and retries in the background. */
 const COLLECTOR = "127.0.0.1";
 const TOOLS = ["java", "javac", "unshare", "setpriv", "mount", "tar"];
-
-function appDeployment() {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "order-pay", namespace: "dev" },
-    spec: {
-      selector: { matchLabels: { app: "order-pay" } },
-      template: {
-        metadata: { labels: { app: "order-pay" } },
-        spec: { containers: [{ name: "order-pay", image: "harbor.59iedu.com/dev/order-pay:1.22.0", env: [{ name: OPTIONS_ENV, value: "-Xmx64m" }] }] },
-      },
-    },
-  };
-}
 
 /** What a mount is backed by on this machine: the image's file system or an emptyDir folder. */
 interface Backing {
@@ -131,7 +117,8 @@ describe("agentDelivery imageVolume end to end: the real Pinpoint agent from a r
     appClasses = classes;
     run("chmod", ["-R", "a+rX", classes]);
 
-    const r = inject(appDeployment() as any, {
+    // The seed's own Deployment; its other volumes (ConfigMap, hostPath, PVC) are not played here.
+    const r = inject(fixture("seed-deployment.yaml"), {
       image: "harbor.59iedu.com/fjhb/pp_agent:3.0.1",
       applicationNamePrefix: "dev-",
       collectorHost: COLLECTOR,
@@ -178,7 +165,7 @@ describe("agentDelivery imageVolume end to end: the real Pinpoint agent from a r
     const log = path.join(logs, "pinpoint.log");
     assert.ok(fs.statSync(log).size > 0, "the agent wrote its log");
     assert.strictEqual(fs.statSync(log).uid, APP_UID, "as the app's uid");
-    assert.match(fs.readFileSync(log, "utf8"), /dev-order-pay/, "the applicationName from the flags");
+    assert.match(fs.readFileSync(log, "utf8"), /dev-tomcat-zffw/, "the applicationName from the flags");
     assert.deepStrictEqual(snapshot(rootfs), before, "nothing written into the image");
   });
 
