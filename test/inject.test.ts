@@ -560,6 +560,22 @@ for (const delivery of AGENT_DELIVERIES) {
   });
 }
 
+describe("the schema the pods are validated against knows image volumes", () => {
+  // kubernetes-models 4.5.1 is generated from a Kubernetes OpenAPI document that has ImageVolumeSource.
+  const withVolume = (image: unknown) =>
+    deployment((d) => {
+      d.spec.template.spec.volumes = [{ name: "agent", image }];
+      d.spec.template.spec.containers[0].volumeMounts = [{ name: "agent", mountPath: "/agent", readOnly: true }];
+    });
+  it("accepts a valid image volume", () => validateObject(withVolume({ reference: TAG_IMAGE, pullPolicy: "IfNotPresent" })));
+  it("rejects an image volume with an unknown pullPolicy", () => {
+    assert.throws(() => validateObject(withVolume({ reference: TAG_IMAGE, pullPolicy: "Sometimes" })), /image\/pullPolicy must be equal to one of the allowed values/);
+  });
+  it("rejects an image volume whose reference is no string", () => {
+    assert.throws(() => validateObject(withVolume({ reference: 5 })), /image\/reference must be string/);
+  });
+});
+
 describe("switching between deliveries", () => {
   const inputs: Array<[string, Workload]> = [
     ["a bare Deployment", deployment()],
