@@ -10,12 +10,16 @@ import {
   ANNOTATION_OPTIONS_ENV,
   ANNOTATION_STATUS,
   INIT_CONTAINER_NAME,
+  OPTIONS_ENV_AUTO,
   VOLUME_NAME,
 } from "./constants";
 import { indexOfEnv, removeNamed } from "./env";
 import { agentFlags, agentVolume, containerProblem, initContainer, instrumentContainer } from "./javaagent";
 import { deriveApplicationName, pinpointNameProblem } from "./naming";
 import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./options";
+import { hiddenProblem } from "./optionsVariable";
+import { otherAgentProblem, otherAgents } from "./otherAgents";
+import { ContainerReason, planContainers, summarise } from "./selection";
 import { ContainerStatus, InjectionStatus, readStatus, writeStatus } from "./status";
 import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
 
@@ -34,8 +38,10 @@ export interface InjectResult<W extends Workload = Workload> {
   /** A new object; the input is never changed. */
   workload: W;
   injected: boolean;
-  /** Why nothing was injected, when `injected` is false. */
+  /** One line: why nothing was injected, or which containers were and why. */
   reason?: string;
+  /** For every container of the pod: instrumented or not, the variable, and why. */
+  containerReasons: ContainerReason[];
   applicationName?: string;
   containers: string[];
   /** Containers skipped by the `onValueFrom: "skip"` policy, with why. */
@@ -63,7 +69,14 @@ export function copyPlain<T>(value: T): T {
 export function inject<W extends Workload>(workload: W, options: InjectOptions | ResolvedOptions): InjectResult<W> {
   const o = isResolved(options) ? options : resolveOptions(options);
   const where = describeWorkload(workload, o.defaultName);
-  const skip = (w: W, reason: string): InjectResult<W> => ({ workload: w, injected: false, reason, containers: [], warnings: [] });
+  const skip = (w: W, reason: string, containerReasons: ContainerReason[] = []): InjectResult<W> => ({
+    workload: w,
+    injected: false,
+    reason,
+    containers: [],
+    warnings: [],
+    containerReasons,
+  });
 
   if (!isWorkloadKind(workload.kind)) return skip(workload, `kind ${workload.kind} is not a workload`);
   if (!o.kinds.includes(workload.kind)) return skip(workload, `kind ${workload.kind} is not enabled (kinds: ${o.kinds.join(", ")})`);
@@ -87,12 +100,14 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
 
   const optionsEnv = annotationOf(out, ANNOTATION_OPTIONS_ENV) ?? o.optionsEnv;
   try {
-    checkEnvName(optionsEnv, `annotation ${ANNOTATION_OPTIONS_ENV}`);
+    if (optionsEnv !== OPTIONS_ENV_AUTO) checkEnvName(optionsEnv, `annotation ${ANNOTATION_OPTIONS_ENV}`);
   } catch (e) {
     fail((e as Error).message);
   }
+  const named = namedContainers(out, spec, o.defaultContainers, fail);
+  const plan = planContainers({ spec, mode: o.select, named, forced: optOut === "true", optionsEnv, images: o.images });
+  if (plan.selected.length === 0) return skip(out, summarise(plan.reasons), plan.reasons);
   const applicationName = applicationNameOf(out, o, fail);
-  let selected = selectContainers(out, spec, o.defaultContainers, fail);
 
   // Clashes with the user's own parts are errors, never silent merges.
   if (spec.volumes?.some((v) => v.name === VOLUME_NAME)) {
@@ -102,16 +117,21 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     fail(`already has a container named "${INIT_CONTAINER_NAME}", which the agent needs: rename yours, or opt out with ${ANNOTATION_INJECT}: "false"`);
   }
   const warnings: string[] = [];
-  selected = selected.filter((c) => {
-    const p = containerProblem(c, optionsEnv);
-    if (!p) return true;
-    if (p.valueFrom && o.onValueFrom === "skip") {
+  const optOutHint = `${ANNOTATION_INJECT}: "false"`;
+  const selected = plan.selected.filter((s) => {
+    const c = s.container;
+    const p = containerProblem(c, s.variable.name) ?? (s.variable.hides ? { problem: hiddenProblem(c.name, s.variable, optOutHint), valueFrom: true } : undefined);
+    if (p && p.valueFrom && o.onValueFrom === "skip") {
       warnings.push(`${where}: container "${c.name}" skipped: ${p.problem}`);
+      const r = plan.reasons.find((x) => x.container === c.name)!;
+      Object.assign(r, { instrumented: false, optionsEnv: undefined, reason: `${r.reason}; skipped: ${p.problem}` });
       return false;
     }
-    return fail(p.problem);
+    if (p) return fail(p.problem);
+    const agent = otherAgents(c, template, o.images?.[c.image ?? ""]?.config)[0];
+    return agent ? fail(otherAgentProblem(c.name, agent, optOutHint)) : true;
   });
-  if (selected.length === 0) return { ...skip(out, "every selected container was skipped"), warnings };
+  if (selected.length === 0) return { ...skip(out, "every selected container was skipped", plan.reasons), warnings };
 
   const status: InjectionStatus = {
     version: 1,
@@ -122,10 +142,10 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     created: [],
     containers: {},
   };
-  selected.forEach((c, index) => {
+  selected.forEach(({ container: c, variable }, index) => {
     const flags = agentFlags(o, { applicationName, index, containerName: c.name, multiple: selected.length > 1 });
     try {
-      status.containers[c.name] = instrumentContainer(c, o, optionsEnv, flags);
+      status.containers[c.name] = instrumentContainer(c, o, variable.name, flags);
     } catch (e) {
       fail((e as Error).message);
     }
@@ -140,7 +160,15 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     status.created.push("annotations");
   }
   writeStatus(template, status);
-  return { workload: out, injected: true, applicationName, containers: selected.map((c) => c.name), warnings };
+  return {
+    workload: out,
+    injected: true,
+    reason: summarise(plan.reasons),
+    applicationName,
+    containers: selected.map((s) => s.container.name),
+    warnings,
+    containerReasons: plan.reasons,
+  };
 }
 
 function isResolved(o: InjectOptions | ResolvedOptions): o is ResolvedOptions {
@@ -163,7 +191,8 @@ function applicationNameOf(w: Workload, o: ResolvedOptions, fail: (p: string) =>
   }
 }
 
-function selectContainers(w: Workload, spec: PodSpec, defaults: readonly string[], fail: (p: string) => never): Container[] {
+/** The containers the user named (annotation, else the defaultContainers option); undefined: none named. */
+function namedContainers(w: Workload, spec: PodSpec, defaults: readonly string[], fail: (p: string) => never): Container[] | undefined {
   const list = annotationOf(w, ANNOTATION_CONTAINERS);
   if (list === undefined && defaults.length > 0) {
     // A default for many workloads: those it names that exist here; none at all is an error, never a silent skip.
@@ -173,7 +202,7 @@ function selectContainers(w: Workload, spec: PodSpec, defaults: readonly string[
       `has none of the default containers (${defaults.join(", ")}); it has: ${spec.containers.map((c) => c.name).join(", ")}: name its containers with the ${ANNOTATION_CONTAINERS} annotation, or opt out with ${ANNOTATION_INJECT}: "false"`,
     );
   }
-  if (list === undefined) return [spec.containers[0]];
+  if (list === undefined) return undefined;
   const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (names.length === 0) fail(`annotation ${ANNOTATION_CONTAINERS} is empty; name at least one container, or opt out with ${ANNOTATION_INJECT}: "false"`);
   return [...new Set(names)].map((n) => spec.containers.find((c) => c.name === n) ?? fail(
