@@ -209,9 +209,11 @@ export function detectJvm(c: Container, config?: ImageConfig): JvmVerdict {
     const runs = run.words.length > 0 ? `runs ${commandWords(run.words)[0]}` : "no java command";
     return { jvm: false, launcher: "none", evidence: config ? "image" : "manifest", because: `image ${image || "<none>"}, ${runs}` };
   }
-  const command = found[0] === signals[0] ? found[0] : undefined;
+  const [command, fromImage] = signals;
   const server = found.find((s) => s.launcher === "server");
   const tomcat = found.find((s) => s.launcher === "tomcat");
-  const decided = server ?? (command && command.launcher !== "tomcat" ? command : (tomcat ?? found[0]));
+  // A command running java itself settles it (an app with an embedded Tomcat); else Tomcat wins; the image names it best.
+  const javaCommand = command?.launcher === "jvm" && fromImage?.launcher !== "jvm" ? command : undefined;
+  const decided = server ?? javaCommand ?? tomcat ?? fromImage ?? found[0];
   return { jvm: true, launcher: decided.launcher, evidence: decided.evidence, because: decided.because, jdkMajor: major };
 }

@@ -23,6 +23,9 @@ export interface ContainerReason {
   optionsEnv?: string;
   /** `manifest` when no image config was read (and why, in `reason`), `image` when it was. */
   evidence: Evidence;
+  /** The verdict alone: `Tomcat: image tomcat:9`, `not a JVM: image redis:7.2, no java command`. */
+  verdict: string;
+  /** The verdict, where the evidence came from, the variable, and why this container was chosen or not. */
   reason: string;
 }
 
@@ -97,25 +100,30 @@ export function planContainers(input: SelectionInput): Plan {
   const firstChosen = chosen[0]?.c.name;
   const reasons: ContainerReason[] = judged.map((j) => {
     const pick = selected.find((s) => s.container === j.c);
-    const base = `${verdictText(j.verdict)}${j.note}`;
+    const verdict = verdictText(j.verdict);
+    const base = `${verdict}${j.note}`;
     if (pick) {
       return {
         container: j.c.name,
         instrumented: true,
         optionsEnv: pick.variable.name,
         evidence: j.verdict.evidence,
+        verdict,
         reason: `${base} → ${pick.variable.name} (${why})`,
       };
     }
     const not = isApp(j.verdict) && firstChosen ? `; not instrumented: ${firstChosen} is` : "";
-    return { container: j.c.name, instrumented: false, evidence: j.verdict.evidence, reason: `${base}${not}` };
+    return { container: j.c.name, instrumented: false, evidence: j.verdict.evidence, verdict, reason: `${base}${not}` };
   });
   return { selected, reasons };
 }
 
-/** One line for a whole workload: what was instrumented, or why nothing was. */
+/** Starts the one-line reason of a workload left alone for want of a JVM. */
+export const NO_JVM_CONTAINER = "no JVM container";
+
+/** One short line for a whole workload: what was instrumented and in which variable, or why nothing was. */
 export function summarise(reasons: readonly ContainerReason[]): string {
   const done = reasons.filter((r) => r.instrumented);
-  if (done.length > 0) return done.map((r) => `${r.container}: ${r.reason}`).join("; ");
-  return `no JVM container (${reasons.map((r) => `${r.container}: ${r.reason}`).join("; ")})`;
+  if (done.length > 0) return done.map((r) => `${r.container}: ${r.verdict} → ${r.optionsEnv}`).join("; ");
+  return `${NO_JVM_CONTAINER} (${reasons.map((r) => `${r.container}: ${r.verdict}`).join("; ")})`;
 }
