@@ -4,6 +4,7 @@
  * call inject(), put the (possibly not yet known) image back as an Output.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { ImageConfigReader, ImageConfigReaderOptions, imagesOf } from "./imageConfig";
 import {
   inject,
   INIT_CONTAINER_NAME,
@@ -13,18 +14,25 @@ import {
   podTemplateOf,
   resolveOptions,
   ResolvedOptions,
+  InjectResult,
   Workload,
   WORKLOAD_KINDS,
 } from "./inject";
 
 /** Options of the transform: the core's options, with the image as a Pulumi input. */
-export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName"> {
+export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName" | "images"> {
   /** The pp_agent image reference, e.g. an AgentImage's digest-pinned `imageRef`. */
   image: pulumi.Input<string>;
   /** Only workloads in these namespaces (a workload without one counts as `default`). Default: all. */
   namespaces?: readonly string[];
   /** Resources the instrumented workloads must wait for (the agent image build). */
   dependsOn?: pulumi.Resource[];
+  /**
+   * Read each workload's image configs from the registry at preview, so the JVM
+   * rules see the image's Env, Entrypoint and Cmd (sdk/imageConfig). The
+   * transform is then async. Default: off; PinpointApm turns it on (pinpoint:readImages).
+   */
+  readImages?: boolean | ImageConfigReaderOptions;
 }
 
 /** Stands in for the image inside the core while the real reference may still be unknown (preview). */
@@ -44,16 +52,13 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   // and made eagerly, a bad image would reject with no resource to report it.
   let initImage: InitImage | undefined;
 
-  return (args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined => {
-    const kind = kindOfPulumiType(args.type);
-    if (!kind || !resolved.kinds.includes(kind)) return undefined;
-    const props = args.props as Workload;
-    const namespace = props.metadata?.namespace ?? "default";
-    if (namespaces && !namespaces.has(namespace)) return undefined;
+  const reader = options.readImages ? new ImageConfigReader(options.readImages === true ? {} : options.readImages) : undefined;
 
-    const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
-    const result = inject(workload, { ...resolved, defaultName: args.name });
+  const apply = (args: pulumi.ResourceTransformArgs, workload: Workload, result: InjectResult): pulumi.ResourceTransformResult | undefined => {
+    const props = args.props as Workload;
     for (const warning of result.warnings) pulumi.log.warn(warning);
+    // Say why, per workload: which container got the agent in which variable, or why none did.
+    pulumi.log.info(`pinpoint: ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
     if (!result.injected) return undefined;
 
     const out = result.workload as Workload & Record<string, unknown>;
@@ -66,6 +71,21 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
       props: out as unknown as pulumi.Inputs,
       opts: dependsOn.length > 0 ? { ...args.opts, dependsOn } : args.opts,
     };
+  };
+
+  return (args: pulumi.ResourceTransformArgs) => {
+    const kind = kindOfPulumiType(args.type);
+    if (!kind || !resolved.kinds.includes(kind)) return undefined;
+    const props = args.props as Workload;
+    const namespace = props.metadata?.namespace ?? "default";
+    if (namespaces && !namespaces.has(namespace)) return undefined;
+
+    const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
+    if (!reader) return apply(args, workload, inject(workload, { ...resolved, defaultName: args.name }));
+    // Image references still unknown (Outputs at preview) are left to the manifest rules.
+    return reader
+      .readAll(imagesOf(podTemplateOf(workload)?.spec?.containers))
+      .then((images) => apply(args, workload, inject(workload, { ...resolved, images, defaultName: args.name })));
   };
 }
 

@@ -22,21 +22,25 @@ export interface ImageConfigReaderOptions {
   timeoutMs?: number;
   /** Folder for cached configs; `false`: memory only. Default: defaultCacheDir(). */
   cacheDir?: string | false;
-  credentials?: Readonly<Record<string, RegistryCredentials>>;
+  /** By registry host; a promise when they are known only later (a Pulumi secret). */
+  credentials?: Readonly<Record<string, RegistryCredentials>> | Promise<Readonly<Record<string, RegistryCredentials>>>;
   platform?: RegistryClientOptions["platform"];
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export class ImageConfigReader {
-  private readonly client: RegistryClient;
+  private readonly client: Promise<RegistryClient>;
   private readonly lookups = new Map<string, Promise<ImageLookup>>();
   private readonly configs = new Map<string, ImageConfig>();
   private readonly down = new Map<string, string>();
   private readonly cacheDir: string | false;
 
   constructor(options: ImageConfigReaderOptions = {}) {
-    this.client = new RegistryClient({ timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, credentials: options.credentials, platform: options.platform });
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.client = Promise.resolve(options.credentials)
+      .catch(() => undefined) // credentials that fail to resolve: read anonymously
+      .then((credentials) => new RegistryClient({ timeoutMs, credentials, platform: options.platform }));
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
   }
 
@@ -62,12 +66,13 @@ export class ImageConfigReader {
     const skipped = this.down.get(ref.registry);
     if (skipped) return { error: `registry ${ref.registry} ${skipped}` };
     try {
+      const client = await this.client;
       // A digest reference names its manifest for good: its config may be on disk already.
       const pinned = ref.digest ? this.cached(`manifest-${ref.digest}`) : undefined;
-      const info = pinned ? { manifestDigest: ref.digest, configDigest: String(pinned.configDigest) } : await this.client.manifest(ref);
+      const info = pinned ? { manifestDigest: ref.digest, configDigest: String(pinned.configDigest) } : await client.manifest(ref);
       let config = this.configs.get(info.configDigest) ?? (this.cached(info.configDigest) as ImageConfig | undefined);
       if (!config) {
-        config = (await this.client.config(ref, info.configDigest)).config;
+        config = (await client.config(ref, info.configDigest)).config;
         this.store(info.configDigest, config);
       }
       this.configs.set(info.configDigest, config);
