@@ -76,7 +76,7 @@ const JVM_TOOLS = /^(java|jps|jcmd|jstack|jmap|jstat)$/;
 const ACTUATOR_PATH = /^\/(actuator|manage(ment)?)\/(health|info|liveness|readiness)/;
 /** Mount paths that belong to Tomcat or to a JVM. */
 const TOMCAT_PATH = /(^|\/)(tomcat|catalina)[^/]*(\/|$)/i;
-const JVM_PATH_MOUNT = /(^|\/)(jboss|wildfly|jetty|liberty)(\/|$)|\.jar$|\/jvm\.options$/;
+const JVM_PATH_MOUNT = /(^|\/)(jboss|wildfly|jetty|liberty|wlp)(\/|$)|\.jar$|\/jvm\.options$/;
 
 /** Shell punctuation that separates words of a `sh -c` script. */
 const SHELL_SPLIT = /[\s;&|()`'"]+/;
