@@ -120,16 +120,18 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   const optOutHint = `${ANNOTATION_INJECT}: "false"`;
   const selected = plan.selected.filter((s) => {
     const c = s.container;
-    const p = containerProblem(c, s.variable.name) ?? (s.variable.hides ? { problem: hiddenProblem(c.name, s.variable, optOutHint), valueFrom: true } : undefined);
+    const own = containerProblem(c, s.variable.name);
+    // Another agent is the first thing to say: no choice of variable makes two agents work.
+    const agent = own && !own.valueFrom ? undefined : otherAgents(c, template, o.images?.[c.image ?? ""]?.config)[0];
+    if (agent) fail(otherAgentProblem(c.name, agent, optOutHint));
+    const p = own ?? (s.variable.hides ? { problem: hiddenProblem(c.name, s.variable, optOutHint), valueFrom: true } : undefined);
     if (p && p.valueFrom && o.onValueFrom === "skip") {
       warnings.push(`${where}: container "${c.name}" skipped: ${p.problem}`);
       const r = plan.reasons.find((x) => x.container === c.name)!;
       Object.assign(r, { instrumented: false, optionsEnv: undefined, reason: `${r.reason}; skipped: ${p.problem}` });
       return false;
     }
-    if (p) return fail(p.problem);
-    const agent = otherAgents(c, template, o.images?.[c.image ?? ""]?.config)[0];
-    return agent ? fail(otherAgentProblem(c.name, agent, optOutHint)) : true;
+    return p ? fail(p.problem) : true;
   });
   if (selected.length === 0) return { ...skip(out, "every selected container was skipped", plan.reasons), warnings };
 
