@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ImageConfigReader, ImageConfigReaderOptions, imagesOf } from "./imageConfig";
 import {
+  describeWorkload,
   inject,
   INIT_CONTAINER_NAME,
   InjectOptions,
@@ -58,7 +59,7 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     const props = args.props as Workload;
     for (const warning of result.warnings) pulumi.log.warn(warning);
     // Say why, per workload: which container got the agent in which variable, or why none did.
-    pulumi.log.info(`pinpoint: ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
+    pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
     if (!result.injected) return undefined;
 
     const out = result.workload as Workload & Record<string, unknown>;

@@ -13,7 +13,10 @@ import * as os from "os";
 import * as path from "path";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Container } from "kubernetes-types/core/v1";
+import * as k8s from "@pulumi/kubernetes";
+import { pinpointTransform } from "../sdk";
 import { ImageConfigReader, credentialsFromDockerConfigJson } from "../sdk/imageConfig";
+import { ofType, runProgram } from "./harness/pulumiProgram";
 import { inject, InjectResult, ImageLookups, podTemplateOf } from "../sdk/inject";
 import { Buildah } from "./e2e/buildah";
 import { Registry, startRegistry } from "./e2e/registry";
@@ -165,6 +168,28 @@ describe("image-aware injection against a real registry (buildah, docker-registr
       }
     });
   }
+
+  it("the stack transform reads the images at preview (async): the image's JVM is instrumented, the Go binary is not", async () => {
+    const java = refs.get("apps/orders")!;
+    const go = refs.get("apps/gateway")!;
+    const program = (readImages: boolean) => () => {
+      const transform = pinpointTransform({ image: AGENT_IMAGE, readImages: readImages ? { cacheDir: false } : false });
+      for (const [name, image] of [["orders", java], ["gateway", go]]) {
+        const d = deployment(image);
+        new k8s.apps.v1.Deployment(name, { metadata: { name, namespace: "dev" }, spec: d.spec as k8s.types.input.apps.v1.DeploymentSpec }, { transforms: [transform] });
+      }
+    };
+    const instrumented = async (readImages: boolean) => {
+      const run = await runProgram(program(readImages));
+      assert.deepStrictEqual(run.errors, []);
+      return ofType(run, "kubernetes:apps/v1:Deployment")
+        .filter((d) => (d.inputs.spec.template.spec.initContainers ?? []).length > 0)
+        .map((d) => d.name);
+    };
+    assert.deepStrictEqual(await instrumented(true), ["orders"]);
+    // The manifest alone says nothing of Java for either.
+    assert.deepStrictEqual(await instrumented(false), []);
+  });
 
   it("resolves an image index to its linux/amd64 manifest", async () => {
     const list = `${open!.host}/apps/multi:1`;
