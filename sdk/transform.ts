@@ -4,7 +4,7 @@
  * call inject(), put the (possibly not yet known) image back as an Output.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ImageConfigReader, ImageConfigReaderOptions, imagesOf } from "./imageConfig";
+import { credentialsFromDockerConfigJson, ImageConfigReader, ImageConfigReaderOptions, imagesOf, RegistryCredentials } from "./imageConfig";
 import {
   describeWorkload,
   inject,
@@ -75,6 +75,7 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   };
 
   return (args: pulumi.ResourceTransformArgs) => {
+    if (reader && args.type === SECRET_TYPE) reader.addCredentials(pullSecretCredentials(args.props));
     const kind = kindOfPulumiType(args.type);
     if (!kind || !resolved.kinds.includes(kind)) return undefined;
     const props = args.props as Workload;
@@ -88,6 +89,40 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
       .readAll(imagesOf(podTemplateOf(workload)?.spec?.containers))
       .then((images) => apply(args, workload, inject(workload, { ...resolved, images, defaultName: args.name })));
   };
+}
+
+const SECRET_TYPE = "kubernetes:core/v1:Secret";
+const DOCKER_CONFIG_JSON_TYPE = "kubernetes.io/dockerconfigjson";
+const DOCKER_CONFIG_JSON_KEY = ".dockerconfigjson";
+
+/** Pulumi's marker of a serialised secret value (`{ [SECRET_SIG]: SECRET_SIG_VALUE, value }`), as transforms may see one. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function unsecret(v: any): any {
+  return v !== null && typeof v === "object" && v[SECRET_SIG] === SECRET_SIG_VALUE ? v.value : v;
+}
+
+/**
+ * The registry credentials of a dockerconfigjson Secret the stack declares (before its
+ * workloads), for reading their images. A value unknown at preview gives none, never a wait.
+ */
+async function pullSecretCredentials(props: pulumi.Inputs): Promise<Record<string, RegistryCredentials>> {
+  if (props.type !== DOCKER_CONFIG_JSON_TYPE) return {};
+  const plain = unsecret(unsecret(props.stringData)?.[DOCKER_CONFIG_JSON_KEY]);
+  const encoded = unsecret(unsecret(props.data)?.[DOCKER_CONFIG_JSON_KEY]);
+  const value = plain ?? encoded;
+  if (value === undefined) return {};
+  const output = pulumi.output(value) as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
+  if (!(await output.isKnown)) return {};
+  const text = await output.promise();
+  if (typeof text !== "string") return {};
+  try {
+    return credentialsFromDockerConfigJson(plain !== undefined ? text : Buffer.from(text, "base64").toString("utf8"));
+  } catch {
+    return {}; // not ours to judge a Secret's content: the Kubernetes API will
+  }
 }
 
 /** The init container's image and the pull policy it implies, as Outputs: a digest is known only after the push. */

@@ -14,6 +14,7 @@ import * as path from "path";
 import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Container } from "kubernetes-types/core/v1";
 import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
 import { pinpointTransform } from "../sdk";
 import { ImageConfigReader, credentialsFromDockerConfigJson } from "../sdk/imageConfig";
 import { ofType, runProgram } from "./harness/pulumiProgram";
@@ -250,6 +251,27 @@ describe("image-aware injection against a real registry (buildah, docker-registr
     assert.deepStrictEqual(fromSecret.config, withCreds.config);
     const r = inject(deployment(ref), { image: AGENT_IMAGE, images: { [ref]: fromSecret } });
     assert.deepStrictEqual(r.containers, ["app"]);
+  });
+
+  it("the stack transform reads a locked registry with a dockerconfigjson Secret its workloads depend on", async () => {
+    const ref = `${locked!.host}/apps/secured:1`; // pushed by the basic-auth test above
+    const dockerConfigJson = JSON.stringify({ auths: { [locked!.host]: { username: USER, password: PASSWORD } } });
+    const program = (withSecret: boolean) => () => {
+      const transform = pinpointTransform({ image: AGENT_IMAGE, readImages: { cacheDir: false } });
+      pulumi.runtime.registerResourceTransform(transform);
+      const secret = withSecret
+        ? [new k8s.core.v1.Secret("pull", { metadata: { name: "pull", namespace: "dev" }, type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": dockerConfigJson } })]
+        : [];
+      const d = deployment(ref);
+      // dependsOn: the Deployment registers, and so is transformed, after the Secret.
+      new k8s.apps.v1.Deployment("secured", { metadata: { name: "secured", namespace: "dev" }, spec: d.spec as k8s.types.input.apps.v1.DeploymentSpec }, { dependsOn: secret });
+    };
+    for (const withSecret of [true, false]) {
+      const run = await runProgram(program(withSecret));
+      assert.deepStrictEqual(run.errors, []);
+      const d = ofType(run, "kubernetes:apps/v1:Deployment")[0];
+      assert.strictEqual((d.inputs.spec.template.spec.initContainers ?? []).length > 0, withSecret, `with the Secret: ${withSecret}`);
+    }
   });
 
   it("a registry that never answers costs one timeout, then its other images are skipped at once", async () => {

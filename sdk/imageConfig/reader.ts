@@ -30,7 +30,7 @@ export interface ImageConfigReaderOptions {
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export class ImageConfigReader {
-  private readonly client: Promise<RegistryClient>;
+  private client: Promise<RegistryClient>;
   private readonly lookups = new Map<string, Promise<ImageLookup>>();
   private readonly configs = new Map<string, ImageConfig>();
   private readonly down = new Map<string, string>();
@@ -42,6 +42,21 @@ export class ImageConfigReader {
       .catch(() => undefined) // credentials that fail to resolve: read anonymously
       .then((credentials) => new RegistryClient({ timeoutMs, credentials, platform: options.platform }));
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
+  }
+
+  /**
+   * Credentials found later, e.g. in a dockerconfigjson Secret the stack declares;
+   * images read after they resolve use them.
+   */
+  addCredentials(credentials: Promise<Readonly<Record<string, RegistryCredentials>>>): void {
+    const client = this.client;
+    this.client = credentials
+      .catch(() => ({}))
+      .then(async (c) => {
+        const ready = await client;
+        ready.addCredentials(c);
+        return ready;
+      });
   }
 
   /** The config of one image, or why there is none. */

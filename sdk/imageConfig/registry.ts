@@ -77,8 +77,16 @@ export function parseChallenge(header: string): { scheme: string; params: Record
 
 export class RegistryClient {
   private readonly tokens = new Map<string, string>();
+  private readonly credentials = new Map<string, RegistryCredentials>();
 
-  constructor(private readonly options: RegistryClientOptions) {}
+  constructor(private readonly options: RegistryClientOptions) {
+    this.addCredentials(options.credentials ?? {});
+  }
+
+  /** More credentials by registry host (a pull secret seen later); the first for a host stays. */
+  addCredentials(credentials: Readonly<Record<string, RegistryCredentials>>): void {
+    for (const [host, c] of Object.entries(credentials)) if (!this.credentials.has(host)) this.credentials.set(host, c);
+  }
 
   private base(registry: string): string {
     const host = apiHost(registry);
@@ -86,7 +94,7 @@ export class RegistryClient {
   }
 
   private creds(registry: string): RegistryCredentials | undefined {
-    return this.options.credentials?.[registry];
+    return this.credentials.get(registry);
   }
 
   private async fetch(url: string, headers: Record<string, string>): Promise<Response> {
