@@ -22,21 +22,14 @@ import { inject, InjectResult, ImageLookups, podTemplateOf } from "../sdk/inject
 import { Buildah } from "./e2e/buildah";
 import { Registry, startRegistry } from "./e2e/registry";
 import { missingPrerequisites, run } from "./e2e/tools";
+import { deploymentOf } from "./support/workloads";
 
 const AGENT_IMAGE = "harbor.59iedu.com/fjhb/pp_agent:latest";
 const USER = "robot";
 const PASSWORD = "e2e-only-password";
 
 function deployment(image: string, patch: Partial<Container> = {}): Deployment {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "orders", namespace: "dev" },
-    spec: {
-      selector: { matchLabels: { app: "orders" } },
-      template: { metadata: { labels: { app: "orders" } }, spec: { containers: [{ name: "app", image, ...patch }] } },
-    },
-  };
+  return deploymentOf("orders", [{ name: "app", image, ...patch }]);
 }
 
 const envOf = (r: InjectResult, name: string) => podTemplateOf(r.workload)!.spec!.containers[0].env?.find((e) => e.name === name)?.value;

@@ -21,6 +21,7 @@ import {
   Workload,
 } from "../sdk/inject";
 import { fixture } from "./support/validate";
+import { deploymentOf } from "./support/workloads";
 
 const IMAGE = "harbor.59iedu.com/fjhb/pp_agent:latest";
 
@@ -110,20 +111,9 @@ describe("image references and JDK versions", () => {
   for (const [v, want] of versions) it(`JDK ${v} → ${want}`, () => assert.strictEqual(jdkMajorOf(v), want));
 });
 
-/** A Deployment with the given containers; `annotations` on the pod template. */
+/** A Deployment named orders with the given containers (c0, c1, …); `annotations` on the pod template. */
 function pod(containers: Partial<Container>[], annotations?: Record<string, string>): Workload {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "orders", namespace: "dev" },
-    spec: {
-      selector: { matchLabels: { app: "orders" } },
-      template: {
-        metadata: { labels: { app: "orders" }, ...(annotations ? { annotations } : {}) },
-        spec: { containers: containers.map((x, i) => ({ name: `c${i}`, ...x }) as Container) },
-      },
-    },
-  };
+  return deploymentOf("orders", containers.map((x, i) => ({ name: `c${i}`, ...x }) as Container), annotations);
 }
 
 const envOf = (r: InjectResult, container: string) => podTemplateOf(r.workload)!.spec!.containers.find((x) => x.name === container)!.env ?? [];

@@ -10,9 +10,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import type { Deployment } from "kubernetes-types/apps/v1";
 import type { Container } from "kubernetes-types/core/v1";
 import { detectJvm, ImageConfig, inject, InjectionError, podTemplateOf } from "../sdk/inject";
+import { deploymentOf } from "./support/workloads";
 
 interface CorpusRow {
   app: string;
@@ -44,15 +44,6 @@ function containerOf(r: CorpusRow): Container {
 }
 
 const configOf = (r: CorpusRow): ImageConfig => ({ Env: r.imageConfig.env, Entrypoint: r.imageConfig.entrypoint, Cmd: r.imageConfig.cmd });
-
-function deploymentOf(r: CorpusRow): Deployment {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: r.container, namespace: r.app },
-    spec: { selector: { matchLabels: { app: r.container } }, template: { metadata: { labels: { app: r.container } }, spec: { containers: [containerOf(r)] } } },
-  };
-}
 
 interface Figures {
   tp: number;
@@ -117,7 +108,7 @@ describe("JVM detection on the public-manifest corpus", () => {
         const images = withImage ? { [r.image]: { config: configOf(r) } } : undefined;
         let result;
         try {
-          result = inject(deploymentOf(r), { image: "harbor.59iedu.com/fjhb/pp_agent:latest", images });
+          result = inject(deploymentOf(r.container, [containerOf(r)], undefined, r.app), { image: "harbor.59iedu.com/fjhb/pp_agent:latest", images });
         } catch (e) {
           assert.ok(e instanceof InjectionError, String(e));
           // Refused only where another agent is already configured.
