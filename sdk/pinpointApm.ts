@@ -10,6 +10,8 @@ import {
   ALL_WORKLOAD_KINDS,
   DEFAULT_INIT_RESOURCES,
   imageVolumeSupport,
+  SELECT_MODES,
+  SelectMode,
   supportsAgentName,
   VALUE_FROM_POLICIES,
   WorkloadKind,
@@ -23,7 +25,9 @@ declareConfigKeys({
   enabled: "boolean, default false: instrument the stack's workloads; false leaves every workload as declared",
   agentImage: "string: the pp_agent image reference to use (skips the build)",
   applicationNamePrefix: "string, default `<stack>-`: put before each workload name to make the Pinpoint applicationName",
-  optionsEnv: "string, default CATALINA_OPTS: the variable that carries the JVM flags (JAVA_TOOL_OPTIONS for any JVM)",
+  optionsEnv: "string, default auto: the variable that carries the JVM flags; auto gives Tomcat CATALINA_OPTS and other JVMs JAVA_TOOL_OPTIONS",
+  select: `one of ${SELECT_MODES.join(", ")}, default auto: auto instruments the first JVM container of each workload; all the first container of every workload`,
+  readImages: "boolean, default true: read each image's config from its registry at preview to tell JVMs apart (falls back to the manifest)",
   collectorHost: "string: the collector host the agents report to",
   collectorAgentPort: "integer, default 9991: collector gRPC agent/metadata port",
   collectorStatPort: "integer, default 9992: collector gRPC stat port",
@@ -54,8 +58,12 @@ export interface PinpointApmArgs extends AgentImageApmArgs, ServerApmArgs {
   agentImage?: pulumi.Input<string>;
   /** Put before the workload name to make the applicationName. Default `<stack>-`. */
   applicationNamePrefix?: pulumi.Input<string>;
-  /** The variable for the JVM flags. Default CATALINA_OPTS. */
+  /** The variable for the JVM flags. Default `auto`: Tomcat CATALINA_OPTS, other JVMs JAVA_TOOL_OPTIONS. */
   optionsEnv?: pulumi.Input<string>;
+  /** `auto` (default): the first JVM container of each workload; `all`: the first container of every workload. */
+  select?: pulumi.Input<string>;
+  /** Read image configs from their registries at preview. Default true. */
+  readImages?: pulumi.Input<boolean>;
   /** The collector host the agents report to. */
   collectorHost?: pulumi.Input<string>;
   collectorAgentPort?: pulumi.Input<number>;
@@ -167,6 +175,8 @@ function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
     enabled: argOr(args.enabled, c.boolean("enabled")),
     applicationNamePrefix: argOr(args.applicationNamePrefix, c.string("applicationNamePrefix")),
     optionsEnv: argOr(args.optionsEnv, c.string("optionsEnv")),
+    select: argOr(args.select, c.oneOf("select", SELECT_MODES)),
+    readImages: argOr(args.readImages, c.boolean("readImages")),
     collectorHost: argOr(args.collectorHost, c.string("collectorHost")),
     collectorAgentPort: argOr(args.collectorAgentPort, c.integer("collectorAgentPort", 1, 65535)),
     collectorStatPort: argOr(args.collectorStatPort, c.integer("collectorStatPort", 1, 65535)),
@@ -218,6 +228,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     image: agentImage ?? "",
     applicationNamePrefix: v.applicationNamePrefix ?? `${pulumi.getStack()}-`,
     optionsEnv: v.optionsEnv,
+    select: v.select as SelectMode | undefined,
+    readImages: v.readImages ?? true,
     collectorHost: v.collectorHost,
     collectorPorts: { agent: v.collectorAgentPort, stat: v.collectorStatPort, span: v.collectorSpanPort },
     namespaces: v.namespaces,

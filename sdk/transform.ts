@@ -4,7 +4,9 @@
  * call inject(), put the (possibly not yet known) image back as an Output.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { credentialsFromDockerConfigJson, ImageConfigReader, ImageConfigReaderOptions, imagesOf, RegistryCredentials } from "./imageConfig";
 import {
+  describeWorkload,
   inject,
   INIT_CONTAINER_NAME,
   InjectOptions,
@@ -14,18 +16,25 @@ import {
   resolveOptions,
   ResolvedOptions,
   VOLUME_NAME,
+  InjectResult,
   Workload,
   WORKLOAD_KINDS,
 } from "./inject";
 
 /** Options of the transform: the core's options, with the image as a Pulumi input. */
-export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName"> {
+export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName" | "images"> {
   /** The pp_agent image reference, e.g. an AgentImage's digest-pinned `imageRef`. */
   image: pulumi.Input<string>;
   /** Only workloads in these namespaces (a workload without one counts as `default`). Default: all. */
   namespaces?: readonly string[];
   /** Resources the instrumented workloads must wait for (the agent image build). */
   dependsOn?: pulumi.Resource[];
+  /**
+   * Read each workload's image configs from the registry at preview, so the JVM
+   * rules see the image's Env, Entrypoint and Cmd (sdk/imageConfig). The
+   * transform is then async. Default: off; PinpointApm turns it on (pinpoint:readImages).
+   */
+  readImages?: boolean | ImageConfigReaderOptions;
 }
 
 /** Stands in for the image inside the core while the real reference may still be unknown (preview). */
@@ -45,16 +54,13 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   // and made eagerly, a bad image would reject with no resource to report it.
   let initImage: InitImage | undefined;
 
-  return (args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined => {
-    const kind = kindOfPulumiType(args.type);
-    if (!kind || !resolved.kinds.includes(kind)) return undefined;
-    const props = args.props as Workload;
-    const namespace = props.metadata?.namespace ?? "default";
-    if (namespaces && !namespaces.has(namespace)) return undefined;
+  const reader = options.readImages ? new ImageConfigReader(options.readImages === true ? {} : options.readImages) : undefined;
 
-    const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
-    const result = inject(workload, { ...resolved, defaultName: args.name });
+  const apply = (args: pulumi.ResourceTransformArgs, workload: Workload, result: InjectResult): pulumi.ResourceTransformResult | undefined => {
+    const props = args.props as Workload;
     for (const warning of result.warnings) pulumi.log.warn(warning);
+    // Say why, per workload: which container got the agent in which variable, or why none did.
+    pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
     if (!result.injected) return undefined;
 
     const out = result.workload as Workload & Record<string, unknown>;
@@ -68,6 +74,56 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
       opts: dependsOn.length > 0 ? { ...args.opts, dependsOn } : args.opts,
     };
   };
+
+  return (args: pulumi.ResourceTransformArgs) => {
+    if (reader && args.type === SECRET_TYPE) reader.addCredentials(pullSecretCredentials(args.props));
+    const kind = kindOfPulumiType(args.type);
+    if (!kind || !resolved.kinds.includes(kind)) return undefined;
+    const props = args.props as Workload;
+    const namespace = props.metadata?.namespace ?? "default";
+    if (namespaces && !namespaces.has(namespace)) return undefined;
+
+    const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
+    if (!reader) return apply(args, workload, inject(workload, { ...resolved, defaultName: args.name }));
+    // Image references still unknown (Outputs at preview) are left to the manifest rules.
+    return reader
+      .readAll(imagesOf(podTemplateOf(workload)?.spec?.containers))
+      .then((images) => apply(args, workload, inject(workload, { ...resolved, images, defaultName: args.name })));
+  };
+}
+
+const SECRET_TYPE = "kubernetes:core/v1:Secret";
+const DOCKER_CONFIG_JSON_TYPE = "kubernetes.io/dockerconfigjson";
+const DOCKER_CONFIG_JSON_KEY = ".dockerconfigjson";
+
+/** Pulumi's marker of a serialised secret value (`{ [SECRET_SIG]: SECRET_SIG_VALUE, value }`), as transforms may see one. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function unsecret(v: any): any {
+  return v !== null && typeof v === "object" && v[SECRET_SIG] === SECRET_SIG_VALUE ? v.value : v;
+}
+
+/**
+ * The registry credentials of a dockerconfigjson Secret the stack declares (before its
+ * workloads), for reading their images. A value unknown at preview gives none, never a wait.
+ */
+async function pullSecretCredentials(props: pulumi.Inputs): Promise<Record<string, RegistryCredentials>> {
+  if (props.type !== DOCKER_CONFIG_JSON_TYPE) return {};
+  const plain = unsecret(unsecret(props.stringData)?.[DOCKER_CONFIG_JSON_KEY]);
+  const encoded = unsecret(unsecret(props.data)?.[DOCKER_CONFIG_JSON_KEY]);
+  const value = plain ?? encoded;
+  if (value === undefined) return {};
+  const output = pulumi.output(value) as unknown as { isKnown: Promise<boolean>; promise(): Promise<unknown> };
+  if (!(await output.isKnown)) return {};
+  const text = await output.promise();
+  if (typeof text !== "string") return {};
+  try {
+    return credentialsFromDockerConfigJson(plain !== undefined ? text : Buffer.from(text, "base64").toString("utf8"));
+  } catch {
+    return {}; // not ours to judge a Secret's content: the Kubernetes API will
+  }
 }
 
 /** The init container's image and the pull policy it implies, as Outputs: a digest is known only after the push. */

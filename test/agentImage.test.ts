@@ -324,7 +324,7 @@ describe("PinpointApm with the agent image", () => {
       metadata: { name: "billing", namespace: "test" },
       spec: {
         selector: { matchLabels: { app: "billing" } },
-        template: { metadata: { labels: { app: "billing" } }, spec: { containers: [{ name: "billing", image: `${REGISTRY}/test/billing:1.0` }] } },
+        template: { metadata: { labels: { app: "billing" } }, spec: { containers: [{ name: "billing", image: `${REGISTRY}/test/billing:1.0`, command: ["java", "-jar", "/app/billing.jar"] }] } },
       },
     });
     extra();
@@ -407,7 +407,7 @@ describe("PinpointApm with the agent image", () => {
             metadata: { name: "qa-app", namespace: "qa" },
             spec: {
               selector: { matchLabels: { app: "qa" } },
-              template: { metadata: { labels: { app: "qa" } }, spec: { containers: [{ name: "qa", image: "qa:1" }] } },
+              template: { metadata: { labels: { app: "qa" } }, spec: { containers: [{ name: "qa", image: "qa:1", command: ["java", "-jar", "/app/qa.jar"] }] } },
             },
           },
           { dependsOn: [ns] },

@@ -92,7 +92,7 @@ describe("pinpoint-inject", () => {
   });
 
   it("handles a List item by item, from standard input", () => {
-    const r = ok(run(["-f", "-", ...INJECT], fs.readFileSync(fixture("list.yaml"), "utf8")));
+    const r = ok(run(["-f", "-", ...INJECT, "--select", "all"], fs.readFileSync(fixture("list.yaml"), "utf8")));
     const [list] = docs(r.stdout);
     assert.strictEqual(list.kind, "List");
     assert.strictEqual(initImage(list.items[0]), IMAGE);
@@ -116,7 +116,8 @@ describe("pinpoint-inject", () => {
     // gamma's first container is a sidecar: --containers picked "app".
     const gamma = out[1].spec.template.spec.containers;
     assert.strictEqual(gamma[0].env, undefined);
-    assert.match(envValue(out[1], "app", "CATALINA_OPTS")!, /applicationName=dev-gamma/);
+    // Named, so forced; gamma:1 shows no launcher: the variable every JVM reads.
+    assert.match(envValue(out[1], "app", "JAVA_TOOL_OPTIONS")!, /applicationName=dev-gamma/);
     out.forEach(validateObject);
   });
 
@@ -139,7 +140,7 @@ describe("pinpoint-inject", () => {
   it("inject then --uninject gives back the input", () => {
     const inputs = [path.join(FIXTURES, "seed-deployment.yaml"), fixture("app.yaml"), fixture("list.yaml"), fixture("opted-out.yaml")];
     for (const f of inputs) {
-      const injected = ok(run(["-f", f, ...INJECT, "--image-pull-secret", "harbor", "--collector", "c.pinpoint"])).stdout;
+      const injected = ok(run(["-f", f, ...INJECT, "--select", "all", "--image-pull-secret", "harbor", "--collector", "c.pinpoint"])).stdout;
       assert.notDeepStrictEqual(docs(injected), f.endsWith("opted-out.yaml") ? [] : readDocs(f));
       const removed = ok(run(["-f", "-", "--uninject"], injected));
       assert.deepStrictEqual(docs(removed.stdout), readDocs(f), f);
@@ -166,9 +167,25 @@ describe("pinpoint-inject", () => {
     assert.match(ok(run(seed)).stderr, /warning: --agent-delivery imageVolume needs Kubernetes 1\.35\+ .*set --kubernetes-version/);
   });
 
+  it("instruments only the JVM containers, and says why for every workload and container on standard error", () => {
+    const r = ok(run(["-f", fixture("mixed.yaml"), ...INJECT]));
+    const [cache, dashboard, orders] = docs(r.stdout);
+    assert.deepStrictEqual(cache, readDocs(fixture("mixed.yaml"))[0]);
+    // The sidecar comes first in the pod; the agent goes to the JVM after it.
+    assert.strictEqual(dashboard.spec.template.spec.containers[0].env.length, 1);
+    assert.match(envValue(dashboard, "reports", "JAVA_TOOL_OPTIONS")!, /^-javaagent:/);
+    assert.match(envValue(orders, "orders", "JAVA_TOOL_OPTIONS")!, /^-javaagent:/);
+    assert.match(r.stderr, /^skipped +Deployment shop\/cache \[.*\]: no JVM container$/m);
+    assert.match(r.stderr, /^ +container redis: not a JVM: image redis:7\.2, no java command$/m);
+    assert.match(r.stderr, /^ +container sidecar: not a JVM: image kiwigrid\/k8s-sidecar:1\.25\.2, runs python$/m);
+    assert.match(r.stderr, /^ +container reports: JVM: command runs java → JAVA_TOOL_OPTIONS \(the first JVM container\)$/m);
+    assert.match(r.stderr, /^ +container orders: JVM: image eclipse-temurin:17-jre → JAVA_TOOL_OPTIONS \(the first JVM container\)$/m);
+    docs(r.stdout).forEach(validateObject);
+  });
+
   it("--help documents every flag", () => {
     const r = ok(run(["--help"]));
-    for (const flag of ["-f, --filename", "--image", "--app-prefix", "--collector", "--options-env", "--containers", "--kinds", "--image-pull-secret", "--agent-delivery", "--kubernetes-version", "--uninject", "-o, --output"]) {
+    for (const flag of ["-f, --filename", "--image", "--app-prefix", "--collector", "--options-env", "--containers", "--kinds", "--image-pull-secret", "--select", "--read-images", "--image-timeout", "--image-cache", "--agent-delivery", "--kubernetes-version", "--uninject", "-o, --output"]) {
       assert.ok(r.stdout.includes(flag), `--help lacks ${flag}`);
     }
   });
@@ -193,7 +210,7 @@ describe("pinpoint-inject", () => {
     { name: "unparsable JSON", args: ["-f", fixture("errors/bad-json.json"), "--image", IMAGE], message: /error: .*errors\/bad-json\.json, document 1: is not valid JSON/ },
     {
       name: "a workload the rules reject (options from valueFrom)",
-      args: ["-f", fixture("errors/value-from.yaml"), "--image", IMAGE],
+      args: ["-f", fixture("errors/value-from.yaml"), "--image", IMAGE, "--options-env", "CATALINA_OPTS"],
       message: /error: .*errors\/value-from\.yaml, document 2 \(line 8\): Deployment dev\/opts-from-secret: container "app" takes CATALINA_OPTS from valueFrom.*opt out/,
     },
     {
@@ -215,7 +232,7 @@ describe("pinpoint-inject", () => {
     { name: "standard input twice", args: ["-f", "-", "-f", "-", "--image", IMAGE], stdin: "", message: /given twice/ },
     {
       name: "good files before a bad one: still nothing written",
-      args: ["-f", fixture("app.yaml"), "-f", fixture("errors/value-from.yaml"), "--image", IMAGE],
+      args: ["-f", fixture("app.yaml"), "-f", fixture("errors/value-from.yaml"), "--image", IMAGE, "--options-env", "CATALINA_OPTS"],
       message: /value-from\.yaml, document 2/,
     },
   ];

@@ -4,7 +4,7 @@
  * One table row per rule.
  */
 import * as assert from "assert";
-import { ANNOTATION_CONTAINERS, inject, InjectOptions, podTemplateOf, resolveOptions, uninject, Workload } from "../sdk/inject";
+import { ANNOTATION_CONTAINERS, inject, InjectOptions, podTemplateOf, resolveOptions, SelectMode, uninject, Workload } from "../sdk/inject";
 
 const IMAGE = "harbor.59iedu.com/fjhb/pp_agent:latest";
 
@@ -28,14 +28,18 @@ interface Row {
   containers: string[];
   annotation?: string;
   defaults?: string[];
+  select?: SelectMode;
   /** Containers expected to carry the agent, in pod order. */
   expect?: string[];
   error?: RegExp;
 }
 
 const rows: Row[] = [
-  { name: "no default, no annotation: the first container", containers: ["app", "sidecar"], expect: ["app"] },
-  { name: "empty default list behaves as none", containers: ["app", "sidecar"], defaults: [], expect: ["app"] },
+  { name: "no default, no annotation, select all: the first container", containers: ["app", "sidecar"], select: "all", expect: ["app"] },
+  { name: "empty default list behaves as none", containers: ["app", "sidecar"], defaults: [], select: "all", expect: ["app"] },
+  { name: "no default, no annotation, select auto: the first JVM container", containers: ["sidecar", "tomcat", "openjdk"], expect: ["tomcat"] },
+  { name: "no default, no annotation, select auto, no JVM: nothing", containers: ["app", "sidecar"], expect: [] },
+  { name: "a default names a container that is no JVM: named is forced", containers: ["sidecar", "app"], defaults: ["app"], expect: ["app"] },
   { name: "default picks a later container", containers: ["sidecar", "app"], defaults: ["app"], expect: ["app"] },
   { name: "default names several: those present, in pod order", containers: ["b", "x", "a"], defaults: ["a", "b"], expect: ["b", "a"] },
   { name: "default names one the pod lacks: the others still apply", containers: ["app"], defaults: ["app", "worker"], expect: ["app"] },
@@ -53,14 +57,14 @@ const rows: Row[] = [
 describe("inject: defaultContainers", () => {
   for (const row of rows) {
     it(row.name, () => {
-      const options: InjectOptions = { image: IMAGE, defaultContainers: row.defaults };
+      const options: InjectOptions = { image: IMAGE, defaultContainers: row.defaults, select: row.select };
       const input = deployment(row.containers, row.annotation);
       if (row.error) {
         assert.throws(() => inject(input, resolveOptions(options)), row.error);
         return;
       }
       const result = inject(input, resolveOptions(options));
-      assert.strictEqual(result.injected, true);
+      assert.strictEqual(result.injected, row.expect!.length > 0);
       assert.deepStrictEqual(result.containers, row.expect);
       const withMount = podTemplateOf(result.workload)!.spec!.containers.filter((c) => c.volumeMounts?.some((m) => m.name === "pp-agent"));
       assert.deepStrictEqual(withMount.map((c) => c.name), row.expect);

@@ -234,7 +234,8 @@ describe("examples", () => {
       // The chart's Deployment and Service are not here: the render does not run Helm.
       assert.deepStrictEqual([...r.objects.keys()], FILES);
       const want = { image: config["pinpoint:agentImage"], collector: config["pinpoint:collectorHost"] };
-      assertInstrumented(r.objects.get("210-Deployment-shop-cart.yaml"), { ...want, applicationName: "dev-cart" });
+      // Forced by its inject annotation, its launcher unknown: the variable every JVM reads.
+      assertInstrumented(r.objects.get("210-Deployment-shop-cart.yaml"), { ...want, applicationName: "dev-cart", optionsEnv: "JAVA_TOOL_OPTIONS" });
       assertNotInstrumented(r.objects.get("210-Deployment-shop-cart-cache.yaml"));
       // Both the stack transform and its own transforms option reach it: injected once, appended to its CATALINA_OPTS.
       const legacy = r.objects.get("210-Deployment-shop-legacy-billing.yaml");

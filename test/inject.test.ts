@@ -226,14 +226,26 @@ const rows: Row[] = [
     input: deployment((d) => {
       d.spec.template.spec.containers[0].env = [{ name: "CATALINA_OPTS", valueFrom: { configMapKeyRef: { name: "cm", key: "opts" } } }];
     }),
+    options: { optionsEnv: "CATALINA_OPTS" },
     error: /Deployment dev\/tomcat-zffw: container "app" takes CATALINA_OPTS from valueFrom.*make it a literal value/,
+  },
+  {
+    name: "optionsEnv auto: CATALINA_OPTS from valueFrom is left alone, the flags go in JAVA_TOOL_OPTIONS",
+    input: deployment((d) => {
+      d.spec.template.spec.containers[0].env = [{ name: "CATALINA_OPTS", valueFrom: { configMapKeyRef: { name: "cm", key: "opts" } } }];
+    }),
+    expect: (r) => {
+      assert.deepStrictEqual(app(r.workload).env![0], { name: "CATALINA_OPTS", valueFrom: { configMapKeyRef: { name: "cm", key: "opts" } } });
+      assert.match(envValue(app(r.workload), "JAVA_TOOL_OPTIONS")!, /^-javaagent:/);
+      assert.match(r.containerReasons[0].reason, /Tomcat: image tomcat:9 → JAVA_TOOL_OPTIONS/);
+    },
   },
   {
     name: "CATALINA_OPTS from valueFrom is skipped with a warning by option",
     input: deployment((d) => {
       d.spec.template.spec.containers[0].env = [{ name: "CATALINA_OPTS", valueFrom: { configMapKeyRef: { name: "cm", key: "opts" } } }];
     }),
-    options: { onValueFrom: "skip" },
+    options: { onValueFrom: "skip", optionsEnv: "CATALINA_OPTS" },
     expect: (r, input) => {
       assert.strictEqual(r.injected, false);
       assert.strictEqual(r.warnings.length, 1);
@@ -335,8 +347,9 @@ const rows: Row[] = [
     expect: (r) => {
       assert.deepStrictEqual(r.containers, ["app", "worker"]);
       assert.match(envValue(app(r.workload), "CATALINA_OPTS")!, /agentId=\$\(POD_IP\) /);
-      assert.match(envValue(app(r.workload, "worker"), "CATALINA_OPTS")!, /agentId=\$\(POD_IP\)-2 /);
-      assert.match(envValue(app(r.workload, "worker"), "CATALINA_OPTS")!, /agentName=\$\(POD_NAME\)-worker /);
+      // Each container in the variable its launcher reads: catalina.sh for tomcat:9, the JVM itself for java.
+      assert.match(envValue(app(r.workload, "worker"), "JAVA_TOOL_OPTIONS")!, /agentId=\$\(POD_IP\)-2 /);
+      assert.match(envValue(app(r.workload, "worker"), "JAVA_TOOL_OPTIONS")!, /agentName=\$\(POD_NAME\)-worker /);
       assert.strictEqual(app(r.workload, "sidecar").env, undefined);
     },
   },

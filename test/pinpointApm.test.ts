@@ -10,7 +10,8 @@ import { ofType, ProgramRun, runProgram } from "./harness/pulumiProgram";
 import { fixture, validateObject } from "./support/validate";
 
 const IMAGE = `harbor.59iedu.com/fjhb/pp_agent@sha256:${"ab".repeat(32)}`;
-const ON = { enabled: "true", agentImage: IMAGE, collectorHost: "pinpoint-collector.pinpoint.svc.cluster.local" };
+// select all: these tests are about the stack's wiring, so every workload's first container, JVM-looking or not; no registry reads.
+const ON = { enabled: "true", agentImage: IMAGE, collectorHost: "pinpoint-collector.pinpoint.svc.cluster.local", select: "all", optionsEnv: "CATALINA_OPTS", readImages: "false" };
 const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 
 /** The seed's app as a direct Deployment, plus a Service, plus one Deployment from a ConfigGroup. */
@@ -368,7 +369,8 @@ describe("PinpointApm: an image known only as an Output", () => {
 });
 
 function simpleSpec(app: string) {
-  return { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `${app}:1` }] } } };
+  // Tomcat by its image: the default rules instrument it, in CATALINA_OPTS.
+  return { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: "tomcat:9.0" }] } } };
 }
 
 describe("pinpointTransform on one resource", () => {
@@ -376,7 +378,7 @@ describe("pinpointTransform on one resource", () => {
     const transform = pinpointTransform({ image: IMAGE, applicationNamePrefix: "dev-" });
     const spec = (app: string) => ({
       selector: { matchLabels: { app } },
-      template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: `${app}:1` }] } },
+      template: { metadata: { labels: { app } }, spec: { containers: [{ name: app, image: "eclipse-temurin:21-jre", args: ["-jar", `/app/${app}.jar`] }] } },
     });
     const run = await runProgram(() => {
       new k8s.apps.v1.Deployment("chosen", { metadata: { name: "chosen" }, spec: spec("chosen") }, { transforms: [transform] });

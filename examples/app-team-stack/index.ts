@@ -37,15 +37,23 @@ interface App {
   name: string;
   image: string;
   annotations?: Record<string, string>;
+  /** What the team's manifest already says of how the app starts (the injector reads it to find the JVM). */
+  env?: Array<{ name: string; value: string }>;
+  command?: string[];
   /** Give it a ClusterIP Service on HTTP_PORT. */
   service?: boolean;
 }
 
 const APPS: App[] = [
   // Tomcat: the flags go to CATALINA_OPTS, the default.
-  { name: "order-api", image: "harbor.59iedu.com/order-pay/order-api:2.4.1", service: true },
+  { name: "order-api", image: "harbor.59iedu.com/order-pay/order-api:2.4.1", env: [{ name: "CATALINA_OPTS", value: "-Xmx768m" }], service: true },
   // A Spring Boot jar started with `java -jar`.
-  { name: "pay-worker", image: "harbor.59iedu.com/order-pay/pay-worker:2.4.1", annotations: { [ANNOTATION.optionsEnv]: "JAVA_TOOL_OPTIONS" } },
+  {
+    name: "pay-worker",
+    image: "harbor.59iedu.com/order-pay/pay-worker:2.4.1",
+    command: ["java", "-jar", "/app/pay-worker.jar"],
+    annotations: { [ANNOTATION.optionsEnv]: "JAVA_TOOL_OPTIONS" },
+  },
   // The static front end: nginx, no JVM.
   { name: "web", image: "harbor.59iedu.com/order-pay/web:2.4.1", annotations: { [ANNOTATION.inject]: "false" }, service: true },
 ];
@@ -64,6 +72,8 @@ for (const app of APPS) {
             {
               name: app.name,
               image: app.image,
+              command: app.command,
+              env: app.env,
               ports: [{ name: "http", containerPort: HTTP_PORT }],
               resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } },
             },

@@ -84,6 +84,7 @@ export function agentImageTransform(options: PinpointTransformOptions, w: AgentI
   const built = w.agentImage?.image;
   const transform = pinpointTransform({
     ...options,
+    readImages: withRegistryCredentials(options.readImages, w),
     imagePullSecret: ownSecret ? PULL_SECRET_NAME : options.imagePullSecret,
     // A changed agent means a new image: the workloads roll after it is pushed, never before.
     dependsOn: [...(options.dependsOn ?? []), ...(built ? [built] : [])],
@@ -96,6 +97,20 @@ export function agentImageTransform(options: PinpointTransformOptions, w: AgentI
     const dependsOn = [...toArray(r.opts.dependsOn), secret];
     return { props: r.props, opts: { ...r.opts, dependsOn } };
   };
+}
+
+/** The stack's registry credentials, for reading app images from the same registry (Harbor) at preview. */
+function withRegistryCredentials(readImages: PinpointTransformOptions["readImages"], w: AgentImageWiring): PinpointTransformOptions["readImages"] {
+  const p = w.pullSecret;
+  if (!readImages || !p) return readImages;
+  // Output's own promise: a value unknown at preview means no credentials, never a wait.
+  const both = pulumi.all([p.username, p.password]) as unknown as { isKnown: Promise<boolean>; promise(): Promise<[string, string]> };
+  const credentials = both.isKnown.then(async (known) => {
+    if (!known) return {};
+    const [username, password] = await both.promise();
+    return { [p.registry]: { username, password } };
+  });
+  return { ...(readImages === true ? {} : readImages), credentials };
 }
 
 function pullSecretFor(w: AgentImageWiring, namespace: string | undefined, opts: pulumi.ResourceOptions): k8s.core.v1.Secret {

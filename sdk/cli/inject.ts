@@ -18,13 +18,19 @@ import {
   inject,
   isWorkloadKind,
   parseKubernetesVersion,
+  ImageLookups,
+  InjectResult,
+  podTemplateOf,
   ResolvedOptions,
   resolveOptions,
+  NO_JVM_CONTAINER,
+  SELECT_MODES,
   uninject,
   Workload,
   WORKLOAD_KINDS,
   WorkloadKind,
 } from "../inject";
+import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, imagesOf } from "../imageConfig";
 import { formatJson, formatYaml, ManifestDocument, ManifestError, OutputDocument, parseSource, readSources } from "./manifests";
 
 const PROGRAM_NAME = "pinpoint-inject";
@@ -52,11 +58,13 @@ Examples:
 
 Per workload, annotations on the workload or its pod template override the flags:
   ${ANNOTATION_INJECT}: "false"    leave this workload alone
-  ${ANNOTATION_CONTAINERS}: a,b    the containers to instrument
+  ${ANNOTATION_INJECT}: "true"     instrument it even if no container looks like a JVM
+  ${ANNOTATION_CONTAINERS}: a,b    the containers to instrument, JVM or not
   pinpoint.fjhb.cn/application-name, pinpoint.fjhb.cn/options-env
 
 Every input object goes to standard output in input order; a report of each
-object (injected, skipped and why) goes to standard error. Exit status 1, with
+object (injected, skipped and why) and of each container (JVM or not, which
+variable, and the evidence) goes to standard error. Exit status 1, with
 nothing on standard output, when any document fails.`;
 
 interface Flags {
@@ -70,6 +78,10 @@ interface Flags {
   imagePullSecret?: string;
   agentDelivery: AgentDelivery;
   kubernetesVersion?: string;
+  select?: string;
+  readImages?: boolean;
+  imageTimeout?: string;
+  imageCache?: string;
   uninject?: boolean;
   output: OutputFormat;
 }
@@ -89,8 +101,12 @@ export function command(): Command {
     .option("--image <ref>", "the pp_agent init image, best pinned by digest (…/pp_agent@sha256:…); required unless --uninject")
     .option("--app-prefix <prefix>", "put before each workload name to make the Pinpoint applicationName, e.g. dev- (default: none)")
     .option("--collector <host>", "the collector host the agents report to (default: the agent's own pinpoint.config)")
-    .option("--options-env <NAME>", `the variable that carries the JVM flags: CATALINA_OPTS for Tomcat, JAVA_TOOL_OPTIONS for any JVM (default: ${DEFAULT_OPTIONS_ENV})`)
-    .option("--containers <a,b>", `containers to instrument in workloads without the ${ANNOTATION_CONTAINERS} annotation (default: the first container)`)
+    .option("--options-env <NAME>", `the variable that carries the JVM flags; auto: CATALINA_OPTS for Tomcat, JAVA_TOOL_OPTIONS for other JVMs (default: ${DEFAULT_OPTIONS_ENV})`)
+    .option("--containers <a,b>", `containers to instrument in workloads without the ${ANNOTATION_CONTAINERS} annotation, JVM or not (default: the first JVM container)`)
+    .addOption(new Option("--select <mode>", "auto: the first JVM container of each workload; all: the first container of every workload").choices(SELECT_MODES).default("auto"))
+    .option("--read-images", "read each image's config (Env, Entrypoint, Cmd) from its registry to tell JVMs apart; falls back to the manifest on any failure (default: off)")
+    .option("--image-timeout <ms>", `with --read-images: the limit of each registry request (default: ${DEFAULT_TIMEOUT_MS})`)
+    .option("--image-cache <dir>", `with --read-images: where image configs are cached by digest (default: ${defaultCacheDir()})`)
     .option("--kinds <Deployment,...>", `workload kinds to instrument, of ${ALL_WORKLOAD_KINDS.join(", ")} (default: Deployment)`)
     .option("--image-pull-secret <name>", "a docker-registry Secret to add to the instrumented pods' imagePullSecrets")
     .addOption(
@@ -127,6 +143,11 @@ function asWorkload(obj: Record<string, unknown>): Workload | undefined {
   return isWorkloadKind(obj.kind) && WORKLOAD_KINDS[obj.kind as WorkloadKind] === obj.apiVersion ? (obj as unknown as Workload) : undefined;
 }
 
+/** The workload's line, then one indented line per container: JVM or not, the variable, why. */
+function withContainers(line: string, r: InjectResult): string {
+  return [line, ...r.containerReasons.map((c) => `${" ".repeat(REPORT_VERB_WIDTH)}  container ${c.container}: ${c.reason}`)].join("\n");
+}
+
 function injectAction(options: ResolvedOptions): Action {
   return (obj, where) => {
     const what = nameOf(obj);
@@ -135,11 +156,11 @@ function injectAction(options: ResolvedOptions): Action {
     }
     const r = inject(obj as unknown as Workload, options);
     for (const w of r.warnings) process.stderr.write(`${PROGRAM_NAME}: warning: ${w}\n`);
-    if (!r.injected) return { report: report("skipped", what, where, r.reason ?? "") };
+    if (!r.injected) return { report: withContainers(report("skipped", what, where, r.reason?.startsWith(NO_JVM_CONTAINER) ? NO_JVM_CONTAINER : (r.reason ?? "")), r) };
     const detail = `applicationName ${r.applicationName}, containers ${r.containers.join(", ")}`;
     // Already injected with the same options: keep the document as written.
-    if (JSON.stringify(r.workload) === JSON.stringify(obj)) return { report: report("unchanged", what, where, `already injected; ${detail}`) };
-    return { value: r.workload, report: report("injected", what, where, detail) };
+    if (JSON.stringify(r.workload) === JSON.stringify(obj)) return { report: withContainers(report("unchanged", what, where, `already injected; ${detail}`), r) };
+    return { value: r.workload, report: withContainers(report("injected", what, where, detail), r) };
   };
 }
 
@@ -190,8 +211,7 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
   return { document: d, value: r.value };
 }
 
-/** The flags as the core's options; an image volume the cluster may lack is a warning here, too old a cluster an error. */
-function optionsOf(flags: Flags): ResolvedOptions {
+function optionsOf(flags: Flags, images?: ImageLookups): ResolvedOptions {
   if (flags.kubernetesVersion !== undefined) parseKubernetesVersion(flags.kubernetesVersion, "--kubernetes-version");
   if (flags.agentDelivery === "imageVolume") {
     const support = imageVolumeSupport(flags.kubernetesVersion, { version: "--kubernetes-version", delivery: "--agent-delivery" });
@@ -199,6 +219,8 @@ function optionsOf(flags: Flags): ResolvedOptions {
     if (support.level === "warning") process.stderr.write(`${PROGRAM_NAME}: warning: ${support.message}\n`);
   }
   return resolveOptions({
+    select: flags.select as ResolvedOptions["select"],
+    images,
     image: flags.image ?? "",
     applicationNamePrefix: flags.appPrefix,
     collectorHost: flags.collector,
@@ -211,7 +233,27 @@ function optionsOf(flags: Flags): ResolvedOptions {
   });
 }
 
-export function main(argv: readonly string[]): number {
+/** The container images of every workload in the documents (List items too). */
+function workloadImages(docs: readonly ManifestDocument[]): string[] {
+  const objects = docs.flatMap((d) => (isObject(d.value) && Array.isArray(d.value.items) ? d.value.items : [d.value]));
+  return objects.flatMap((o) => {
+    const w = isObject(o) ? asWorkload(o) : undefined;
+    return w ? imagesOf(podTemplateOf(w)?.spec?.containers) : [];
+  });
+}
+
+/** With --read-images: every image's config, read at once; without: none. */
+async function readImages(flags: Flags, docs: readonly ManifestDocument[]): Promise<ImageLookups | undefined> {
+  if (!flags.readImages || flags.uninject) return undefined;
+  const timeoutMs = flags.imageTimeout === undefined ? undefined : Number(flags.imageTimeout);
+  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
+    throw new Error(`--image-timeout "${flags.imageTimeout}" is not a positive whole number of milliseconds`);
+  }
+  const reader = new ImageConfigReader({ timeoutMs, cacheDir: flags.imageCache });
+  return reader.readAll(workloadImages(docs));
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
   const cmd = command();
   cmd.parse(argv, { from: "node" });
   const flags = cmd.opts<Flags>();
@@ -219,16 +261,17 @@ export function main(argv: readonly string[]): number {
   const reports: string[] = [];
   const out: OutputDocument[] = [];
   try {
-    // Options once for every document: the per-document cost is the core's alone.
-    const action = flags.uninject ? uninjectAction : injectAction(optionsOf(flags));
+    const parsed: ManifestDocument[][] = [];
     for (const source of readSources(flags.filename)) {
-      let docs: ManifestDocument[];
       try {
-        docs = parseSource(source);
+        parsed.push(parseSource(source));
       } catch (e) {
         errors.push((e as Error).message);
-        continue;
       }
+    }
+    // Options once for every document: the per-document cost is the core's alone.
+    const action = flags.uninject ? uninjectAction : injectAction(optionsOf(flags, await readImages(flags, parsed.flat())));
+    for (const docs of parsed) {
       for (const d of docs) {
         try {
           out.push(processDocument(d, action, reports));
@@ -251,5 +294,5 @@ export function main(argv: readonly string[]): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv);
+  void main(process.argv).then((code) => (process.exitCode = code));
 }

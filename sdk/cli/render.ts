@@ -62,6 +62,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const cmd = command();
   cmd.parse(argv, { from: "node" });
   const flags = cmd.opts<Flags>();
+  // Without an engine, pulumi.log.info writes to console.log: the program's messages
+  // (the transform's reason per workload) go to standard error, the table or JSON alone to standard output.
+  console.log = console.error;
   try {
     const result = await render({
       stack: flags.stack,

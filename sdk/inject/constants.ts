@@ -53,7 +53,10 @@ export const DEFAULT_INIT_RESOURCES = {
 
 export const POD_IP_ENV = "POD_IP";
 export const POD_NAME_ENV = "POD_NAME";
-export const DEFAULT_OPTIONS_ENV = "CATALINA_OPTS";
+/** `optionsEnv` value that lets each container's launcher decide (optionsVariable.ts). */
+export const OPTIONS_ENV_AUTO = "auto";
+/** Tomcat gets CATALINA_OPTS (the seed's), other JVMs JAVA_TOOL_OPTIONS. */
+export const DEFAULT_OPTIONS_ENV = OPTIONS_ENV_AUTO;
 export const DEFAULT_PROFILE = "release";
 
 /** Pinpoint rejects longer applicationNames and agentIds, or other characters. */

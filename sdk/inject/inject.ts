@@ -9,12 +9,16 @@ import {
   ANNOTATION_INJECT,
   ANNOTATION_OPTIONS_ENV,
   ANNOTATION_STATUS,
+  OPTIONS_ENV_AUTO,
 } from "./constants";
 import { DEFAULT_AGENT_DELIVERY, DeliveryParts, deliveryParts } from "./delivery";
 import { indexOfEnv, removeNamed } from "./env";
 import { agentFlags, containerProblem, instrumentContainer } from "./javaagent";
 import { deriveApplicationName, pinpointNameProblem } from "./naming";
 import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./options";
+import { hiddenProblem } from "./optionsVariable";
+import { otherAgentProblem, otherAgents } from "./otherAgents";
+import { ContainerReason, planContainers, summarise } from "./selection";
 import { ContainerStatus, InjectionStatus, readStatus, writeStatus } from "./status";
 import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
 
@@ -33,8 +37,10 @@ export interface InjectResult<W extends Workload = Workload> {
   /** A new object; the input is never changed. */
   workload: W;
   injected: boolean;
-  /** Why nothing was injected, when `injected` is false. */
+  /** One line: why nothing was injected, or which containers were and why. */
   reason?: string;
+  /** For every container of the pod: instrumented or not, the variable, and why. */
+  containerReasons: ContainerReason[];
   applicationName?: string;
   containers: string[];
   /** Containers skipped by the `onValueFrom: "skip"` policy, with why. */
@@ -62,7 +68,14 @@ export function copyPlain<T>(value: T): T {
 export function inject<W extends Workload>(workload: W, options: InjectOptions | ResolvedOptions): InjectResult<W> {
   const o = isResolved(options) ? options : resolveOptions(options);
   const where = describeWorkload(workload, o.defaultName);
-  const skip = (w: W, reason: string): InjectResult<W> => ({ workload: w, injected: false, reason, containers: [], warnings: [] });
+  const skip = (w: W, reason: string, containerReasons: ContainerReason[] = []): InjectResult<W> => ({
+    workload: w,
+    injected: false,
+    reason,
+    containers: [],
+    warnings: [],
+    containerReasons,
+  });
 
   if (!isWorkloadKind(workload.kind)) return skip(workload, `kind ${workload.kind} is not a workload`);
   if (!o.kinds.includes(workload.kind)) return skip(workload, `kind ${workload.kind} is not enabled (kinds: ${o.kinds.join(", ")})`);
@@ -86,12 +99,14 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
 
   const optionsEnv = annotationOf(out, ANNOTATION_OPTIONS_ENV) ?? o.optionsEnv;
   try {
-    checkEnvName(optionsEnv, `annotation ${ANNOTATION_OPTIONS_ENV}`);
+    if (optionsEnv !== OPTIONS_ENV_AUTO) checkEnvName(optionsEnv, `annotation ${ANNOTATION_OPTIONS_ENV}`);
   } catch (e) {
     fail((e as Error).message);
   }
+  const named = namedContainers(out, spec, o.defaultContainers, fail);
+  const plan = planContainers({ spec, mode: o.select, named, forced: optOut === "true", optionsEnv, images: o.images });
+  if (plan.selected.length === 0) return skip(out, summarise(plan.reasons), plan.reasons);
   const applicationName = applicationNameOf(out, o, fail);
-  let selected = selectContainers(out, spec, o.defaultContainers, fail);
 
   // Clashes with the user's own parts are errors, never silent merges.
   const parts = deliveryParts(o);
@@ -106,16 +121,23 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     }
   }
   const warnings: string[] = [];
-  selected = selected.filter((c) => {
-    const p = containerProblem(c, optionsEnv, parts.mounts);
-    if (!p) return true;
-    if (p.valueFrom && o.onValueFrom === "skip") {
+  const optOutHint = `${ANNOTATION_INJECT}: "false"`;
+  const selected = plan.selected.filter((s) => {
+    const c = s.container;
+    const own = containerProblem(c, s.variable.name, parts.mounts);
+    // Another agent is the first thing to say: no choice of variable makes two agents work.
+    const agent = own && !own.valueFrom ? undefined : otherAgents(c, template, o.images?.[c.image ?? ""]?.config)[0];
+    if (agent) fail(otherAgentProblem(c.name, agent, optOutHint));
+    const p = own ?? (s.variable.hides ? { problem: hiddenProblem(c.name, s.variable, optOutHint), valueFrom: true } : undefined);
+    if (p && p.valueFrom && o.onValueFrom === "skip") {
       warnings.push(`${where}: container "${c.name}" skipped: ${p.problem}`);
+      const r = plan.reasons.find((x) => x.container === c.name)!;
+      Object.assign(r, { instrumented: false, optionsEnv: undefined, reason: `${r.reason}; skipped: ${p.problem}` });
       return false;
     }
-    return fail(p.problem);
+    return p ? fail(p.problem) : true;
   });
-  if (selected.length === 0) return { ...skip(out, "every selected container was skipped"), warnings };
+  if (selected.length === 0) return { ...skip(out, "every selected container was skipped", plan.reasons), warnings };
 
   const status: InjectionStatus = {
     version: 1,
@@ -128,10 +150,10 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     created: [],
     containers: {},
   };
-  selected.forEach((c, index) => {
+  selected.forEach(({ container: c, variable }, index) => {
     const flags = agentFlags(o, { applicationName, index, containerName: c.name, multiple: selected.length > 1 }, parts.agentHome);
     try {
-      status.containers[c.name] = instrumentContainer(c, o, optionsEnv, flags, parts.mounts);
+      status.containers[c.name] = instrumentContainer(c, o, variable.name, flags, parts.mounts);
     } catch (e) {
       fail((e as Error).message);
     }
@@ -146,7 +168,15 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     status.created.push("annotations");
   }
   writeStatus(template, status);
-  return { workload: out, injected: true, applicationName, containers: selected.map((c) => c.name), warnings };
+  return {
+    workload: out,
+    injected: true,
+    reason: summarise(plan.reasons),
+    applicationName,
+    containers: selected.map((s) => s.container.name),
+    warnings,
+    containerReasons: plan.reasons,
+  };
 }
 
 function isResolved(o: InjectOptions | ResolvedOptions): o is ResolvedOptions {
@@ -169,7 +199,8 @@ function applicationNameOf(w: Workload, o: ResolvedOptions, fail: (p: string) =>
   }
 }
 
-function selectContainers(w: Workload, spec: PodSpec, defaults: readonly string[], fail: (p: string) => never): Container[] {
+/** The containers the user named (annotation, else the defaultContainers option); undefined: none named. */
+function namedContainers(w: Workload, spec: PodSpec, defaults: readonly string[], fail: (p: string) => never): Container[] | undefined {
   const list = annotationOf(w, ANNOTATION_CONTAINERS);
   if (list === undefined && defaults.length > 0) {
     // A default for many workloads: those it names that exist here; none at all is an error, never a silent skip.
@@ -179,7 +210,7 @@ function selectContainers(w: Workload, spec: PodSpec, defaults: readonly string[
       `has none of the default containers (${defaults.join(", ")}); it has: ${spec.containers.map((c) => c.name).join(", ")}: name its containers with the ${ANNOTATION_CONTAINERS} annotation, or opt out with ${ANNOTATION_INJECT}: "false"`,
     );
   }
-  if (list === undefined) return [spec.containers[0]];
+  if (list === undefined) return undefined;
   const names = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (names.length === 0) fail(`annotation ${ANNOTATION_CONTAINERS} is empty; name at least one container, or opt out with ${ANNOTATION_INJECT}: "false"`);
   return [...new Set(names)].map((n) => spec.containers.find((c) => c.name === n) ?? fail(

@@ -9,9 +9,12 @@ import {
   DEFAULT_OPTIONS_ENV,
   DEFAULT_PROFILE,
   DEFAULT_VOLUME_SIZE_LIMIT,
+  OPTIONS_ENV_AUTO,
 } from "./constants";
 import { AGENT_DELIVERIES, AgentDelivery, DEFAULT_AGENT_DELIVERY } from "./delivery";
 import { imageVolumeSupport, parseKubernetesVersion } from "./imageVolume";
+import type { ImageLookups } from "./image";
+import { DEFAULT_SELECT, SELECT_MODES, SelectMode } from "./selection";
 import { ALL_WORKLOAD_KINDS, DEFAULT_KINDS, isWorkloadKind, WorkloadKind } from "./workload";
 
 /** Where the agentId comes from. */
@@ -37,8 +40,12 @@ export interface InjectOptions {
   image: string;
   /** Put before the workload name to make the applicationName, e.g. `dev-`. Default: none. */
   applicationNamePrefix?: string;
-  /** The variable that carries the JVM flags: `CATALINA_OPTS` (default), `JAVA_TOOL_OPTIONS`, … */
+  /** The variable that carries the JVM flags: `auto` (default: Tomcat CATALINA_OPTS, other JVMs JAVA_TOOL_OPTIONS), or a name. */
   optionsEnv?: string;
+  /** Which containers: `auto` (default) the first JVM container; `all` every workload's first container. */
+  select?: SelectMode;
+  /** Image configs read from the registry, keyed by the image string as containers name it. */
+  images?: ImageLookups;
   /** Collector host the agent reports to; omitted: the agent's own config decides. */
   collectorHost?: string;
   /** Collector gRPC ports, emitted only when given. */
@@ -78,6 +85,8 @@ export interface ResolvedOptions {
   image: string;
   applicationNamePrefix: string;
   optionsEnv: string;
+  select: SelectMode;
+  images?: ImageLookups;
   collectorHost?: string;
   collectorPorts: CollectorPorts;
   kinds: readonly WorkloadKind[];
@@ -110,7 +119,9 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
   }
   if (/\s/.test(o.image)) throw new Error(`the agent image "${o.image}" contains white space`);
   const optionsEnv = o.optionsEnv ?? DEFAULT_OPTIONS_ENV;
-  checkEnvName(optionsEnv, "optionsEnv");
+  if (optionsEnv !== OPTIONS_ENV_AUTO) checkEnvName(optionsEnv, "optionsEnv");
+  const select = o.select ?? DEFAULT_SELECT;
+  if (!SELECT_MODES.includes(select)) throw new Error(`select "${select}" is unknown: use one of ${SELECT_MODES.join(", ")}`);
   if (o.collectorHost !== undefined && !HOST.test(o.collectorHost)) {
     throw new Error(`collectorHost "${o.collectorHost}" is not a host name or address`);
   }
@@ -170,6 +181,8 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
     image: o.image,
     applicationNamePrefix: prefix,
     optionsEnv,
+    select,
+    images: o.images,
     collectorHost: o.collectorHost,
     collectorPorts: { ...(o.collectorPorts ?? {}) },
     kinds,

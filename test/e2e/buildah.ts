@@ -37,15 +37,32 @@ export class Buildah {
     return ref;
   }
 
+  /**
+   * An image that is only a config (an empty scratch file system): Env,
+   * Entrypoint and Cmd as a Dockerfile's ENV, ENTRYPOINT and CMD set them.
+   */
+  configOnly(ref: string, config: { env?: string[]; entrypoint?: string[]; cmd?: string[]; arch?: string }): void {
+    const container = this.run("from", "scratch");
+    const args = [
+      ...(config.env ?? []).flatMap((e) => ["--env", e]),
+      ...(config.entrypoint ? ["--entrypoint", JSON.stringify(config.entrypoint)] : []),
+      ...(config.cmd ? ["--cmd", JSON.stringify(config.cmd)] : []),
+      ...(config.arch ? ["--arch", config.arch] : []),
+    ];
+    this.run("config", ...args, container);
+    this.run("commit", "--quiet", container, ref);
+    this.run("rm", container);
+  }
+
   /** `buildah bud` of a context, as docker.Image would build it: the Dockerfile, the context, the name. */
   bud(context: string, dockerfile: string, imageName: string): void {
     this.run("bud", "--isolation", "chroot", "--tls-verify=false", "--quiet", "-f", dockerfile, "-t", imageName, context);
   }
 
-  /** Pushes and returns the manifest digest buildah wrote. */
-  push(ref: string): string {
+  /** Pushes and returns the manifest digest buildah wrote; `creds` (user:password) for a registry that asks. */
+  push(ref: string, creds?: string): string {
     const digestFile = path.join(path.dirname(this.global[1]), `digest-${Date.now()}`);
-    this.run("push", "--tls-verify=false", "--digestfile", digestFile, ref, `docker://${ref}`);
+    this.run("push", "--tls-verify=false", ...(creds ? ["--creds", creds] : []), "--digestfile", digestFile, ref, `docker://${ref}`);
     return fs.readFileSync(digestFile, "utf8").trim();
   }
 

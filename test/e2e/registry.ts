@@ -46,8 +46,13 @@ function request(method: string, url: string, headers: Record<string, string> = 
   });
 }
 
+export interface RegistryOptions {
+  /** An htpasswd file (bcrypt): the registry then asks for basic auth. */
+  htpasswd?: string;
+}
+
 /** `docker-registry serve <config.yml>` with storage under dir; resolves once /v2/ answers. */
-export async function startRegistry(dir: string): Promise<Registry> {
+export async function startRegistry(dir: string, options: RegistryOptions = {}): Promise<Registry> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const storage = path.join(dir, "storage");
@@ -65,6 +70,7 @@ export async function startRegistry(dir: string): Promise<Registry> {
       "http:",
       `  addr: ${host}`,
       "  secret: e2e-only-upload-state-secret",
+      ...(options.htpasswd ? ["auth:", "  htpasswd:", "    realm: e2e", `    path: ${options.htpasswd}`] : []),
       "",
     ].join("\n"),
   );
@@ -78,7 +84,8 @@ export async function startRegistry(dir: string): Promise<Registry> {
   for (;;) {
     if (exited !== null) throw new Error(`docker-registry exited with ${exited}: ${fs.readFileSync(path.join(dir, "registry.log"), "utf8")}`);
     try {
-      if ((await request("GET", `http://${host}/v2/`)).status === 200) break;
+      // 401: up, and asking for the credentials it was configured with.
+      if ([200, 401].includes((await request("GET", `http://${host}/v2/`)).status)) break;
     } catch {
       // not listening yet
     }
