@@ -99,7 +99,9 @@ export function commandWords(parts: readonly string[]): string[] {
 export function effectiveCommand(c: Container, config: ImageConfig | undefined): { words: string[]; fromImage: boolean } {
   const entrypoint = c.command ?? config?.Entrypoint ?? [];
   const args = c.args ?? (c.command ? [] : (config?.Cmd ?? []));
-  return { words: [...entrypoint, ...args], fromImage: (c.command === undefined && !!config?.Entrypoint?.length) || (c.args === undefined && c.command === undefined && !!config?.Cmd?.length) };
+  // Some of it comes from the image when the manifest leaves the Entrypoint (and maybe Cmd) to it.
+  const fromImage = c.command === undefined && ((config?.Entrypoint?.length ?? 0) > 0 || (c.args === undefined && (config?.Cmd?.length ?? 0) > 0));
+  return { words: [...entrypoint, ...args], fromImage };
 }
 
 function commandSignal(words: readonly string[], evidence: Evidence): Signal | undefined {
@@ -186,9 +188,10 @@ function jdkMajor(image: string, config: ImageConfig | undefined): number | unde
 }
 
 /**
- * The verdict for one container. Tomcat wins over a plain JVM when any signal
- * shows it, unless the command itself runs `java` (an app with an embedded
- * Tomcat); the command, when it is known, settles the question first.
+ * The verdict for one container. Any signal makes it a JVM. What launches it:
+ * a packaged server's image first; then a command that runs `java` itself (an
+ * app with an embedded Tomcat) unless the image names a JVM already; then any
+ * Tomcat signal; then the image name; then the first signal found.
  */
 export function detectJvm(c: Container, config?: ImageConfig): JvmVerdict {
   const image = c.image ?? "";
@@ -209,11 +212,10 @@ export function detectJvm(c: Container, config?: ImageConfig): JvmVerdict {
     const runs = run.words.length > 0 ? `runs ${commandWords(run.words)[0]}` : "no java command";
     return { jvm: false, launcher: "none", evidence: config ? "image" : "manifest", because: `image ${image || "<none>"}, ${runs}` };
   }
-  const [command, fromImage] = signals;
+  const [command, named] = signals;
   const server = found.find((s) => s.launcher === "server");
   const tomcat = found.find((s) => s.launcher === "tomcat");
-  // A command running java itself settles it (an app with an embedded Tomcat); else Tomcat wins; the image names it best.
-  const javaCommand = command?.launcher === "jvm" && fromImage?.launcher !== "jvm" ? command : undefined;
-  const decided = server ?? javaCommand ?? tomcat ?? fromImage ?? found[0];
+  const javaCommand = command?.launcher === "jvm" && named?.launcher !== "jvm" ? command : undefined;
+  const decided = server ?? javaCommand ?? tomcat ?? named ?? found[0];
   return { jvm: true, launcher: decided.launcher, evidence: decided.evidence, because: decided.because, jdkMajor: major };
 }
