@@ -20,6 +20,8 @@ export interface ServerApmArgs {
   serverNamespace?: pulumi.Input<string>;
   /** Its release. Default: `pinpoint:version`, else the newest supported. */
   version?: pulumi.Input<string>;
+  /** The release of a collector this stack does not deploy (`pinpoint:collectorVersion`), checked against the agent's. */
+  collectorVersion?: pulumi.Input<string>;
   /** Every other server setting (namespace and version above win over the ones here). */
   server?: PinpointServerArgs;
 }
