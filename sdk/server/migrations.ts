@@ -39,8 +39,7 @@ export const BATCH_TABLES = [
 /** MySQL may still be starting (first start initialises its data folder). */
 const WAIT_SECONDS = 600;
 const JOB_RESOURCES = { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
-/** Layertools extraction runs a JVM. */
-const EXTRACT_RESOURCES = { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } };
+const EXTRACT_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } };
 const BACKOFF_LIMIT = 6;
 
 /** The Job's name: one per release, so that a version change runs a new one. */
@@ -48,26 +47,47 @@ export function schemaJobName(version: string): string {
   return `${NAMES.mysql}-schema-${version.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}`;
 }
 
+/** Where the SQL files sit inside a Spring Boot jar. */
+export const JAR_SQL_DIR = "BOOT-INF/classes/sql";
+
 /**
  * Copies the release's schema files out of the web image into SCHEMA_DIR:
- * from WEB_SQL_DIR when the image keeps them there, else from the boot jar
- * WEB_JAR, through Spring Boot's layertools (the jar's own extractor: the
- * image has Java, and no unzip).
+ * from WEB_SQL_DIR when the image keeps the jar exploded (3.x), else out of
+ * the boot jar WEB_JAR (2.5). The 2.5 image has neither unzip nor a JDK, and
+ * its jar starts with a launch script, which Spring Boot's layertools refuse;
+ * so the entry is read with what every Debian image has: the zip's central
+ * directory gives offset, size and CRC, and gzip inflates the deflate data
+ * wrapped in a gzip header and trailer (and checks the CRC).
  */
 export function schemaExtractScript(): string {
-  const copies = MYSQL_SCHEMA_FILES.map((f) => `cp "$src/${f}" "${SCHEMA_DIR}/${f}"`);
-  return [
-    "set -eu",
-    'if [ -n "${WEB_SQL_DIR:-}" ]; then',
-    '  src="$WEB_SQL_DIR"',
-    "else",
-    '  out="$(mktemp -d)"',
-    '  (cd "$out" && java -Djarmode=layertools -jar "$WEB_JAR" extract >/dev/null)',
-    '  src="$out/application/BOOT-INF/classes/sql"',
-    "fi",
-    ...copies,
-    `echo "schema taken from $src"`,
-  ].join("\n");
+  const copies = MYSQL_SCHEMA_FILES.map((f) =>
+    `if [ -n "\${WEB_SQL_DIR:-}" ]; then cp "$WEB_SQL_DIR/${f}" "${SCHEMA_DIR}/${f}"; else jar_entry "$WEB_JAR" "${JAR_SQL_DIR}/${f}" > "${SCHEMA_DIR}/${f}"; fi`,
+  );
+  return `set -eu
+# One entry of a zip (a jar, launch script in front or not) to stdout.
+jar_entry() {
+  local jar=$1 name=$2 cen loc method size start
+  u16() { od -A n -t u2 -j "$1" -N 2 "$jar" | tr -d ' '; }
+  u32() { od -A n -t u4 -j "$1" -N 4 "$jar" | tr -d ' '; }
+  hex4() { od -A n -t x1 -j "$1" -N 4 "$jar" | tr -d ' '; }
+  bytes() { tail -c +$(( $1 + 1 )) "$jar" | head -c "$2"; }
+  # The last occurrence of the name is its central directory entry, 46 bytes after that entry's start.
+  cen=$(grep -obaF "$name" "$jar" | tail -n 1 | cut -d: -f1)
+  [ -n "$cen" ] || { echo "$jar holds no $name" >&2; return 1; }
+  cen=$(( cen - 46 ))
+  [ "$(hex4 "$cen")" = 504b0102 ] || { echo "$jar: no central directory entry for $name" >&2; return 1; }
+  method=$(u16 $(( cen + 10 ))); size=$(u32 $(( cen + 20 ))); loc=$(u32 $(( cen + 42 )))
+  [ "$(hex4 "$loc")" = 504b0304 ] || { echo "$jar: no local header for $name" >&2; return 1; }
+  start=$(( loc + 30 + $(u16 $(( loc + 26 ))) + $(u16 $(( loc + 28 ))) ))
+  case "$method" in
+    0) bytes "$start" "$size" ;;
+    8) { printf '\\037\\213\\010\\000\\000\\000\\000\\000\\000\\377'; bytes "$start" "$size"; bytes $(( cen + 16 )) 4; bytes $(( cen + 24 )) 4; } | gzip -dc ;;
+    *) echo "$jar: $name uses compression method $method" >&2; return 1 ;;
+  esac
+}
+${copies.join("\n")}
+echo "schema of the web image copied to ${SCHEMA_DIR}"
+`;
 }
 
 /**
@@ -95,9 +115,29 @@ if table_exists BATCH_JOB_EXECUTION_PARAMS && ! column_exists BATCH_JOB_EXECUTIO
   echo "dropping the Spring Batch job repository of another layout"
   sql -e "SET FOREIGN_KEY_CHECKS=0; DROP TABLE IF EXISTS $BATCH_TABLES; SET FOREIGN_KEY_CHECKS=1;"
 fi
-# The release's own files, every CREATE TABLE made conditional (their INSERTs already are).
+# The release's own files, statement by statement: a table's CREATE and ALTERs (its keys) run only
+# when the table is missing; the INSERTs (sequence rows) are conditional in the files themselves.
+statements_for_missing_tables() {
+  local stmt body head kind table
+  while IFS= read -r -d ';' stmt || [ -n "\${stmt//[[:space:]]/}" ]; do
+    body=$(printf '%s\\n' "$stmt" | sed -e '/^[[:space:]]*--/d')
+    [ -n "\${body//[[:space:]]/}" ] || continue
+    head=$(printf '%s' "$body" | tr '\\n' ' ' | sed -n -E 's/^[[:space:]]*(CREATE TABLE|ALTER TABLE|INSERT INTO)[[:space:]]+(IF NOT EXISTS[[:space:]]+)?\`?([A-Za-z0-9_]+).*/\\1 \\3/Ip')
+    kind=\${head% *}; table=\${head##* }
+    case "$kind" in
+      [Ii][Nn][Ss][Ee][Rr][Tt]*) printf '%s;\\n' "$body" ;;
+      ?*) case " $MISSING " in *" $table "*) printf '%s;\\n' "$body" ;; esac ;;
+      *) echo "not applied (neither a table's DDL nor an insert): $body" >&2 ;;
+    esac
+  done < "$1"
+}
 for f in ${files}; do
-  sed -e '/^[[:space:]]*--/d' -e 's/CREATE TABLE[[:space:]]\\{1,\\}\\(IF NOT EXISTS[[:space:]]\\{1,\\}\\)\\{0,1\\}/CREATE TABLE IF NOT EXISTS /I' "$f" | sql
+  MISSING=""
+  for t in $(sed -n -E 's/^[[:space:]]*CREATE TABLE[[:space:]]+(IF NOT EXISTS[[:space:]]+)?\`?([A-Za-z0-9_]+).*/\\2/Ip' "$f"); do
+    table_exists "$t" || MISSING="$MISSING $t"
+  done
+  [ -z "$MISSING" ] || echo "creating$MISSING"
+  statements_for_missing_tables "$f" | sql
 done
 # Columns this release declares wider than an earlier one did.
 for spec in $WIDEN_COLUMNS; do
