@@ -123,26 +123,27 @@ render_create() {
 existing() {
   for t in $TABLES; do echo "exists '$t'"; done | "$HBASE" shell 2>/dev/null | sed -n "s/^Table \\([^ ]*\\) does exist.*/\\1/p"
 }
-# "table family ttl" for every column family of the existing tables.
+# "table family ttl" for every column family of the given tables (ttl: seconds or FOREVER).
 family_ttls() {
-  for t in $1; do echo "describe '$t'"; done | "$HBASE" shell 2>/dev/null | awk '
-    /^Table [^ ]+ is (ENABLED|DISABLED)/ { table = $2 }
-    /NAME => / {
-      name = $0; sub(/.*NAME => \\x27/, "", name); sub(/\\x27.*/, "", name)
-      ttl = "FOREVER"; if ($0 ~ /TTL => \\x27[0-9]+/) { ttl = $0; sub(/.*TTL => \\x27/, "", ttl); sub(/[^0-9].*/, "", ttl) }
-      print table, name, ttl
-    }'
+  for t in $1; do echo "describe '$t'"; done | "$HBASE" shell 2>/dev/null | while IFS= read -r line; do
+    case "$line" in
+      "Table "*" is ENABLED"* | "Table "*" is DISABLED"*) table=\${line#Table }; table=\${table%% *} ;;
+      *"NAME => '"*) echo "$table $(printf '%s' "$line" | sed -E "s/.*NAME => '([^']*)'.*TTL => '([0-9]+|FOREVER).*/\\1 \\2/")" ;;
+    esac
+  done
 }
 (
   # Retried until every table exists: a master still initializing rejects DDL.
+  attempt=0
   while :; do
+    [ "$attempt" -eq 0 ] || sleep 10
+    attempt=$((attempt + 1))
     HAVE=$(existing)
     MISSING=$(for t in $TABLES; do printf '%s\\n' "$HAVE" | grep -qx "$t" || echo "$t"; done)
     [ -z "$MISSING" ] && break
     echo "creating the Pinpoint tables:" $MISSING
     TABLES="$MISSING" render_create > /tmp/hbase-create-missing.hbase
     "$HBASE" shell /tmp/hbase-create-missing.hbase </dev/null >/tmp/hbase-create.log 2>&1
-    sleep 10
   done
   # Tables created by an earlier start (or release) keep their TTLs until altered.
   family_ttls "$TABLES" | while read -r table family ttl; do
