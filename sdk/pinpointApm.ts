@@ -9,7 +9,6 @@ import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
 import { requireCollector, ServerApmArgs, wireServer } from "./server/apmWiring";
-import { checkApmVersions } from "./server/compatibility";
 
 declareConfigKeys({
   enabled: "boolean, default false: instrument the stack's workloads; false leaves every workload as declared",
@@ -109,8 +108,6 @@ export class PinpointApm extends pulumi.ComponentResource {
     const inputs = instrumentationInputs(args, config);
     // The server, when deployed, fills in the collector the agents report to.
     const server = wireServer(name, args, config, inputs, this);
-    // An agent/collector pair upstream's table rules out fails here, naming both keys.
-    checkApmVersions(args, config, server !== undefined);
     // The given image, or one built from the agent archive; an Output, since a digest is known only after the push.
     const image: AgentImageWiring = wireAgentImage(name, args, argOr(args.agentImage, config.string("agentImage")), this);
 

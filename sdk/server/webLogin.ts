@@ -42,13 +42,16 @@ export function requireLoginPassword(ingressHost: string | undefined, password: 
       `set the login's password with \`pulumi config set --secret ${CONFIG_NAMESPACE}:webAdminPassword <password>\` (the user is ${WEB_LOGIN_USER}), or remove pinpoint:webIngressHost`,
     );
   }
-  return password.apply((p) => {
-    // pinpoint-render stands in for secrets it cannot decrypt; that stand-in is no password to check.
-    if (p !== SECRET_CONFIG_PLACEHOLDER && (p.length < 8 || LIST_SEPARATORS.test(p))) {
-      throw new ConfigError("webAdminPassword", "must be at least 8 characters with no comma, colon or space (the web reads users as user:password,…)");
-    }
-    return p;
-  });
+  return password.apply(checkLoginPassword);
+}
+
+/** The password as the login can use it; throws naming the key otherwise (the preview fails when the secret resolves). */
+export function checkLoginPassword(p: string): string {
+  // pinpoint-render stands in for secrets it cannot decrypt; that stand-in is no password to check.
+  if (p !== SECRET_CONFIG_PLACEHOLDER && (p.length < 8 || LIST_SEPARATORS.test(p))) {
+    throw new ConfigError("webAdminPassword", "must be at least 8 characters with no comma, colon or space (the web reads users as user:password,…)");
+  }
+  return p;
 }
 
 /** The Secret's entries the login needs: the user list and a signing key derived from the password. */
