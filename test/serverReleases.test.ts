@@ -196,11 +196,12 @@ describe("PinpointServer: sizing and bad input of issue 11's keys", () => {
     assert.match(HBASE_START_SCRIPT, /s\/NUMREGIONS \*=> \*\[0-9\]\+\/NUMREGIONS => 16\/g/);
   });
 
-  for (const c of [
+  const cases: Array<{ config: Record<string, string>; error: RegExp }> = [
     { config: { traceRetention: "a week" }, error: /^pinpoint:traceRetention is "a week", not a duration from 1m to 3650d/ },
     { config: { metadataRetention: "10s" }, error: /^pinpoint:metadataRetention is "10s", not a duration/ },
     { config: { webIngressHost: "pinpoint.dev.example.com" }, error: /^pinpoint:webAdminPassword is not set, and pinpoint:webIngressHost publishes the web UI/ },
-  ]) {
+  ];
+  for (const c of cases) {
     it(`fails naming the key: ${Object.keys(c.config).join(", ")} = ${Object.values(c.config).join(", ")}`, async () => {
       const run = await render({ mysqlPassword: PASSWORD, ...c.config });
       assert.match(run.errors.join("\n"), c.error);
