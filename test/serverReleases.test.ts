@@ -126,6 +126,8 @@ for (const rel of RELEASES) {
         assert.strictEqual(envValue(web, "SPRING_PROFILES_ACTIVE"), "release");
         assert.strictEqual(envValue(web, "PINPOINT_MODULES_WEB_LOGIN"), "basicLogin");
       }
+      // The login page answers anyone; `/` may be a 401 to the probe.
+      assert.strictEqual(web.readinessProbe.httpGet.path, "/login");
       assert.strictEqual(envRef(web, "WEB_SECURITY_AUTH_ADMIN"), "web-login-admin");
       assert.strictEqual(envRef(web, "WEB_SECURITY_AUTH_JWT_SECRETKEY"), "web-login-jwt-secret");
       const secret = JSON.stringify(obj(run, "Secret", "pinpoint-server-secrets").inputs.stringData);
@@ -136,6 +138,7 @@ for (const rel of RELEASES) {
       const plain = container(inside, "Deployment", "pinpoint-web");
       for (const n of ["PINPOINT_MODULES_WEB_LOGIN", "WEB_SECURITY_AUTH_ADMIN", "WEB_SECURITY_AUTH_JWT_SECRETKEY"]) assert.ok(!envNames(plain).includes(n), n);
       assert.strictEqual(envValue(plain, "SPRING_PROFILES_ACTIVE"), "release");
+      assert.strictEqual(plain.readinessProbe.httpGet.path, "/");
     });
 
     it("keeps traces 7 days by default and follows the retention keys; a change restarts HBase to apply it", async () => {

@@ -8,7 +8,7 @@ import type { Ingress } from "kubernetes-types/networking/v1";
 import { env, jdbcEnv, metadata, partDeployment, partService, pinpointImage, pinpointServerEnv, secretEnv, serviceHost, startupTcpProbe, tcpProbe } from "./common";
 import type { ServerSettings } from "./config";
 import { NAMES, PORTS, SECRET_KEYS } from "./constants";
-import { webLoginEnv, webProfiles } from "./webLogin";
+import { webLoginEnv, webProfiles, webReadinessPath } from "./webLogin";
 
 const STARTUP_SECONDS = 300;
 
@@ -39,8 +39,7 @@ export function webObjects(s: ServerSettings): { service: Service; deployment: D
         ports: [{ name: "http", containerPort: PORTS.web }],
         env: webEnv(s),
         startupProbe: startupTcpProbe(PORTS.web, STARTUP_SECONDS),
-        // The UI's index page: 200, or with the login on a redirect to the login page (kubelet counts 3xx as success).
-        readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        readinessProbe: { httpGet: { path: webReadinessPath(s), port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         livenessProbe: tcpProbe(PORTS.web, 0, 20, 6),
         resources: s.resources.web,
       },

@@ -63,6 +63,18 @@ export function webLoginSecretData(password: pulumi.Output<string>): Record<stri
   };
 }
 
+/**
+ * What the web's readiness probe asks for: the index page, or with the login on
+ * the login page, which Spring Security's generated form serves (200) to anyone;
+ * for `/` a probe (no text/html in its Accept) may get the 401 of the basic-auth
+ * entry point the module also configures instead of a redirect.
+ */
+export function webReadinessPath(s: ServerSettings): string {
+  return webLoginOn(s) ? LOGIN_PAGE : INDEX_PAGE;
+}
+const INDEX_PAGE = "/";
+const LOGIN_PAGE = "/login";
+
 /** The Spring profiles of the web: 2.5 adds basicLogin when the login is on. */
 export function webProfiles(s: ServerSettings): string[] {
   return webLoginOn(s) && s.release.properties === "2.5" ? [SPRING_PROFILE, BASIC_LOGIN_PROFILE] : [SPRING_PROFILE];
