@@ -18,19 +18,19 @@ interface Release {
   /** batch's port, or none. */
   batchPort?: number;
   layout: "2.5" | "3.x";
-  /** Reads cluster.enable. */
-  cluster: boolean;
+  /** Parts that read cluster.enable. */
+  cluster: string[];
   webSql: [string, string];
   batchMarker: string;
   widen: string;
 }
 const RELEASES: Release[] = [
-  { version: "2.5.4", batchPort: 8090, layout: "2.5", cluster: true, webSql: ["WEB_JAR", "/pinpoint/pinpoint-web-boot.jar"], batchMarker: "TYPE_CD", widen: "" },
-  { version: "3.0.1", layout: "3.x", cluster: true, webSql: ["WEB_SQL_DIR", "/workspace/BOOT-INF/classes/sql"], batchMarker: "PARAMETER_NAME", widen: "" },
+  { version: "2.5.4", batchPort: 8090, layout: "2.5", cluster: ["collector", "web"], webSql: ["WEB_JAR", "/pinpoint/pinpoint-web-boot.jar"], batchMarker: "TYPE_CD", widen: "" },
+  { version: "3.0.1", layout: "3.x", cluster: ["web"], webSql: ["WEB_SQL_DIR", "/workspace/BOOT-INF/classes/sql"], batchMarker: "PARAMETER_NAME", widen: "" },
   {
     version: "3.1.0",
     layout: "3.x",
-    cluster: false,
+    cluster: [],
     webSql: ["WEB_SQL_DIR", "/app/resources/sql"],
     batchMarker: "PARAMETER_NAME",
     widen: "webhook.application_id:127 webhook.service_name:127",
@@ -103,7 +103,8 @@ for (const rel of RELEASES) {
         assert.strictEqual(envValue(collector, "PINPOINT_MODULES_REALTIME_ENABLED"), "false");
         assert.strictEqual(envValue(collector, "MANAGEMENT_OTLP_METRICS_EXPORT_ENABLED"), "false");
       }
-      assert.strictEqual(envValue(collector, "CLUSTER_ENABLE"), rel.cluster ? "true" : undefined);
+      assert.strictEqual(envValue(collector, "CLUSTER_ENABLE"), rel.cluster.includes("collector") ? "true" : undefined);
+      assert.strictEqual(envValue(web, "CLUSTER_ENABLE"), rel.cluster.includes("web") ? "true" : undefined);
       assert.ok(!envNames(batch).includes("CLUSTER_ENABLE"), "batch reads no cluster.enable");
     });
 

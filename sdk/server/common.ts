@@ -145,7 +145,7 @@ export function pinpointServerEnv(s: ServerSettings, part: "collector" | "web" |
     HBASE_CLIENT_PORT: PORTS.zookeeper,
     JAVA_TOOL_OPTIONS: JVM_OPTIONS,
   };
-  if (part !== "batch" && s.release.cluster) {
+  if (part !== "batch" && s.release.cluster.includes(part)) {
     // Collector and web find each other through ZooKeeper (realtime active threads).
     values.CLUSTER_ENABLE = true;
   }

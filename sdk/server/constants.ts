@@ -21,8 +21,8 @@ export interface PinpointRelease {
   properties: PropertyLayout;
   /** The collector also opens the Thrift receivers (9994 TCP, 9995/9996 UDP) for pre-gRPC agents. */
   thrift: boolean;
-  /** Collector and web read `cluster.enable` (ZooKeeper cluster registry); 3.1 dropped it. */
-  cluster: boolean;
+  /** Parts that read `cluster.enable` (the ZooKeeper cluster registry): 2.5 both, 3.0 the web only, 3.1 none. */
+  cluster: readonly ("collector" | "web")[];
   /** Parts that carry Spring Boot actuator's OTLP metrics export, switched off (nothing receives it). */
   disableOtlp: readonly ("collector" | "web")[];
   /** The port batch's embedded web server listens on (2.5: `server.port` 8090); 3.x batch starts no web server at all. */
@@ -37,7 +37,7 @@ export interface PinpointRelease {
 const V25: PinpointRelease = {
   properties: "2.5",
   thrift: true,
-  cluster: true,
+  cluster: ["collector", "web"],
   disableOtlp: [],
   batchPort: 8090,
   // pinpoint-docker's 2.5.x web image: `java -jar` of this Spring Boot jar.
@@ -48,7 +48,7 @@ const V25: PinpointRelease = {
 const V30: PinpointRelease = {
   properties: "3.x",
   thrift: false,
-  cluster: true,
+  cluster: ["web"],
   disableOtlp: ["collector"],
   // Built with Spring Boot's build-image (Paketo): the jar exploded under /workspace.
   webSql: { dir: "/workspace/BOOT-INF/classes/sql" },
@@ -57,7 +57,7 @@ const V30: PinpointRelease = {
 };
 const V31: PinpointRelease = {
   ...V30,
-  cluster: false,
+  cluster: [],
   disableOtlp: ["collector", "web"],
   // Built with Jib: resources under /app/resources.
   webSql: { dir: "/app/resources/sql" },
@@ -144,8 +144,8 @@ export const HBASE_HEAP_SIZE = "1G";
 /**
  * Regions a table is pre-split into at most. Upstream pre-splits TraceV2 (and in
  * 3.1 six more tables) into 256 regions each, about 1,900 regions in 3.1.0, sized
- * for production clusters; one dev regionserver with a 1 GiB heap holds about
- * 250 with this cap, and HBase splits a region further when it grows.
+ * for clusters of regionservers; with this cap a release has 226 to 256 regions
+ * on our one regionserver, and HBase splits a region further when it grows.
  */
 export const HBASE_MAX_PRESPLIT_REGIONS = 16;
 
