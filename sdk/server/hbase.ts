@@ -142,7 +142,7 @@ family_ttls() {
     MISSING=$(for t in $TABLES; do printf '%s\\n' "$HAVE" | grep -qx "$t" || echo "$t"; done)
     [ -z "$MISSING" ] && break
     echo "creating the Pinpoint tables:" $MISSING
-    TABLES="$MISSING" render_create > /tmp/hbase-create-missing.hbase
+    { TABLES="$MISSING" render_create; echo exit; } > /tmp/hbase-create-missing.hbase
     "$HBASE" shell /tmp/hbase-create-missing.hbase </dev/null >/tmp/hbase-create.log 2>&1
   done
   # Tables created by an earlier start (or release) keep their TTLs until altered.
@@ -152,6 +152,7 @@ family_ttls() {
   done > /tmp/hbase-alter-ttl.hbase
   if [ -s /tmp/hbase-alter-ttl.hbase ]; then
     echo "setting table TTLs:"; cat /tmp/hbase-alter-ttl.hbase
+    echo exit >> /tmp/hbase-alter-ttl.hbase
     "$HBASE" shell /tmp/hbase-alter-ttl.hbase </dev/null >/tmp/hbase-alter.log 2>&1
   fi
   touch ${HBASE_TABLES_READY_FILE}
