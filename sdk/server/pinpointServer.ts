@@ -89,7 +89,12 @@ export class PinpointServer extends pulumi.ComponentResource {
       new k8s.core.v1.Service(`${name}-mysql`, asArgs(mysql.service), inNamespace());
       const mysqlSet = new k8s.apps.v1.StatefulSet(`${name}-mysql`, asArgs(mysql.statefulSet), inNamespace(withSecret));
       // Waited for (the provider awaits a Job's completion): web and batch start on a current schema.
-      alarmStorage.push(new k8s.batch.v1.Job(`${name}-mysql-schema`, asArgs(schemaJob(s)), { ...inNamespace([mysqlSet, ...withSecret]), deleteBeforeReplace: true }));
+      alarmStorage.push(new k8s.batch.v1.Job(`${name}-mysql-schema`, asArgs(schemaJob(s)), {
+        ...inNamespace([mysqlSet, ...withSecret]),
+        deleteBeforeReplace: true,
+        // MySQL's first start initialises its data folder before the Job can connect.
+        customTimeouts: { create: HBASE_CREATE_TIMEOUT, update: HBASE_CREATE_TIMEOUT },
+      }));
       const batch = batchObjects(s, s.alarms);
       new k8s.apps.v1.Deployment(`${name}-batch`, asArgs(batch.deployment), inNamespace([...storage, ...alarmStorage, ...withSecret]));
     }
