@@ -19,8 +19,8 @@ import { redisObjects } from "./redis";
 import { webObjects, webUrl } from "./web";
 import { zookeeperObjects } from "./zookeeper";
 
-/** HBase's first start creates the tables and their pre-split regions: longer than the provider's 10 minutes. */
-const HBASE_CREATE_TIMEOUT = "20m";
+/** First starts take longer than the provider's 10 minutes: HBase creates its tables and regions, MySQL initialises its data folder before the schema Job gets in. */
+const FIRST_START_TIMEOUT = "20m";
 
 /** kubernetes-types objects are what the provider takes; its generated input types differ only in spelling. */
 function asArgs<T>(obj: object): T {
@@ -69,7 +69,7 @@ export class PinpointServer extends pulumi.ComponentResource {
       storage.push(
         new k8s.apps.v1.StatefulSet(`${name}-hbase`, asArgs(hb.statefulSet), {
           ...inNamespace([config, ...storage]),
-          customTimeouts: { create: HBASE_CREATE_TIMEOUT, update: HBASE_CREATE_TIMEOUT },
+          customTimeouts: { create: FIRST_START_TIMEOUT, update: FIRST_START_TIMEOUT },
         }),
       );
     }
@@ -93,7 +93,7 @@ export class PinpointServer extends pulumi.ComponentResource {
         ...inNamespace([mysqlSet, ...withSecret]),
         deleteBeforeReplace: true,
         // MySQL's first start initialises its data folder before the Job can connect.
-        customTimeouts: { create: HBASE_CREATE_TIMEOUT, update: HBASE_CREATE_TIMEOUT },
+        customTimeouts: { create: FIRST_START_TIMEOUT, update: FIRST_START_TIMEOUT },
       }));
       const batch = batchObjects(s, s.alarms);
       new k8s.apps.v1.Deployment(`${name}-batch`, asArgs(batch.deployment), inNamespace([...storage, ...alarmStorage, ...withSecret]));
