@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, CONFIG_NAMESPACE, ConfigError, ConfigReader, declareConfigKeys } from "../config";
+import { checkApmVersions, VersionPairArgs } from "./compatibility";
 import type { PinpointServerArgs } from "./config";
 import { PinpointServer } from "./pinpointServer";
 
@@ -20,6 +21,8 @@ export interface ServerApmArgs {
   serverNamespace?: pulumi.Input<string>;
   /** Its release. Default: `pinpoint:version`, else the newest supported. */
   version?: pulumi.Input<string>;
+  /** The release of a collector this stack does not deploy (`pinpoint:collectorVersion`), checked against the agent's. */
+  collectorVersion?: pulumi.Input<string>;
   /** Every other server setting (namespace and version above win over the ones here). */
   server?: PinpointServerArgs;
 }
@@ -40,7 +43,7 @@ const COLLECTOR_KEYS = ["collectorHost", "collectorAgentPort", "collectorStatPor
  */
 export function wireServer(
   name: string,
-  args: ServerApmArgs,
+  args: ServerApmArgs & VersionPairArgs,
   c: ConfigReader,
   inputs: CollectorInputs,
   parent: pulumi.Resource,
@@ -49,6 +52,8 @@ export function wireServer(
   if (pulumi.Output.isInstance(deploy) || deploy instanceof Promise) {
     throw new ConfigError("deployServer", "must be known at preview", "pass a plain boolean, not an Output");
   }
+  // An agent/collector pair upstream's table rules out fails here, naming both keys, before anything is created.
+  checkApmVersions(args, c, deploy === true);
   if (!deploy) return undefined;
   for (const key of COLLECTOR_KEYS) {
     const v = inputs[key];

@@ -52,7 +52,7 @@ export function collectorObjects(s: ServerSettings): { service: Service; deploym
         name: "collector",
         image: pinpointImage(s, "collector"),
         ports: ports.map((p): ContainerPort => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
-        env: pinpointServerEnv(s),
+        env: pinpointServerEnv(s, "collector"),
         startupProbe: startupTcpProbe(PORTS.collectorAgent, STARTUP_SECONDS),
         readinessProbe: tcpProbe(PORTS.collectorAgent, 0, 10, 3),
         livenessProbe: tcpProbe(PORTS.collectorAgent, 0, 20, 6),

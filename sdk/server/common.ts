@@ -16,7 +16,6 @@ import {
   LABEL_PART_OF,
   LABEL_VERSION,
   MANAGED_BY,
-  JDBC_DRIVER,
   JVM_OPTIONS,
   MYSQL_DATABASE,
   MYSQL_USER,
@@ -135,40 +134,48 @@ export function startupTcpProbe(port: number, maxSeconds: number): Probe {
 /**
  * The settings collector, web and batch share (Spring relaxed binding: PINPOINT_ZOOKEEPER_ADDRESS
  * is `pinpoint.zookeeper.address`, HBASE_CLIENT_HOST is `hbase.client.host`, and so on).
+ * Only names the part's release reads: see the table in docs/server.md.
  */
-export function pinpointServerEnv(s: ServerSettings): EnvVar[] {
+export function pinpointServerEnv(s: ServerSettings, part: "collector" | "web" | "batch", profiles: readonly string[] = [SPRING_PROFILE]): EnvVar[] {
   const values: Record<string, string | number | boolean> = {
-    SPRING_PROFILES_ACTIVE: SPRING_PROFILE,
+    SPRING_PROFILES_ACTIVE: profiles.join(","),
     PINPOINT_ZOOKEEPER_ADDRESS: s.zookeeperAddress,
-    CLUSTER_ENABLE: true,
     // HBase is found through its ZooKeeper (bundled or externalZookeeper).
     HBASE_CLIENT_HOST: s.zookeeperAddress,
     HBASE_CLIENT_PORT: PORTS.zookeeper,
-    // No usage statistics sent to the Pinpoint project from company clusters.
-    CONFIG_SENDUSAGE: false,
     JAVA_TOOL_OPTIONS: JVM_OPTIONS,
   };
-  if (s.release.redis) {
-    values.SPRING_DATA_REDIS_HOST = serviceHost(s, NAMES.redis);
-    values.SPRING_DATA_REDIS_PORT = PORTS.redis;
+  if (part !== "batch" && s.release.cluster.includes(part)) {
+    // Collector and web find each other through ZooKeeper (realtime active threads).
+    values.CLUSTER_ENABLE = true;
   }
-  if (s.release.disableOtlp) {
+  if (part !== "batch" && s.release.properties === "3.x") {
+    // Said explicitly: some 3.x images are built from the starter modules, which turn it on.
+    values.PINPOINT_MODULES_REALTIME_ENABLED = s.realtime;
+    if (s.realtime) {
+      values.SPRING_DATA_REDIS_HOST = serviceHost(s, NAMES.redis);
+      values.SPRING_DATA_REDIS_PORT = PORTS.redis;
+    }
+  }
+  if (part !== "batch" && s.release.disableOtlp.includes(part)) {
     values.MANAGEMENT_OTLP_METRICS_EXPORT_ENABLED = false;
-    values.MANAGEMENT_METRICS_EXPORT_OTLP_ENABLED = false;
   }
   return env(values);
 }
 
-/** JDBC settings for web and batch, under both names the images read (JDBC_* in 2.5, Spring's in 3.x). */
+/** JDBC settings for web and batch, under the names the release reads (`jdbc.*` in 2.5, Spring's data sources in 3.x). */
 export function jdbcEnv(s: ServerSettings): EnvVar[] {
   const url = `jdbc:mysql://${serviceHost(s, NAMES.mysql)}:${PORTS.mysql}/${MYSQL_DATABASE}?characterEncoding=UTF-8&useSSL=false&allowPublicKeyRetrieval=true`;
-  const out: EnvVar[] = [];
-  for (const [urlVar, userVar, passwordVar] of [
-    ["JDBC_URL", "JDBC_USERNAME", "JDBC_PASSWORD"],
-    ["SPRING_DATASOURCE_HIKARI_JDBCURL", "SPRING_DATASOURCE_HIKARI_USERNAME", "SPRING_DATASOURCE_HIKARI_PASSWORD"],
-    ["SPRING_METADATASOURCE_HIKARI_JDBCURL", "SPRING_METADATASOURCE_HIKARI_USERNAME", "SPRING_METADATASOURCE_HIKARI_PASSWORD"],
-  ]) {
-    out.push({ name: urlVar, value: url }, { name: userVar, value: MYSQL_USER }, secretEnv(passwordVar, SECRET_KEYS.mysqlPassword));
-  }
-  return [{ name: "JDBC_DRIVERCLASSNAME", value: JDBC_DRIVER }, ...out];
+  const names: string[][] =
+    s.release.properties === "2.5"
+      ? [["JDBC_URL", "JDBC_USERNAME", "JDBC_PASSWORD"]]
+      : [
+          ["SPRING_DATASOURCE_HIKARI_JDBCURL", "SPRING_DATASOURCE_HIKARI_USERNAME", "SPRING_DATASOURCE_HIKARI_PASSWORD"],
+          ["SPRING_METADATASOURCE_HIKARI_JDBCURL", "SPRING_METADATASOURCE_HIKARI_USERNAME", "SPRING_METADATASOURCE_HIKARI_PASSWORD"],
+        ];
+  return names.flatMap(([urlVar, userVar, passwordVar]) => [
+    { name: urlVar, value: url },
+    { name: userVar, value: MYSQL_USER },
+    secretEnv(passwordVar, SECRET_KEYS.mysqlPassword),
+  ]);
 }

@@ -14,7 +14,6 @@ import {
   DEFAULT_RESOURCES,
   DEFAULT_STORAGE,
   DEFAULT_VERSION,
-  mysqlSchemaUrl,
   NAMES,
   Part,
   PARTS,
@@ -22,6 +21,8 @@ import {
   RELEASES,
   Resources,
 } from "./constants";
+import { resolveRetention, Retention, RetentionArgs } from "./retention";
+import { requireLoginPassword } from "./webLogin";
 
 declareConfigKeys({
   serverNamespace: `string, default ${DEFAULT_NAMESPACE}: the namespace the Pinpoint server is deployed in (created by the component)`,
@@ -33,7 +34,7 @@ declareConfigKeys({
   mysqlStorageSize: `quantity, default ${DEFAULT_STORAGE.mysql}: size of MySQL's volume`,
   webIngressHost: "string: expose the web UI through an Ingress with this host",
   webIngressClassName: "string: ingressClassName of that Ingress",
-  webAdminPassword: "secret: the web UI's admin password (the image's default is `admin`)",
+  webAdminPassword: "secret: the web's password: of the admin API (`/api/admin/**`; the image's default is `admin`) and, when webIngressHost publishes the UI, of the login (user admin); required then",
   alarms: "boolean, default true: deploy pinpoint-batch and MySQL so threshold alarms are evaluated",
   alarmNotify: `list of ${ALARM_CHANNELS.join(", ")}, default none: how alarms notify (mail needs alarmMailHost and alarmMailFrom; webhook receivers are registered in the web UI)`,
   alarmMailHost: "string: SMTP server for alarm mail",
@@ -43,7 +44,7 @@ declareConfigKeys({
   alarmMailFrom: "string: sender address of alarm mail",
   alarmMailStartTls: "boolean, default true: use STARTTLS for SMTP",
   mysqlPassword: "secret: password of the bundled MySQL (required when alarms are on)",
-  mysqlSchemaUrl: "string, default the release's tag on raw.githubusercontent.com: folder the MySQL schema files are fetched from at first start (a mirror for clusters without GitHub access)",
+  realtime: "boolean, default false (as upstream's images): turn on the 3.x realtime module (active-thread charts through Redis) and deploy the Redis it needs",
   externalZookeeper: "list of host[:port]: use this ZooKeeper instead of deploying one",
   externalHbase: "boolean, default false: use the existing HBase behind externalZookeeper instead of deploying one",
   collectorReplicas: `integer, default ${DEFAULT_REPLICAS.collector}: collector replicas`,
@@ -58,7 +59,7 @@ declareConfigKeys({
  * `imageRegistry` ← `serverImageRegistry`, `resources` ← `serverResources`).
  * Values that shape the deployment must be known at preview (plain values).
  */
-export interface PinpointServerArgs {
+export interface PinpointServerArgs extends RetentionArgs {
   namespace?: pulumi.Input<string>;
   version?: pulumi.Input<string>;
   imageRegistry?: pulumi.Input<string>;
@@ -78,7 +79,7 @@ export interface PinpointServerArgs {
   alarmMailFrom?: pulumi.Input<string>;
   alarmMailStartTls?: pulumi.Input<boolean>;
   mysqlPassword?: pulumi.Input<string>;
-  mysqlSchemaUrl?: pulumi.Input<string>;
+  realtime?: pulumi.Input<boolean>;
   externalZookeeper?: pulumi.Input<pulumi.Input<string>[]>;
   externalHbase?: pulumi.Input<boolean>;
   collectorReplicas?: pulumi.Input<number>;
@@ -113,7 +114,6 @@ export interface MailSettings {
 export interface AlarmSettings {
   mysqlPassword: pulumi.Output<string>;
   mysqlStorageSize: string;
-  schemaUrl: string;
   mail?: MailSettings;
   webhook: boolean;
 }
@@ -138,6 +138,10 @@ export interface ServerSettings {
   ingress?: { host: string; className?: string };
   webAdminPassword?: pulumi.Output<string>;
   alarms?: AlarmSettings;
+  /** The 3.x realtime module, with Redis. */
+  realtime: boolean;
+  /** HBase TTLs in seconds. */
+  retention: Retention;
   resources: Record<Part, Resources>;
 }
 
@@ -288,13 +292,23 @@ export function resolveServerSettings(args: PinpointServerArgs, c: ConfigReader 
     storage,
     replicas: replicaCounts,
     ingress: ingressHost ? { host: ingressHost, className: ingressClass } : undefined,
-    webAdminPassword: secretOf(args.webAdminPassword, c, "webAdminPassword"),
-    alarms: resolveAlarms(args, c, version),
+    webAdminPassword: requireLoginPassword(ingressHost, secretOf(args.webAdminPassword, c, "webAdminPassword")),
+    alarms: resolveAlarms(args, c),
+    realtime: resolveRealtime(args, c, release),
+    retention: resolveRetention(args, c),
     resources,
   };
 }
 
-function resolveAlarms(args: PinpointServerArgs, c: ConfigReader, version: string): AlarmSettings | undefined {
+function resolveRealtime(args: PinpointServerArgs, c: ConfigReader, release: PinpointRelease): boolean {
+  const on = known(argOr(args.realtime, c.boolean("realtime")), "realtime") ?? false;
+  if (on && release.properties !== "3.x") {
+    throw new ConfigError("realtime", "is true, and the 2.5 release has no realtime module (its active-thread charts work without Redis)", "remove it, or use a 3.x version");
+  }
+  return on;
+}
+
+function resolveAlarms(args: PinpointServerArgs, c: ConfigReader): AlarmSettings | undefined {
   const on = known(argOr(args.alarms, c.boolean("alarms")), "alarms") ?? true;
   const notify = ((known(argOr(args.alarmNotify, c.list("alarmNotify")), "alarmNotify") as string[] | undefined) ?? []).map((n) => n.trim());
   for (const n of notify) {
@@ -339,14 +353,9 @@ function resolveAlarms(args: PinpointServerArgs, c: ConfigReader, version: strin
     const startTls = known(argOr(args.alarmMailStartTls, c.boolean("alarmMailStartTls")), "alarmMailStartTls") ?? true;
     mail = { host, port, from, username, password: username ? password : undefined, startTls };
   }
-  const schemaUrl = (nonEmpty(known(argOr(args.mysqlSchemaUrl, c.string("mysqlSchemaUrl")), "mysqlSchemaUrl")) ?? mysqlSchemaUrl(version)).replace(/\/+$/, "");
-  if (!/^https?:\/\/[^\s'"`$\\]+$/.test(schemaUrl)) {
-    throw new ConfigError("mysqlSchemaUrl", `is "${schemaUrl}", not an http(s) URL`);
-  }
   return {
     mysqlPassword,
     mysqlStorageSize: quantity(known(argOr(args.mysqlStorageSize, c.string("mysqlStorageSize")), "mysqlStorageSize"), "mysqlStorageSize", DEFAULT_STORAGE.mysql),
-    schemaUrl,
     mail,
     webhook: channels.has("webhook"),
   };

@@ -9,27 +9,71 @@
 export const DEFAULT_NAMESPACE = "pinpoint";
 export const DEFAULT_CLUSTER_DOMAIN = "cluster.local";
 
+/** Spring Boot property layouts: 2.5 reads `jdbc.*`, `alarm.mail.*`, `pinpoint.url` and switches login by profile; 3.x reads Spring's own names and a module switch. */
+export type PropertyLayout = "2.5" | "3.x";
+
 /**
- * Releases whose images (`pinpointdocker/pinpoint-{hbase,collector,web,batch}:<v>`)
- * we checked exist and take the settings below. 3.x collectors and web need Redis
- * (realtime module; default `localhost:6379`) and fail on Spring's OTLP metrics
- * auto-configuration unless it is switched off; 2.5 needs neither.
+ * What each release really offers, checked against upstream at its tag (the
+ * table in docs/server.md says where each fact comes from).
  */
 export interface PinpointRelease {
-  /** Deploy Redis and point collector and web at it. */
-  redis: boolean;
+  /** Which property names the collector, web and batch read. */
+  properties: PropertyLayout;
   /** The collector also opens the Thrift receivers (9994 TCP, 9995/9996 UDP) for pre-gRPC agents. */
   thrift: boolean;
-  /** Switch off Spring Boot's OTLP metrics export (missing class in the 3.x images). */
-  disableOtlp: boolean;
+  /** Parts that read `cluster.enable` (the ZooKeeper cluster registry): 2.5 both, 3.0 the web only, 3.1 none. */
+  cluster: readonly ("collector" | "web")[];
+  /** Parts that carry Spring Boot actuator's OTLP metrics export, switched off (nothing receives it). */
+  disableOtlp: readonly ("collector" | "web")[];
+  /** The port batch's embedded web server listens on (2.5: `server.port` 8090); 3.x batch starts no web server at all. */
+  batchPort?: number;
+  /** Where the web image keeps its SQL files: a folder, or the boot jar to extract them from. */
+  webSql: { dir: string } | { jar: string };
+  /** A column of BATCH_JOB_EXECUTION_PARAMS only this release's Spring Batch schema has (4.x: TYPE_CD, 5.x: PARAMETER_NAME). */
+  batchSchemaMarker: "TYPE_CD" | "PARAMETER_NAME";
+  /** Columns the release declares wider than earlier ones: widened in place on upgrade. */
+  widenColumns: readonly { table: string; column: string; length: number }[];
 }
-export const RELEASES: Readonly<Record<string, PinpointRelease>> = {
-  "2.5.4": { redis: false, thrift: true, disableOtlp: false },
-  "3.0.4": { redis: true, thrift: false, disableOtlp: true },
-  "3.0.5": { redis: true, thrift: false, disableOtlp: true },
-  "3.1.0": { redis: true, thrift: false, disableOtlp: true },
+const V25: PinpointRelease = {
+  properties: "2.5",
+  thrift: true,
+  cluster: ["collector", "web"],
+  disableOtlp: [],
+  batchPort: 8090,
+  // pinpoint-docker's 2.5.x web image: `java -jar` of this Spring Boot jar.
+  webSql: { jar: "/pinpoint/pinpoint-web-boot.jar" },
+  batchSchemaMarker: "TYPE_CD",
+  widenColumns: [],
 };
-/** Newest release: its collector takes spans from agents 2.x and 3.x (3.1 agents send batched spans only 3.1 collectors read). */
+const V30: PinpointRelease = {
+  properties: "3.x",
+  thrift: false,
+  cluster: ["web"],
+  disableOtlp: ["collector"],
+  // Built with Spring Boot's build-image (Paketo): the jar exploded under /workspace.
+  webSql: { dir: "/workspace/BOOT-INF/classes/sql" },
+  batchSchemaMarker: "PARAMETER_NAME",
+  widenColumns: [],
+};
+const V31: PinpointRelease = {
+  ...V30,
+  cluster: [],
+  disableOtlp: ["collector", "web"],
+  // Built with Jib: resources under /app/resources.
+  webSql: { dir: "/app/resources/sql" },
+  widenColumns: [
+    { table: "webhook", column: "application_id", length: 127 },
+    { table: "webhook", column: "service_name", length: 127 },
+  ],
+};
+export const RELEASES: Readonly<Record<string, PinpointRelease>> = {
+  "2.5.4": V25,
+  "3.0.1": V30,
+  "3.0.4": V30,
+  "3.0.5": V30,
+  "3.1.0": V31,
+};
+/** Newest release: its collector takes agents 2.x, 3.0.x and 3.1.x (upstream's compatibility table). */
 export const DEFAULT_VERSION = "3.1.0";
 
 /**
@@ -40,7 +84,7 @@ export const DOCKER_HUB = "docker.io";
 export const PINPOINT_IMAGE_REPOSITORY = "pinpointdocker";
 export const ZOOKEEPER_IMAGE = "library/zookeeper:3.8.4";
 export const MYSQL_IMAGE = "library/mysql:8.0.36";
-/** The Redis upstream's docker-compose.yml runs beside 3.x. */
+/** The Redis upstream's docker-compose.yml runs beside 3.x; deployed only with the realtime module on. */
 export const REDIS_IMAGE = "library/redis:7.0.14";
 
 /** Kubernetes object names (fixed, so the collector's DNS name is known before deployment). */
@@ -63,6 +107,10 @@ export const SECRET_KEYS = {
   mysqlPassword: "mysql-password",
   mailPassword: "alarm-mail-password",
   adminPassword: "web-admin-password",
+  /** `admin:<password>`, the basic-login user list. */
+  webLoginAdmin: "web-login-admin",
+  /** Signs the basic login's JWT cookies. */
+  webLoginJwtSecret: "web-login-jwt-secret",
 } as const;
 
 export const PORTS = {
@@ -79,8 +127,6 @@ export const PORTS = {
   collectorThriftStatUdp: 9995,
   collectorThriftSpanUdp: 9996,
   web: 8080,
-  /** BATCH_SERVER_PORT of pinpoint-docker's .env. */
-  batch: 8079,
   mysql: 3306,
   redis: 6379,
 } as const;
@@ -95,22 +141,20 @@ export const HBASE_TABLES_READY_FILE = "/tmp/pinpoint-tables-ready";
 export const HBASE_ZNODE_PARENT = "/hbase";
 /** Heap of each HBase daemon (master and regionserver share the container). */
 export const HBASE_HEAP_SIZE = "1G";
+/**
+ * Regions a table is pre-split into at most. Upstream pre-splits TraceV2 (and in
+ * 3.1 six more tables) into 256 regions each, about 1,900 regions in 3.1.0, sized
+ * for clusters of regionservers; with this cap a release has 226 to 256 regions
+ * on our one regionserver, and HBase splits a region further when it grows.
+ */
+export const HBASE_MAX_PRESPLIT_REGIONS = 16;
 
 export const ZOOKEEPER_DATA_DIR = "/data";
 export const MYSQL_DATA_DIR = "/var/lib/mysql";
-export const MYSQL_INITDB_DIR = "/docker-entrypoint-initdb.d";
 export const MYSQL_DATABASE = "pinpoint";
 export const MYSQL_USER = "pinpoint";
-/** The driver class pinpoint-docker's .env gives web and batch. */
-export const JDBC_DRIVER = "com.mysql.jdbc.Driver";
-/** The two schema files pinpoint-docker's MySQL image loads, prefixed so initdb runs them in order. */
-export const MYSQL_SCHEMA_FILES = [
-  { source: "CreateTableStatement-mysql.sql", target: "01-CreateTableStatement-mysql.sql" },
-  { source: "SpringBatchJobRepositorySchema-mysql.sql", target: "02-SpringBatchJobRepositorySchema-mysql.sql" },
-] as const;
-/** Where pinpoint-docker fetches the schema from, pinned to the release tag. */
-export const mysqlSchemaUrl = (version: string) =>
-  `https://raw.githubusercontent.com/pinpoint-apm/pinpoint/v${version}/web/src/main/resources/sql`;
+/** The two schema files of the web's `sql/` folder (the web jar carries them; pinpoint-docker's MySQL image loads the same). */
+export const MYSQL_SCHEMA_FILES = ["CreateTableStatement-mysql.sql", "SpringBatchJobRepositorySchema-mysql.sql"] as const;
 
 export const DEFAULT_STORAGE = { hbase: "20Gi", zookeeper: "1Gi", mysql: "2Gi" } as const;
 export const DEFAULT_REPLICAS = { collector: 1, web: 1 } as const;

@@ -11,16 +11,23 @@
  * must be ours; tables created blind after 15 s are lost when the master is
  * slower (it answers "Master is initializing"); and the container stays up with
  * HBase dead. The script keeps the image's own files (HBASE_HOME, BASE_DIR,
- * configure-hbase.sh, hbase-create.hbase), so it holds for every release.
+ * hbase-create.hbase), so it holds for every release. It does not run
+ * configure-hbase.sh: that script's TTL variables differ per release and touch
+ * only new tables; ours writes the retention keys' TTLs into the create
+ * statements and alters the tables that already exist (an upgrade's new tables
+ * are created beside the old ones, which stay as they are).
  */
+import { createHash } from "crypto";
 import type { StatefulSet } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Service } from "kubernetes-types/core/v1";
 import { env, metadata, partService, partStatefulSet, pinpointImage, startupTcpProbe, tcpProbe, volumeClaim } from "./common";
 import type { ServerSettings } from "./config";
+import { retentionFile } from "./retention";
 import {
   HBASE_CONFIG_DIR,
   HBASE_DATA_DIR,
   HBASE_HEAP_SIZE,
+  HBASE_MAX_PRESPLIT_REGIONS,
   HBASE_TABLES_READY_FILE,
   HBASE_ZNODE_PARENT,
   NAMES,
@@ -31,6 +38,10 @@ const VOLUME = "data";
 const CONFIG_VOLUME = "config";
 const SITE_FILE = "hbase-site.xml";
 const START_FILE = "start.sh";
+/** `<table> <seconds>` lines (retention.ts). */
+const RETENTION_FILE = "retention";
+/** On the pod template: a change of the ConfigMap's content restarts HBase, which applies it (TTLs). */
+export const CONFIG_HASH_ANNOTATION = "pinpoint.apm/config-hash";
 /** Names the daemons' pid and log files. */
 const IDENT = "pinpoint";
 const PID_DIR = "/tmp/hbase-pids";
@@ -67,11 +78,13 @@ export function hbaseSite(s: ServerSettings): string {
 /** Replaces the image's CMD: see the module comment. */
 export const HBASE_START_SCRIPT = `#!/bin/bash
 # Runs the pinpoint-hbase image's master and regionserver with our hbase-site.xml,
-# creates every table of the image's hbase-create.hbase once HBase accepts them,
-# and exits when a daemon dies so that Kubernetes restarts the container.
+# creates the tables of the image's hbase-create.hbase that are missing (with our
+# TTLs and pre-split cap), sets our TTLs on the tables that exist, and exits when
+# a daemon dies so that Kubernetes restarts the container.
 set -u
 BASE_DIR="\${BASE_DIR:-/opt/hbase}"
 CREATE="$BASE_DIR/hbase-create.hbase"
+RETENTION=${HBASE_CONFIG_DIR}/${RETENTION_FILE}
 HBASE="$HBASE_HOME/bin/hbase"
 export HBASE_PID_DIR=${PID_DIR} HBASE_IDENT_STRING=${IDENT}
 mkdir -p "$HBASE_PID_DIR"
@@ -89,25 +102,59 @@ trap stop TERM INT
 "$HBASE_HOME/bin/hbase-daemon.sh" start regionserver
 tail -n +1 -F "$HBASE_HOME/logs/hbase-${IDENT}-master-$HOSTNAME.log" "$HBASE_HOME/logs/hbase-${IDENT}-regionserver-$HOSTNAME.log" 2>/dev/null &
 
-# The image's own step: table TTLs from the *_TTL environment into hbase-create.hbase.
-if [ -x /usr/local/bin/configure-hbase.sh ]; then /usr/local/bin/configure-hbase.sh; fi
-
 TABLES=$(sed -n "s/^ *create *'\\([^']*\\)'.*/\\1/p" "$CREATE")
 WANT=$(printf '%s\\n' "$TABLES" | grep -c .)
 if [ "$WANT" -eq 0 ]; then
   echo "no create statement found in $CREATE" >&2
   exit 1
 fi
-present() {
-  for t in $TABLES; do echo "exists '$t'"; done | "$HBASE" shell 2>/dev/null | grep -c ' does exist'
+# The TTL in seconds of a table: its line in the retention file, else the "*" line.
+ttl_of() {
+  awk -v t="$1" '$1 == t { print $2; found = 1; exit } $1 == "*" { d = $2 } END { if (!found) print d }' "$RETENTION"
+}
+# The image's create statements with our TTLs and at most ${HBASE_MAX_PRESPLIT_REGIONS} pre-split regions per table.
+render_create() {
+  for t in $TABLES; do
+    grep -E "^ *create *'$t'" "$CREATE" | sed -E \\
+      -e "s/TTL *=> *[0-9]+/TTL => $(ttl_of "$t")/g" \\
+      -e "s/NUMREGIONS *=> *[0-9]+/NUMREGIONS => ${HBASE_MAX_PRESPLIT_REGIONS}/g"
+  done
+}
+existing() {
+  for t in $TABLES; do echo "exists '$t'"; done | "$HBASE" shell 2>/dev/null | sed -n "s/^Table \\([^ ]*\\) does exist.*/\\1/p"
+}
+# "table family ttl" for every column family of the given tables (ttl: seconds or FOREVER).
+family_ttls() {
+  for t in $1; do echo "describe '$t'"; done | "$HBASE" shell 2>/dev/null | while IFS= read -r line; do
+    case "$line" in
+      "Table "*" is ENABLED"* | "Table "*" is DISABLED"*) table=\${line#Table }; table=\${table%% *} ;;
+      *"NAME => '"*) echo "$table $(printf '%s' "$line" | sed -E "s/.*NAME => '([^']*)'.*TTL => '([0-9]+|FOREVER).*/\\1 \\2/")" ;;
+    esac
+  done
 }
 (
   # Retried until every table exists: a master still initializing rejects DDL.
-  until [ "$(present)" -ge "$WANT" ]; do
-    echo "creating the Pinpoint tables"
-    "$HBASE" shell "$CREATE" </dev/null >/tmp/hbase-create.log 2>&1
-    sleep 10
+  attempt=0
+  while :; do
+    [ "$attempt" -eq 0 ] || sleep 10
+    attempt=$((attempt + 1))
+    HAVE=$(existing)
+    MISSING=$(for t in $TABLES; do printf '%s\\n' "$HAVE" | grep -qx "$t" || echo "$t"; done)
+    [ -z "$MISSING" ] && break
+    echo "creating the Pinpoint tables:" $MISSING
+    { TABLES="$MISSING" render_create; echo exit; } > /tmp/hbase-create-missing.hbase
+    "$HBASE" shell /tmp/hbase-create-missing.hbase </dev/null >/tmp/hbase-create.log 2>&1
   done
+  # Tables created by an earlier start (or release) keep their TTLs until altered.
+  family_ttls "$TABLES" | while read -r table family ttl; do
+    want=$(ttl_of "$table")
+    [ "$ttl" = "$want" ] || echo "alter '$table', { NAME => '$family', TTL => $want }"
+  done > /tmp/hbase-alter-ttl.hbase
+  if [ -s /tmp/hbase-alter-ttl.hbase ]; then
+    echo "setting table TTLs:"; cat /tmp/hbase-alter-ttl.hbase
+    echo exit >> /tmp/hbase-alter-ttl.hbase
+    "$HBASE" shell /tmp/hbase-alter-ttl.hbase </dev/null >/tmp/hbase-alter.log 2>&1
+  fi
   touch ${HBASE_TABLES_READY_FILE}
   echo "all $WANT Pinpoint tables exist"
 ) &
@@ -128,8 +175,9 @@ export function hbaseObjects(s: ServerSettings): { configMap: ConfigMap; service
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: metadata(s, NAMES.hbaseConfig, "hbase"),
-    data: { [SITE_FILE]: hbaseSite(s), [START_FILE]: HBASE_START_SCRIPT },
+    data: { [SITE_FILE]: hbaseSite(s), [START_FILE]: HBASE_START_SCRIPT, [RETENTION_FILE]: retentionFile(s.retention) },
   };
+  const configHash = createHash("sha256").update(JSON.stringify(configMap.data)).digest("hex").slice(0, 16);
   // Headless, and listing pods before they are ready: clients reach the regionserver
   // by the host name it registers in ZooKeeper (the pod's name under this Service).
   const service = partService(s, NAMES.hbase, "hbase", {
@@ -172,5 +220,7 @@ export function hbaseObjects(s: ServerSettings): { configMap: ConfigMap; service
     ],
     volumes: [{ name: CONFIG_VOLUME, configMap: { name: NAMES.hbaseConfig, defaultMode: 0o755 } }],
   });
+  const template = statefulSet.spec?.template;
+  if (template?.metadata) template.metadata.annotations = { [CONFIG_HASH_ANNOTATION]: configHash };
   return { configMap, service, statefulSet };
 }

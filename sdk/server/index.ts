@@ -5,3 +5,4 @@ export type { PinpointRelease } from "./constants";
 export type { CollectorAddress } from "./collector";
 export { RELEASES as PINPOINT_SERVER_RELEASES, DEFAULT_VERSION as DEFAULT_PINPOINT_SERVER_VERSION } from "./constants";
 export type { ServerApmArgs } from "./apmWiring";
+export type { RetentionArgs } from "./retention";

@@ -2,7 +2,8 @@
  * PinpointServer: the Pinpoint server stack in its own namespace. ZooKeeper and
  * HBase store the traces, the collector is where the agents report, the web UI
  * shows them, and for threshold alarms pinpoint-batch evaluates rules kept in
- * MySQL. The 3.x releases get the Redis they need.
+ * MySQL, whose schema a Job applies from the release's web image. Redis only
+ * with the 3.x realtime module, which upstream ships switched off.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -12,12 +13,14 @@ import { serverLabels } from "./common";
 import { PinpointServerArgs, resolveServerSettings, ServerSettings } from "./config";
 import { NAMES, SECRET_KEYS } from "./constants";
 import { hbaseObjects } from "./hbase";
+import { schemaJob } from "./migrations";
+import { webLoginOn, webLoginSecretData } from "./webLogin";
 import { redisObjects } from "./redis";
 import { webObjects, webUrl } from "./web";
 import { zookeeperObjects } from "./zookeeper";
 
-/** HBase's first start creates the tables and their pre-split regions: longer than the provider's 10 minutes. */
-const HBASE_CREATE_TIMEOUT = "20m";
+/** First starts take longer than the provider's 10 minutes: HBase creates its tables and regions, MySQL initialises its data folder before the schema Job gets in. */
+const FIRST_START_TIMEOUT = "20m";
 
 /** kubernetes-types objects are what the provider takes; its generated input types differ only in spelling. */
 function asArgs<T>(obj: object): T {
@@ -66,11 +69,11 @@ export class PinpointServer extends pulumi.ComponentResource {
       storage.push(
         new k8s.apps.v1.StatefulSet(`${name}-hbase`, asArgs(hb.statefulSet), {
           ...inNamespace([config, ...storage]),
-          customTimeouts: { create: HBASE_CREATE_TIMEOUT, update: HBASE_CREATE_TIMEOUT },
+          customTimeouts: { create: FIRST_START_TIMEOUT, update: FIRST_START_TIMEOUT },
         }),
       );
     }
-    if (s.release.redis) {
+    if (s.realtime) {
       const redis = redisObjects(s);
       new k8s.core.v1.Service(`${name}-redis`, asArgs(redis.service), inNamespace());
       storage.push(new k8s.apps.v1.Deployment(`${name}-redis`, asArgs(redis.deployment), inNamespace()));
@@ -84,7 +87,14 @@ export class PinpointServer extends pulumi.ComponentResource {
     if (s.alarms) {
       const mysql = mysqlObjects(s, s.alarms);
       new k8s.core.v1.Service(`${name}-mysql`, asArgs(mysql.service), inNamespace());
-      alarmStorage.push(new k8s.apps.v1.StatefulSet(`${name}-mysql`, asArgs(mysql.statefulSet), inNamespace(withSecret)));
+      const mysqlSet = new k8s.apps.v1.StatefulSet(`${name}-mysql`, asArgs(mysql.statefulSet), inNamespace(withSecret));
+      // Waited for (the provider awaits a Job's completion): web and batch start on a current schema.
+      alarmStorage.push(new k8s.batch.v1.Job(`${name}-mysql-schema`, asArgs(schemaJob(s)), {
+        ...inNamespace([mysqlSet, ...withSecret]),
+        deleteBeforeReplace: true,
+        // MySQL's first start initialises its data folder before the Job can connect.
+        customTimeouts: { create: FIRST_START_TIMEOUT, update: FIRST_START_TIMEOUT },
+      }));
       const batch = batchObjects(s, s.alarms);
       new k8s.apps.v1.Deployment(`${name}-batch`, asArgs(batch.deployment), inNamespace([...storage, ...alarmStorage, ...withSecret]));
     }
@@ -118,6 +128,7 @@ export class PinpointServer extends pulumi.ComponentResource {
     if (s.alarms) data[SECRET_KEYS.mysqlPassword] = s.alarms.mysqlPassword;
     if (s.alarms?.mail?.password) data[SECRET_KEYS.mailPassword] = s.alarms.mail.password;
     if (s.webAdminPassword) data[SECRET_KEYS.adminPassword] = s.webAdminPassword;
+    if (s.webAdminPassword && webLoginOn(s)) Object.assign(data, webLoginSecretData(s.webAdminPassword));
     if (Object.keys(data).length === 0) return undefined;
     return new k8s.core.v1.Secret(
       `${name}-secrets`,

@@ -8,6 +8,7 @@ import type { Ingress } from "kubernetes-types/networking/v1";
 import { env, jdbcEnv, metadata, partDeployment, partService, pinpointImage, pinpointServerEnv, secretEnv, serviceHost, startupTcpProbe, tcpProbe } from "./common";
 import type { ServerSettings } from "./config";
 import { NAMES, PORTS, SECRET_KEYS } from "./constants";
+import { webLoginEnv, webProfiles, webReadinessPath } from "./webLogin";
 
 const STARTUP_SECONDS = 300;
 
@@ -17,8 +18,10 @@ export function webUrl(s: ServerSettings): string {
 }
 
 function webEnv(s: ServerSettings): EnvVar[] {
-  const out = [...pinpointServerEnv(s), ...env({ WEB_SERVER_PORT: PORTS.web, CONFIG_SHOW_APPLICATIONSTAT: true })];
+  // No usage statistics sent to the Pinpoint project from company clusters.
+  const out = [...pinpointServerEnv(s, "web", webProfiles(s)), ...env({ CONFIG_SENDUSAGE: false, CONFIG_SHOW_APPLICATIONSTAT: true })];
   if (s.webAdminPassword) out.push(secretEnv("ADMIN_PASSWORD", SECRET_KEYS.adminPassword));
+  out.push(...webLoginEnv(s));
   if (s.alarms) {
     out.push(...jdbcEnv(s));
     if (s.alarms.webhook) out.push(...env({ WEBHOOK_ENABLE: true }));
@@ -36,8 +39,7 @@ export function webObjects(s: ServerSettings): { service: Service; deployment: D
         ports: [{ name: "http", containerPort: PORTS.web }],
         env: webEnv(s),
         startupProbe: startupTcpProbe(PORTS.web, STARTUP_SECONDS),
-        // The UI's index page: 200, or a redirect to the login page when login is on.
-        readinessProbe: { httpGet: { path: "/", port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        readinessProbe: { httpGet: { path: webReadinessPath(s), port: "http" }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         livenessProbe: tcpProbe(PORTS.web, 0, 20, 6),
         resources: s.resources.web,
       },
