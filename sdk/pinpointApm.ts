@@ -7,6 +7,7 @@ import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys }
 import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
 import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
+import { reportInstrumentationOff } from "./injectionReport";
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
 import { requireCollector, ServerApmArgs, wireServer } from "./server/apmWiring";
 
@@ -116,9 +117,14 @@ export class PinpointApm extends pulumi.ComponentResource {
     if (!(settings instanceof Promise)) {
       // Known now: bad input has failed the preview above, and off means no transform at all.
       if (settings.enabled) transform = agentImageTransform(settings.options, image);
+      else reportInstrumentationOff(name);
     } else {
       // Some input is an Output: decide once it resolves, and apply that to every resource.
-      const ready = settings.then((s) => (s.enabled ? agentImageTransform(s.options, image) : undefined));
+      const ready = settings.then((s) => {
+        if (s.enabled) return agentImageTransform(s.options, image);
+        reportInstrumentationOff(name);
+        return undefined;
+      });
       ready.catch(() => undefined); // the error reaches each resource and the outputs; not also as unhandled
       transform = async (t) => (await ready)?.(t);
     }

@@ -16,6 +16,7 @@ import {
   Workload,
   WORKLOAD_KINDS,
 } from "./inject";
+import { reportDecision } from "./injectionReport";
 
 /** Options of the transform: the core's options, with the image as a Pulumi input. */
 export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName"> {
@@ -26,6 +27,14 @@ export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | 
   /** Resources the instrumented workloads must wait for (the agent image build). */
   dependsOn?: pulumi.Resource[];
 }
+
+/** Where a workload without a namespace lands. */
+const DEFAULT_NAMESPACE = "default";
+/** Report wording for a skip the core gave no reason for. */
+const NOT_INJECTED = "not injected";
+
+const namespaceNotSelected = (namespace: string, selected: ReadonlySet<string>) =>
+  `namespace ${namespace} is not selected (namespaces: ${[...selected].join(", ")})`;
 
 /** Stands in for the image inside the core while the real reference may still be unknown (preview). */
 const IMAGE_PENDING = "pp-agent-image-pending";
@@ -46,15 +55,20 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
 
   return (args: pulumi.ResourceTransformArgs): pulumi.ResourceTransformResult | undefined => {
     const kind = kindOfPulumiType(args.type);
-    if (!kind || !resolved.kinds.includes(kind)) return undefined;
+    if (!kind) return undefined;
+    const skipped = (reason: string) => {
+      reportDecision({ type: args.type, name: args.name, reason });
+      return undefined;
+    };
     const props = args.props as Workload;
-    const namespace = props.metadata?.namespace ?? "default";
-    if (namespaces && !namespaces.has(namespace)) return undefined;
+    const namespace = props.metadata?.namespace ?? DEFAULT_NAMESPACE;
+    // A kind not enabled is the core's to decide (and say why), like every other skip.
+    if (resolved.kinds.includes(kind) && namespaces && !namespaces.has(namespace)) return skipped(namespaceNotSelected(namespace, namespaces));
 
     const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
     const result = inject(workload, { ...resolved, defaultName: args.name });
     for (const warning of result.warnings) pulumi.log.warn(warning);
-    if (!result.injected) return undefined;
+    if (!result.injected) return skipped(result.reason ?? NOT_INJECTED);
 
     const out = result.workload as Workload & Record<string, unknown>;
     if (props.kind === undefined) delete out.kind;
