@@ -3,7 +3,7 @@
  * here: the agent image, the server, and the instrumentation of workloads.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
+import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys, warnPlainSecrets } from "./config";
 import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
 import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
@@ -105,6 +105,7 @@ export class PinpointApm extends pulumi.ComponentResource {
   constructor(name: string, args: PinpointApmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("pinpoint:index:PinpointApm", name, {}, opts);
     checkUnknownKeys();
+    warnPlainSecrets(this);
     const config = new ConfigReader();
     const inputs = instrumentationInputs(args, config);
     // The server, when deployed, fills in the collector the agents report to.
