@@ -34,7 +34,7 @@ const DEFAULT_NAMESPACE = "default";
 const NOT_INJECTED = "not injected";
 
 const namespaceNotSelected = (namespace: string, selected: ReadonlySet<string>) =>
-  `namespace ${namespace} is not selected (namespaces: ${[...selected].join(", ")})`;
+  `namespace ${namespace} not in namespaces (${[...selected].join(", ")})`;
 
 /** Stands in for the image inside the core while the real reference may still be unknown (preview). */
 const IMAGE_PENDING = "pp-agent-image-pending";

@@ -140,7 +140,7 @@ describe("pinpoint-render", () => {
     assert.strictEqual(legendValue(r.stdout, "agent image"), SEED_AGENT_IMAGE.replace(/(@sha256:[0-9a-f]{12})[0-9a-f]{52}$/, "$1…"));
     // The server's own workloads: outside pinpoint:namespaces (and opted out besides).
     const collector = rows.find((row) => row.WORKLOAD === "Deployment pinpoint/pinpoint-collector");
-    assert.strictEqual(collector?.WHY, "namespace pinpoint is not selected (namespaces: dev)");
+    assert.strictEqual(collector?.WHY, "namespace pinpoint not in namespaces (dev)");
     assert.ok(objects.has("000-Namespace-dev.yaml"));
     assert.ok(objects.has("170-Service-dev-tomcat-zffw.yaml"));
     assert.ok(!/warning/i.test(r.stderr), r.stderr);
@@ -184,14 +184,14 @@ describe("pinpoint-render", () => {
   });
 
   describe("why each workload is or is not instrumented", () => {
-    const CHART_ROW = { INSTRUMENTED: "not rendered", WHY: "a Helm chart: not rendered offline (the render does not run Helm)" };
+    const CHART_ROW = { INSTRUMENTED: "not rendered", WHY: "Helm chart: the render does not run Helm" };
     const rows: { stack: string; want: Record<string, { INSTRUMENTED: string; WHY: string }> }[] = [
       {
         stack: "on",
         want: {
           "Deployment shop/cart": { INSTRUMENTED: "yes", WHY: "containers app" },
           "Deployment shop/legacy": { INSTRUMENTED: "no", WHY: 'opted out by pinpoint.fjhb.cn/inject: "false"' },
-          "Deployment ops/elsewhere": { INSTRUMENTED: "no", WHY: "namespace ops is not selected (namespaces: shop)" },
+          "Deployment ops/elsewhere": { INSTRUMENTED: "no", WHY: "namespace ops not in namespaces (shop)" },
           "StatefulSet shop/store": { INSTRUMENTED: "no", WHY: "kind StatefulSet is not enabled (kinds: Deployment)" },
           "Chart shop/report": CHART_ROW,
         },
@@ -201,7 +201,7 @@ describe("pinpoint-render", () => {
         want: Object.fromEntries(
           ["Deployment shop/cart", "Deployment shop/legacy", "Deployment ops/elsewhere", "StatefulSet shop/store"].map((w) => [
             w,
-            { INSTRUMENTED: "no", WHY: "instrumentation is off (PinpointApm enabled: false)" },
+            { INSTRUMENTED: "no", WHY: "instrumentation is off (enabled: false)" },
           ]),
         ),
       },

@@ -15,9 +15,9 @@ export const COLLECTOR_FROM_AGENT_CONFIG = "(agent config)";
 export const NOT_RENDERED = "not rendered";
 /** Pulumi types whose children the render cannot produce offline: Helm runs only in the provider. */
 export const HELM_CHART_TYPES = ["kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"];
-export const HELM_NOT_RENDERED = "a Helm chart: not rendered offline (the render does not run Helm)";
+export const HELM_NOT_RENDERED = "Helm chart: the render does not run Helm";
 /** A workload no transform saw, with a PinpointApm whose instrumentation is off. */
-export const INSTRUMENTATION_OFF = "instrumentation is off (PinpointApm enabled: false)";
+export const INSTRUMENTATION_OFF = "instrumentation is off (enabled: false)";
 /** A workload no transform saw, and no PinpointApm said it was off. */
 export const NO_TRANSFORM = "no PinpointApm or Pinpoint transform reached it";
 /** The tables a terminal shows without wrapping. */
