@@ -70,6 +70,19 @@ describe("README", () => {
     });
   });
 
+  it("claims the Node.js that the package's engines and the locked @pulumi/pulumi require", () => {
+    const root = path.join(__dirname, "..");
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+    const lock = JSON.parse(fs.readFileSync(path.join(root, "package-lock.json"), "utf8"));
+    const pulumiEngines: string = lock.packages["node_modules/@pulumi/pulumi"].engines.node;
+    assert.strictEqual(pkg.engines.node, pulumiEngines, "engines.node must be what the locked @pulumi/pulumi requires");
+    const major = /^>=(\d+)$/.exec(pulumiEngines)?.[1];
+    assert.ok(major, `unexpected engines form ${pulumiEngines}`);
+    assert.ok(README.includes(`**Node ${major} or later.**`), `README must say Node ${major} or later`);
+    const ci = fs.readFileSync(path.join(root, ".ci", "run"), "utf8");
+    assert.match(ci, new RegExp(`npx -y -p node@${major} `), `.ci/run must run the unit tests under Node ${major}`);
+  });
+
   const annotations = Object.entries(constants).filter(([name]) => name.startsWith("ANNOTATION_") && name !== "ANNOTATION_PREFIX");
   for (const [, annotation] of annotations) {
     it(`documents the annotation ${annotation}`, () => assert.ok(README.includes(`\`${annotation}`), `README lacks ${annotation}`));
