@@ -138,9 +138,9 @@ describe("pinpoint-render", () => {
     assert.strictEqual(app["APPLICATION NAME"], "dev-tomcat-zffw");
     assert.strictEqual(app.WHY, "containers tomcat-zffw");
     assert.strictEqual(legendValue(r.stdout, "agent image"), SEED_AGENT_IMAGE.replace(/(@sha256:[0-9a-f]{12})[0-9a-f]{52}$/, "$1…"));
-    // The server's own workloads: outside pinpoint:namespaces (and opted out besides).
+    // The server's own workloads: PinpointApm creates them before it registers its transform (and opts them out besides).
     const collector = rows.find((row) => row.WORKLOAD === "Deployment pinpoint/pinpoint-collector");
-    assert.strictEqual(collector?.WHY, "namespace pinpoint not in namespaces (dev)");
+    assert.strictEqual(collector?.WHY, "no Pinpoint transform registered before it");
     assert.ok(objects.has("000-Namespace-dev.yaml"));
     assert.ok(objects.has("170-Service-dev-tomcat-zffw.yaml"));
     assert.ok(!/warning/i.test(r.stderr), r.stderr);
@@ -190,6 +190,7 @@ describe("pinpoint-render", () => {
         stack: "on",
         want: {
           "Deployment shop/cart": { INSTRUMENTED: "yes", WHY: "containers app" },
+          "Deployment shop/early": { INSTRUMENTED: "no", WHY: "no Pinpoint transform registered before it" },
           "Deployment shop/legacy": { INSTRUMENTED: "no", WHY: 'opted out by pinpoint.fjhb.cn/inject: "false"' },
           "Deployment ops/elsewhere": { INSTRUMENTED: "no", WHY: "namespace ops not in namespaces (shop)" },
           "StatefulSet shop/store": { INSTRUMENTED: "no", WHY: "kind StatefulSet is not enabled (kinds: Deployment)" },
@@ -199,7 +200,7 @@ describe("pinpoint-render", () => {
       {
         stack: "off",
         want: Object.fromEntries(
-          ["Deployment shop/cart", "Deployment shop/legacy", "Deployment ops/elsewhere", "StatefulSet shop/store"].map((w) => [
+          ["Deployment shop/cart", "Deployment shop/early", "Deployment shop/legacy", "Deployment ops/elsewhere", "StatefulSet shop/store"].map((w) => [
             w,
             { INSTRUMENTED: "no", WHY: "instrumentation is off (enabled: false)" },
           ]),
@@ -208,9 +209,9 @@ describe("pinpoint-render", () => {
       {
         stack: "bare",
         want: Object.fromEntries(
-          ["Deployment shop/cart", "Deployment shop/legacy", "Deployment ops/elsewhere", "StatefulSet shop/store"].map((w) => [
+          ["Deployment shop/cart", "Deployment shop/early", "Deployment shop/legacy", "Deployment ops/elsewhere", "StatefulSet shop/store"].map((w) => [
             w,
-            { INSTRUMENTED: "no", WHY: "no PinpointApm or Pinpoint transform reached it" },
+            { INSTRUMENTED: "no", WHY: "no Pinpoint transform registered before it" },
           ]),
         ),
       },

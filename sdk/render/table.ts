@@ -19,7 +19,7 @@ export const HELM_NOT_RENDERED = "Helm chart: the render does not run Helm";
 /** A workload no transform saw, with a PinpointApm whose instrumentation is off. */
 export const INSTRUMENTATION_OFF = "instrumentation is off (enabled: false)";
 /** A workload no transform saw, and no PinpointApm said it was off. */
-export const NO_TRANSFORM = "no PinpointApm or Pinpoint transform reached it";
+export const NO_TRANSFORM = "no Pinpoint transform registered before it";
 /** The tables a terminal shows without wrapping. */
 export const MAX_WIDTH = 120;
 /** Hex digits of a sha256 digest kept in the table; the files have the whole reference. */
