@@ -160,22 +160,27 @@ export function typeScriptSupport(dir: string): TypeScriptSupport {
   return { tsNode, compiler };
 }
 
-/** Registers that compiler hook for the program's files (once per process). */
-function registerTypeScript(dir: string): void {
-  if ((process as unknown as Record<symbol, unknown>)[TS_NODE_INSTANCE] || registeredFallback) return;
-  const support = typeScriptSupport(dir);
+/** ts-node's options for a program folder. */
+function registerOptions(support: TypeScriptSupport, dir: string): object {
+  if (!support.compiler) return { transpileOnly: true, projectSearchDir: dir, compilerOptions: { module: "commonjs" } };
+  // Pulumi's ts-node 7 looks for a tsconfig in the working folder only: name the program's, else compile for this Node.
   const tsconfig = path.join(dir, TSCONFIG_FILE);
-  const options = support.compiler
-    ? // Pulumi's ts-node 7 reads a tsconfig from the working folder only: name the program's, else compile for this Node.
-      fs.existsSync(tsconfig)
-      ? { project: tsconfig, compiler: support.compiler, compilerOptions: { module: "commonjs" } }
-      : { skipProject: true, compiler: support.compiler, compilerOptions: { module: "commonjs", target: FALLBACK_TARGET, esModuleInterop: true } }
-    : { projectSearchDir: dir, compilerOptions: { module: "commonjs" } };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require(support.tsNode) as { register(o: object): void }).register({ transpileOnly: true, ...options });
-  registeredFallback = true;
+  return fs.existsSync(tsconfig)
+    ? { transpileOnly: true, compiler: support.compiler, project: tsconfig, compilerOptions: { module: "commonjs" } }
+    : { transpileOnly: true, compiler: support.compiler, skipProject: true, compilerOptions: { module: "commonjs", target: FALLBACK_TARGET, esModuleInterop: true } };
 }
-let registeredFallback = false;
+
+/** ts-node registers once per process; Pulumi's copy leaves no mark on `process`, so this flag remembers. */
+let typeScriptRegistered = false;
+
+/** Registers that compiler hook for the program's files. */
+function registerTypeScript(dir: string): void {
+  if ((process as unknown as Record<symbol, unknown>)[TS_NODE_INSTANCE] || typeScriptRegistered) return;
+  const support = typeScriptSupport(dir);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require(support.tsNode) as { register(o: object): void }).register(registerOptions(support, dir));
+  typeScriptRegistered = true;
+}
 
 /**
  * The program as a function for the mock engine. Pulumi's conventions: a
