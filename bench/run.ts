@@ -200,7 +200,7 @@ function writeResults(
   const md: string[] = [
     "# Benchmark results",
     "",
-    `Written by \`npm run bench -- --write\`${quick ? " (--quick: smaller sizes and fewer runs, not for a release)" : ""}. What each part measures and why: \`bench/*.ts\`; what a user pays, in short: \`docs/bench.md\`.`,
+    `Written by \`npm run bench -- --write\`${quick ? " (--quick: smaller sizes and fewer runs, not for a release)" : ""}. What each part measures and why: \`bench/*.ts\`; what a user pays, in short: README.md, "What instrumentation costs" (its only other source of figures).`,
     "",
     "## Machine",
     "",

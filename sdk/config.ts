@@ -9,7 +9,13 @@ export const CONFIG_NAMESPACE = "pinpoint";
 
 const declared = new Map<string, string>();
 
-/** Declares the keys a module reads (without the `pinpoint:` prefix), with what each means. */
+/** A meaning that starts so marks a key whose value must be a Pulumi secret. */
+const SECRET_MEANING = /^secret\b/;
+
+/**
+ * Declares the keys a module reads (without the `pinpoint:` prefix), with what
+ * each means. A meaning starting with "secret" marks a password-like key.
+ */
 export function declareConfigKeys(keys: Record<string, string>): void {
   for (const [key, meaning] of Object.entries(keys)) declared.set(key, meaning);
 }
@@ -38,6 +44,34 @@ export function checkUnknownKeys(): void {
       unknown[0],
       `is not a key this package reads`,
       `remove it with \`pulumi config rm ${prefix}${unknown[0]}\`; known keys: ${[...declared.keys()].sort().join(", ")}`,
+    );
+  }
+}
+
+/** The SDK's own test for a secret config value; internal to the SDK but stable, and not in its typings. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+/** The declared password-like keys that are set in plain text, not with `pulumi config set --secret`. */
+export function plainSecretKeys(): string[] {
+  const config = pulumi.runtime.allConfig();
+  return [...declared]
+    .filter(([, meaning]) => SECRET_MEANING.test(meaning))
+    .map(([key]) => key)
+    .filter((key) => config[`${CONFIG_NAMESPACE}:${key}`] !== undefined && !runtimeConfig.isConfigSecret(`${CONFIG_NAMESPACE}:${key}`))
+    .sort();
+}
+
+/**
+ * Warns about each password given as plain config: it works, but it sits in
+ * clear in the stack file and in the state. The fix is named.
+ */
+export function warnPlainSecrets(resource?: pulumi.Resource): void {
+  for (const key of plainSecretKeys()) {
+    const name = `${CONFIG_NAMESPACE}:${key}`;
+    pulumi.log.warn(
+      `${name} is set as plain text, so it is stored in clear in the stack file; make it a secret: \`pulumi config set --secret ${name} <value>\``,
+      resource,
     );
   }
 }

@@ -3,7 +3,7 @@
  * here: the agent image, the server, and the instrumentation of workloads.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
+import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys, warnPlainSecrets } from "./config";
 import {
   AGENT_DELIVERIES,
   AGENT_ID_SOURCES,
@@ -18,6 +18,7 @@ import {
 } from "./inject";
 import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
+import { reportInstrumentationOff } from "./injectionReport";
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
 import { requireCollector, ServerApmArgs, wireServer } from "./server/apmWiring";
 
@@ -127,6 +128,7 @@ export class PinpointApm extends pulumi.ComponentResource {
   constructor(name: string, args: PinpointApmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("pinpoint:index:PinpointApm", name, {}, opts);
     checkUnknownKeys();
+    warnPlainSecrets(this);
     const config = new ConfigReader();
     const inputs = instrumentationInputs(args, config);
     // The server, when deployed, fills in the collector the agents report to.
@@ -139,9 +141,14 @@ export class PinpointApm extends pulumi.ComponentResource {
     if (!(settings instanceof Promise)) {
       // Known now: bad input has failed the preview above, and off means no transform at all.
       if (settings.enabled) transform = agentImageTransform(settings.options, image);
+      else reportInstrumentationOff(name);
     } else {
       // Some input is an Output: decide once it resolves, and apply that to every resource.
-      const ready = settings.then((s) => (s.enabled ? agentImageTransform(s.options, image) : undefined));
+      const ready = settings.then((s) => {
+        if (s.enabled) return agentImageTransform(s.options, image);
+        reportInstrumentationOff(name);
+        return undefined;
+      });
       ready.catch(() => undefined); // the error reaches each resource and the outputs; not also as unhandled
       transform = async (t) => (await ready)?.(t);
     }

@@ -20,6 +20,7 @@ import {
   Workload,
   WORKLOAD_KINDS,
 } from "./inject";
+import { reportDecision } from "./injectionReport";
 
 /** Options of the transform: the core's options, with the image as a Pulumi input. */
 export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName" | "images"> {
@@ -36,6 +37,14 @@ export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | 
    */
   readImages?: boolean | ImageConfigReaderOptions;
 }
+
+/** Where a workload without a namespace lands. */
+const DEFAULT_NAMESPACE = "default";
+/** Report wording for a skip the core gave no reason for. */
+const NOT_INJECTED = "not injected";
+
+const namespaceNotSelected = (namespace: string, selected: ReadonlySet<string>) =>
+  `namespace ${namespace} not in namespaces (${[...selected].join(", ")})`;
 
 /** Stands in for the image inside the core while the real reference may still be unknown (preview). */
 const IMAGE_PENDING = "pp-agent-image-pending";
@@ -55,13 +64,17 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   let initImage: InitImage | undefined;
 
   const reader = options.readImages ? new ImageConfigReader(options.readImages === true ? {} : options.readImages) : undefined;
+  const skipped = (args: pulumi.ResourceTransformArgs, reason: string) => {
+    reportDecision({ type: args.type, name: args.name, reason });
+    return undefined;
+  };
 
   const apply = (args: pulumi.ResourceTransformArgs, workload: Workload, result: InjectResult): pulumi.ResourceTransformResult | undefined => {
     const props = args.props as Workload;
     for (const warning of result.warnings) pulumi.log.warn(warning);
     // Say why, per workload: which container got the agent in which variable, or why none did.
     pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
-    if (!result.injected) return undefined;
+    if (!result.injected) return skipped(args, result.reason ?? NOT_INJECTED);
 
     const out = result.workload as Workload & Record<string, unknown>;
     if (props.kind === undefined) delete out.kind;
@@ -78,13 +91,15 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   return (args: pulumi.ResourceTransformArgs) => {
     if (reader && args.type === SECRET_TYPE) reader.addCredentials(pullSecretCredentials(args.props));
     const kind = kindOfPulumiType(args.type);
-    if (!kind || !resolved.kinds.includes(kind)) return undefined;
+    if (!kind) return undefined;
     const props = args.props as Workload;
-    const namespace = props.metadata?.namespace ?? "default";
-    if (namespaces && !namespaces.has(namespace)) return undefined;
+    const namespace = props.metadata?.namespace ?? DEFAULT_NAMESPACE;
+    // A kind not enabled is the core's to decide (and say why), like every other skip.
+    const enabled = resolved.kinds.includes(kind);
+    if (enabled && namespaces && !namespaces.has(namespace)) return skipped(args, namespaceNotSelected(namespace, namespaces));
 
     const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
-    if (!reader) return apply(args, workload, inject(workload, { ...resolved, defaultName: args.name }));
+    if (!reader || !enabled) return apply(args, workload, inject(workload, { ...resolved, defaultName: args.name }));
     // Image references still unknown (Outputs at preview) are left to the manifest rules.
     return reader
       .readAll(imagesOf(podTemplateOf(workload)?.spec?.containers))

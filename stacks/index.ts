@@ -62,7 +62,8 @@ new k8s.core.v1.Service(
 // What app teams' stacks read through a StackReference (examples/app-team-stack).
 export const instrumented = apm.enabled;
 /** The pp_agent image, digest-pinned when PinpointApm built it. */
-export const agentImage = apm.agentImage;
-export const collectorHost = apm.collectorHost;
+// null rather than undefined when absent (instrumentation off, no image): Pulumi cannot show an undefined output.
+export const agentImage = apm.agentImage.apply((ref) => ref ?? null);
+export const collectorHost = apm.collectorHost.apply((host) => host ?? null);
 /** The deployed server's web UI, when this stack deploys one. */
 export const webUrl = apm.webUrl.apply((url) => url ?? null);

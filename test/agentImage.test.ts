@@ -436,3 +436,120 @@ describe("PinpointApm with the agent image", () => {
     assert.ok(run.errors.some((e) => /pinpoint:agentImage is not set.*pinpoint:agentArchive/.test(e)), run.errors.join(" | "));
   });
 });
+
+/** What the program logged with pulumi.log.warn (under mocks the SDK writes it to console.warn). */
+async function warningsOf<T>(f: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
+  const warnings: string[] = [];
+  const original = console.warn;
+  console.warn = (...args: unknown[]) => warnings.push(args.map(String).join(" "));
+  try {
+    return { result: await f(), warnings };
+  } finally {
+    console.warn = original;
+  }
+}
+
+describe("PinpointApm: the pods' pull credential and passwords in plain config", () => {
+  const PULL_USER = "robot$fjhb+pull";
+  const PULL_PASSWORD = "pull-only-secret";
+  const program = () => {
+    new PinpointApm("pinpoint");
+    for (const ns of ["dev", "test"]) {
+      new k8s.apps.v1.Deployment(`app-${ns}`, {
+        metadata: { name: "app", namespace: ns },
+        spec: {
+          selector: { matchLabels: { app: "app" } },
+          template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "app", image: "app:1" }] } },
+        },
+      });
+    }
+  };
+  const pullAuth = (run: ProgramRun) =>
+    ofType(run, SECRET).map((s) => JSON.parse(secretValue(s.inputs.stringData).value[".dockerconfigjson"]).auths[REGISTRY]);
+  const PUSH_WARNING = /pinpoint:registryUsername\) is copied into the pull Secret of every instrumented namespace.*pinpoint:registryPullUsername/;
+
+  it("a pull-only account given: the pull Secrets hold it, never the push account, and nothing warns", async () => {
+    const archive = makeAgent(fresh("src"), "official", { version: VERSION, jar: JAR });
+    const { result: run, warnings } = await warningsOf(() =>
+      inFolder(fresh("project"), () =>
+        runProgram(program, {
+          config: { enabled: "true", collectorHost: COLLECTOR, ...buildConfig(archive, { registryPullUsername: PULL_USER, registryPullPassword: PULL_PASSWORD }) },
+          secretKeys: ["registryPassword", "registryPullPassword"],
+          state: pushed,
+        }),
+      ),
+    );
+    ok(run);
+    const auths = pullAuth(run);
+    assert.strictEqual(auths.length, 2);
+    for (const a of auths) assert.deepStrictEqual({ username: a.username, password: a.password }, { username: PULL_USER, password: PULL_PASSWORD });
+    assert.ok(!JSON.stringify(ofType(run, SECRET).map((s) => s.inputs)).includes(PASSWORD), "the push password reached a pull Secret");
+    assert.deepStrictEqual(warnings, []);
+  });
+
+  it("no pull-only account while the image is built here: the push account is used, with one warning naming the keys", async () => {
+    const archive = makeAgent(fresh("src"), "official", { version: VERSION, jar: JAR });
+    const { result: run, warnings } = await warningsOf(() =>
+      inFolder(fresh("project"), () =>
+        runProgram(program, { config: { enabled: "true", collectorHost: COLLECTOR, ...buildConfig(archive) }, secretKeys: ["registryPassword"], state: pushed }),
+      ),
+    );
+    ok(run);
+    assert.deepStrictEqual(pullAuth(run).map((a) => a.username), ["robot$ci", "robot$ci"]);
+    assert.strictEqual(warnings.filter((w) => PUSH_WARNING.test(w)).length, 1, warnings.join("\n"));
+  });
+
+  it("an existing image and one registry user: that user only pulls, no warning", async () => {
+    const ref = `${REGISTRY}/fjhb/pp_agent@${DIGEST}`;
+    const { result: run, warnings } = await warningsOf(() =>
+      runProgram(program, {
+        config: { enabled: "true", collectorHost: COLLECTOR, agentImage: ref, registryUsername: PULL_USER, registryPassword: PULL_PASSWORD },
+        secretKeys: ["registryPassword"],
+      }),
+    );
+    ok(run);
+    assert.deepStrictEqual(pullAuth(run).map((a) => a.username), [PULL_USER, PULL_USER]);
+    assert.deepStrictEqual(warnings, []);
+  });
+
+  for (const [given, missing] of [
+    ["registryPullUsername", "registryPullPassword"],
+    ["registryPullPassword", "registryPullUsername"],
+  ]) {
+    it(`fails at preview on ${given} without ${missing}, naming both keys`, async () => {
+      const run = await runProgram(program, {
+        config: { enabled: "true", collectorHost: COLLECTOR, agentImage: `${REGISTRY}/fjhb/pp_agent@${DIGEST}`, [given]: "x" },
+        secretKeys: ["registryPullPassword"],
+        preview: true,
+      });
+      const message = new RegExp(`pinpoint:${missing} is not set, though the other pull credential is; set both: .*pinpoint:registryPullUsername.*--secret pinpoint:registryPullPassword`);
+      assert.ok(run.errors.some((e) => message.test(e)), run.errors.join(" | "));
+    });
+  }
+
+  const plainRows: { name: string; config: Record<string, string>; secretKeys: string[]; warned: string[] }[] = [
+    { name: "registry password in plain text", config: { registryPassword: PASSWORD, registryUsername: "robot$ci" }, secretKeys: [], warned: ["registryPassword"] },
+    { name: "registry password as a secret", config: { registryPassword: PASSWORD, registryUsername: "robot$ci" }, secretKeys: ["registryPassword"], warned: [] },
+    {
+      name: "pull password and MySQL password in plain text",
+      config: { registryPullUsername: PULL_USER, registryPullPassword: PULL_PASSWORD, mysqlPassword: "m" },
+      secretKeys: [],
+      warned: ["mysqlPassword", "registryPullPassword"],
+    },
+    { name: "no password at all", config: {}, secretKeys: [], warned: [] },
+  ];
+  for (const row of plainRows) {
+    it(`warns about each password given as plain config: ${row.name}`, async () => {
+      const { result: run, warnings } = await warningsOf(() =>
+        runProgram(program, {
+          config: { enabled: "true", collectorHost: COLLECTOR, agentImage: `${REGISTRY}/fjhb/pp_agent@${DIGEST}`, ...row.config },
+          secretKeys: row.secretKeys,
+          preview: true,
+        }),
+      );
+      ok(run);
+      const warned = warnings.map((w) => /pinpoint:(\w+) is set as plain text, so it is stored in clear in the stack file; make it a secret: `pulumi config set --secret pinpoint:\1 <value>`/.exec(w)?.[1]).filter(Boolean);
+      assert.deepStrictEqual(warned, row.warned, warnings.join("\n"));
+    });
+  }
+});

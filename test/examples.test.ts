@@ -54,6 +54,8 @@ function render(program: string, stack: string, extra: string[] = []): Rendered 
   const out = path.join(scratch, `${path.basename(program)}-${stack}-${extra.length}`);
   const r = runRender(["--program", program, "--stack", stack, "--out", out, ...extra]);
   assert.strictEqual(r.status, 0, r.stderr);
+  // Our own programs warn about nothing (no undefined stack outputs, no plain passwords).
+  assert.ok(!/warning/i.test(r.stderr), r.stderr);
   const objects = new Map<string, any>();
   for (const f of fs.readdirSync(out).sort()) {
     const o = parse(fs.readFileSync(path.join(out, f), "utf8"), { version: "1.1" });
@@ -177,6 +179,16 @@ describe("examples", () => {
       assert.deepStrictEqual(plain, fixture("seed-deployment.yaml"));
       const svc = r.objects.get("170-Service-dev-tomcat-zffw.yaml");
       assert.deepStrictEqual(svc.spec.selector, d.spec.template.metadata.labels);
+    });
+  });
+
+  describe("tomcat-zffw, stack off", () => {
+    it("pinpoint:enabled false and no image: the seed's Deployment as declared, and no warning (no undefined stack output)", function () {
+      this.timeout(RENDER_TIMEOUT_MS);
+      const r = render(example("tomcat-zffw"), "off");
+      const d = r.objects.get("210-Deployment-off-tomcat-zffw.yaml");
+      assertNotInstrumented(d);
+      assert.match(r.stdout, /Deployment off\/tomcat-zffw +no +- +instrumentation is off/);
     });
   });
 

@@ -90,5 +90,6 @@ for (const app of APPS) {
   }
 }
 
-export const agentImage = apm.agentImage;
-export const collectorHost = apm.collectorHost;
+// null, not undefined, when absent: Pulumi cannot show an undefined stack output.
+export const agentImage = apm.agentImage.apply((ref) => ref ?? null);
+export const collectorHost = apm.collectorHost.apply((host) => host ?? null);

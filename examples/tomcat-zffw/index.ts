@@ -72,4 +72,5 @@ new k8s.core.v1.Service(APP, {
 });
 
 export const instrumented = apm.enabled;
-export const agentImage = apm.agentImage;
+// Absent when instrumentation is off and no image is set: null then, as Pulumi cannot show an undefined output.
+export const agentImage = apm.agentImage.apply((ref) => ref ?? null);

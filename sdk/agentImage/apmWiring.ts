@@ -18,10 +18,21 @@ export interface AgentImageApmArgs {
   registry?: pulumi.Input<string>;
   registryUsername?: pulumi.Input<string>;
   registryPassword?: pulumi.Input<string>;
+  /** A pull-only user for the pods' pull Secret; default: registryUsername. */
+  registryPullUsername?: pulumi.Input<string>;
+  registryPullPassword?: pulumi.Input<string>;
   imageRepository?: pulumi.Input<string>;
   agentArchive?: pulumi.Input<string>;
   agentVersion?: pulumi.Input<string>;
   baseImage?: pulumi.Input<string>;
+}
+
+export interface PullCredentials {
+  registry: string;
+  username: pulumi.Input<string>;
+  password: pulumi.Input<string>;
+  /** These are the credentials that push the built image: worth a warning when copied into namespaces. */
+  pushCredentials: boolean;
 }
 
 export interface AgentImageWiring {
@@ -30,7 +41,7 @@ export interface AgentImageWiring {
   /** The child that builds, when one does. */
   agentImage?: AgentImage;
   /** Registry and credentials for the pull Secrets, when credentials are given. */
-  pullSecret?: { registry: string; username: pulumi.Input<string>; password: pulumi.Input<string> };
+  pullSecret?: PullCredentials;
   /** One Secret per namespace, created the first time a workload there is instrumented. */
   secrets: Map<string, k8s.core.v1.Secret>;
   name: string;
@@ -64,14 +75,33 @@ export function wireAgentImage(
     wiring.imageRef = wiring.agentImage.imageRef;
   }
 
-  const username = argOr(args.registryUsername, c.string(KEYS.registryUsername));
-  const password = args.registryPassword !== undefined ? args.registryPassword : c.secret(KEYS.registryPassword);
   const registryValue = argOr(args.registry, c.string(KEYS.registry));
   const registry = typeof registryValue === "string" ? registryValue : typeof agentImage === "string" ? registryOf(agentImage) : undefined;
-  if (username !== undefined && password !== undefined && registry !== undefined) {
-    wiring.pullSecret = { registry, username, password };
-  }
+  const credentials = pullCredentials(args, c, wiring.agentImage !== undefined);
+  if (credentials && registry !== undefined) wiring.pullSecret = { registry, ...credentials };
   return wiring;
+}
+
+/**
+ * The pods' pull credentials: the pull-only user when given (both keys or
+ * neither), else the registry user, which pushes too when the image is built here.
+ */
+function pullCredentials(args: AgentImageApmArgs, c: ConfigReader, built: boolean): Omit<PullCredentials, "registry"> | undefined {
+  const pullUser = argOr(args.registryPullUsername, c.string(KEYS.registryPullUsername));
+  const pullPassword = args.registryPullPassword !== undefined ? args.registryPullPassword : c.secret(KEYS.registryPullPassword);
+  if ((pullUser === undefined) !== (pullPassword === undefined)) {
+    const missing = pullUser === undefined ? KEYS.registryPullUsername : KEYS.registryPullPassword;
+    throw new ConfigError(
+      missing,
+      "is not set, though the other pull credential is",
+      `set both: \`pulumi config set pinpoint:${KEYS.registryPullUsername} <robot account>\` and \`pulumi config set --secret pinpoint:${KEYS.registryPullPassword} <its secret>\``,
+    );
+  }
+  if (pullUser !== undefined && pullPassword !== undefined) return { username: pullUser, password: pullPassword, pushCredentials: false };
+  const username = argOr(args.registryUsername, c.string(KEYS.registryUsername));
+  const password = args.registryPassword !== undefined ? args.registryPassword : c.secret(KEYS.registryPassword);
+  if (username === undefined || password === undefined) return undefined;
+  return { username, password, pushCredentials: built };
 }
 
 /**
@@ -118,6 +148,12 @@ function pullSecretFor(w: AgentImageWiring, namespace: string | undefined, opts:
   const existing = w.secrets.get(key);
   if (existing) return existing;
   const p = w.pullSecret!;
+  if (p.pushCredentials && w.secrets.size === 0) {
+    pulumi.log.warn(
+      `the registry user that pushes the agent image (pinpoint:${KEYS.registryUsername}) is copied into the pull Secret of every instrumented namespace; give the pods a pull-only robot account instead: \`pulumi config set pinpoint:${KEYS.registryPullUsername} <robot>\` and \`pulumi config set --secret pinpoint:${KEYS.registryPullPassword} <secret>\``,
+      w.parent,
+    );
+  }
   const config = pulumi.all([p.username, p.password]).apply(([u, pw]) => dockerConfigJson(p.registry, u, pw));
   const secret = new k8s.core.v1.Secret(
     `${w.name}-pull-${namespace ?? "default"}`,

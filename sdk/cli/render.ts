@@ -19,8 +19,14 @@ Runs the Pulumi program under the Pulumi SDK's mock runtime, as a preview with
 the stack's transforms applied (so the workloads come out instrumented), and
 writes every Kubernetes object it would create to <out>/<file>.yaml, one per
 object, named <order>-<Kind>-<namespace>-<name>.yaml so they sort by kind.
-Standard output: a table of the workloads, whether each is instrumented, its
-applicationName, the agent image and the collector it reports to.
+Standard output (at most 120 columns): a table of the workloads, whether each is
+instrumented, its applicationName and why (the containers instrumented, or the
+reason it was left alone); Helm charts as not rendered; then the agent image and
+the collector the instrumented workloads use.
+
+A TypeScript program runs on its own ts-node, else on the one @pulumi/pulumi
+ships. A program compiled to JavaScript in a folder without Pulumi.yaml takes the
+stack files of the nearest Pulumi.yaml above it.
 
 Values known only after a real deployment show as ${UNKNOWN_PLACEHOLDER};
 secret values as ${SECRET_MASK}; the stack file's secure: values are never
@@ -31,8 +37,9 @@ stack as this command renders them (in a child process): the project of
 ./Pulumi.yaml is found by itself, any other with ${REFERENCE_FLAG}.
 
 Examples:
-  npm run render                         # stacks/ with stacks/Pulumi.dev.yaml, into out/dev/
-  npm run render -- --stack test         # the test stack, into out/test/
+  npm run render                         # stacks/ with stacks/Pulumi.dev.yaml, into out/pinpoint-platform/dev/
+  npm run render -- --stack test         # the test stack, into out/pinpoint-platform/test/
+  ${PROGRAM_NAME} --program bin                # your program compiled to bin/, your stack files
   npm run render -- --program examples/app-team-stack   # its StackReference renders stacks/ dev
   ${PROGRAM_NAME} --program ./infra --stack staging ${REFERENCE_FLAG} platform=../platform`;
 
@@ -50,8 +57,8 @@ export function command(): Command {
   return new Command(PROGRAM_NAME)
     .description("Render a Pulumi stack's Kubernetes objects to YAML files offline, with Pinpoint instrumentation applied.")
     .option("-s, --stack <name>", "the stack: its config is Pulumi.<name>.yaml", DEFAULT_STACK)
-    .option("-p, --program <dir>", `the Pulumi program folder, its stack files beside it (default: the project of ./Pulumi.yaml, its main and stackConfigDir; without one, ${DEFAULT_PROGRAM_DIR}/)`)
-    .option("-o, --out <dir>", `the folder to write to; its .yaml files are replaced (default: ${DEFAULT_OUT_ROOT}/<stack>)`)
+    .option("-p, --program <dir>", `the Pulumi program folder: with a Pulumi.yaml, its main and stackConfigDir; without one, its stack files beside it or the nearest project's above it (default: the project of ./Pulumi.yaml; without one, ${DEFAULT_PROGRAM_DIR}/)`)
+    .option("-o, --out <dir>", `the folder to write to; its .yaml files are replaced (default: ${DEFAULT_OUT_ROOT}/<project>/<stack>)`)
     .option(`${REFERENCE_FLAG} <project=dir>`, "the program folder of a project that a StackReference names (repeatable)", collect, [])
     .option(STACK_OUTPUTS_FLAG, "print the stack's outputs as JSON ({outputs, secretOutputNames}; secrets masked) instead of writing files")
     .addHelpText("after", NOTES)

@@ -51,6 +51,42 @@ const declaredDependsOn = new Map<string, string[]>();
   };
 }
 
+/**
+ * Program order, as the engine sees it: a stack transform applies only to
+ * resources registered after it. The mocks hand both over asynchronously, in
+ * no such order, so the order is taken where the program makes the calls.
+ */
+let programSequence = 0;
+const resourceSequence = new Map<string, number>();
+const transformSequence = new WeakMap<pulumi.ResourceTransform, number>();
+{
+  type Register = (...args: unknown[]) => unknown;
+  // Internal but stable: every resource constructor calls runtime/resource's registerResource(res, parent, type, name, …).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const resourceModule = require("@pulumi/pulumi/runtime/resource") as { registerResource: Register };
+  const register = resourceModule.registerResource;
+  resourceModule.registerResource = function (this: unknown, ...args: unknown[]) {
+    resourceSequence.set(`${String(args[2])}::${String(args[3])}`, ++programSequence);
+    return register.apply(this, args);
+  };
+  // pulumi.runtime holds its own copy of the function, so both places are wrapped.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  for (const holder of [pulumi.runtime, require("@pulumi/pulumi/runtime/stack")] as { registerResourceTransform: (t: pulumi.ResourceTransform) => void }[]) {
+    const registerTransform = holder.registerResourceTransform;
+    holder.registerResourceTransform = (t: pulumi.ResourceTransform) => {
+      if (!transformSequence.has(t)) transformSequence.set(t, ++programSequence);
+      return registerTransform(t);
+    };
+  }
+}
+
+/** Whether a stack transform was registered before the resource (unknown order: as the mocks deliver it). */
+function registeredBefore(t: pulumi.ResourceTransform, resourceKey: string): boolean {
+  const transformAt = transformSequence.get(t);
+  const resourceAt = resourceSequence.get(resourceKey);
+  return transformAt === undefined || resourceAt === undefined || transformAt < resourceAt;
+}
+
 export interface RegisteredResource {
   type: string;
   name: string;
@@ -136,26 +172,28 @@ export async function runProgram(program: () => unknown, options: RunOptions = {
     props: Record<string, any>,
     opts: pulumi.ResourceOptions,
     own: pulumi.ResourceTransform[],
+    orderKey: string,
   ) => {
     let current = { props, opts };
     // The mocks may see these after a transform is registered; applying it anyway would
     // also deadlock an async transform that waits on a StackReference's outputs.
     if (UNTRANSFORMED_TYPES.includes(type)) return current;
-    for (const t of [...own, ...stackTransforms]) {
+    for (const t of [...own, ...stackTransforms.filter((st) => registeredBefore(st, orderKey))]) {
       const r = await t({ type, name, custom, props: current.props, opts: current.opts });
       if (r) current = { props: r.props as Record<string, any>, opts: r.opts };
     }
     return current;
   };
 
-  const record = async (type: string, name: string, custom: boolean, declared: Record<string, any>, own: pulumi.ResourceTransform[], group?: string) => {
+  /** `group`: the ConfigGroup/ConfigFile a child comes from; the child is registered when it is. */
+  const record = async (type: string, name: string, custom: boolean, declared: Record<string, any>, own: pulumi.ResourceTransform[], group?: { type: string; name: string }) => {
     try {
       const declaredDeps = declaredDependsOn.get(`${type}::${name}`) ?? [];
       const opts: pulumi.ResourceOptions = declaredDeps.length > 0 ? { dependsOn: declaredDeps.map((urn) => new pulumi.DependencyResource(urn)) } : {};
-      const t = await applyTransforms(type, name, custom, declared, opts, own);
+      const t = await applyTransforms(type, name, custom, declared, opts, own, group ? `${group.type}::${group.name}` : `${type}::${name}`);
       const { value, secretPaths, unknownPaths } = await resolveDeep(t.props, "", options);
       const deps = await dependencyNames(t.opts.dependsOn);
-      resources.push({ type, name, inputs: value, declared, dependsOn: deps, custom, secretPaths, unknownPaths, group });
+      resources.push({ type, name, inputs: value, declared, dependsOn: deps, custom, secretPaths, unknownPaths, group: group?.name });
       return value;
     } catch (e) {
       errors.push((e as Error).message);
@@ -230,7 +268,7 @@ async function expandGroup(
   inputs: Record<string, any>,
   own: pulumi.ResourceTransform[],
   cwd: string,
-  record: (type: string, name: string, custom: boolean, props: Record<string, any>, own: pulumi.ResourceTransform[], group?: string) => Promise<unknown>,
+  record: (type: string, name: string, custom: boolean, props: Record<string, any>, own: pulumi.ResourceTransform[], group?: { type: string; name: string }) => Promise<unknown>,
 ): Promise<void> {
   const objects: Record<string, any>[] = [];
   const texts: string[] = [];
@@ -249,7 +287,7 @@ async function expandGroup(
     const [group, version] = String(obj.apiVersion).includes("/") ? String(obj.apiVersion).split("/") : ["core", obj.apiVersion];
     const childType = `kubernetes:${group}/${version}:${obj.kind}`;
     const ns = obj.metadata?.namespace;
-    await record(childType, `${prefix}:${ns ? `${ns}/` : ""}${obj.metadata?.name}`, true, obj, own, name);
+    await record(childType, `${prefix}:${ns ? `${ns}/` : ""}${obj.metadata?.name}`, true, obj, own, { type, name });
   }
 }
 

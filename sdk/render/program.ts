@@ -11,9 +11,16 @@ import { parse } from "yaml";
 const PROJECT_FILE = "Pulumi.yaml";
 /** Without a Pulumi.yaml, where the program is. */
 export const DEFAULT_PROGRAM_DIR = "stacks";
+/** `Pulumi.<stack>.yaml`. */
+const STACK_FILE = /^Pulumi\.(.+)\.yaml$/;
 const ENTRY_CANDIDATES = ["index.ts", "index.js"];
 /** Set on `process` by ts-node's register(): a second registration would compile every file twice. */
 const TS_NODE_INSTANCE = Symbol.for("ts-node.register.instance");
+/** Where `pulumi up` finds Pulumi's copy of ts-node when the program has none. */
+const PULUMI_TS_UTILS = "@pulumi/pulumi/tsutils";
+const TSCONFIG_FILE = "tsconfig.json";
+/** For a program without a tsconfig.json: classes that can extend the SDK's (ES5 output cannot). */
+const FALLBACK_TARGET = "es2020";
 /** The name programs import this package by. */
 export const PACKAGE_NAME = "@fjhb/pulumi-pinpoint";
 /** This package's entry, beside the render: bin/index.js when built, sdk/index.ts under ts-node. */
@@ -54,7 +61,21 @@ export function locateProgram(programDir: string | undefined, cwd = process.cwd(
   if (programDir !== undefined) {
     dir = path.resolve(cwd, programDir);
     stackConfigDir = dir;
-    project = readProject(path.join(dir, PROJECT_FILE))?.name ?? rootProject?.name;
+    const own = readProject(path.join(dir, PROJECT_FILE));
+    const enclosing = own || hasStackFiles(dir) ? undefined : enclosingProject(dir);
+    if (enclosing) {
+      // A compiled program (e.g. `tsc --outDir bin`) inside its project: the stack files are the project's.
+      stackConfigDir = path.resolve(enclosing.dir, enclosing.project.stackConfigDir ?? ".");
+      project = enclosing.project.name;
+    } else if (own) {
+      // The project's own main and stackConfigDir, as `pulumi up` in that folder reads them.
+      const projectDir = dir;
+      dir = path.resolve(projectDir, own.main ?? ".");
+      stackConfigDir = path.resolve(projectDir, own.stackConfigDir ?? ".");
+      project = own.name ?? rootProject?.name;
+    } else {
+      project = rootProject?.name;
+    }
   } else {
     dir = path.resolve(cwd, rootProject ? (rootProject.main ?? ".") : DEFAULT_PROGRAM_DIR);
     stackConfigDir = rootProject?.stackConfigDir ? path.resolve(cwd, rootProject.stackConfigDir) : dir;
@@ -64,6 +85,19 @@ export function locateProgram(programDir: string | undefined, cwd = process.cwd(
     throw new Error(`${dir}: no such program folder; give one with --program <dir>`);
   }
   return { dir, entry: entryOf(dir), project: project ?? path.basename(dir), stackConfigDir };
+}
+
+function hasStackFiles(dir: string): boolean {
+  return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => STACK_FILE.test(f));
+}
+
+/** The nearest Pulumi.yaml above a folder, as the Pulumi CLI finds its project. */
+function enclosingProject(dir: string): { dir: string; project: ProjectFile } | undefined {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    const project = readProject(path.join(d, PROJECT_FILE));
+    if (project) return { dir: d, project };
+    if (path.dirname(d) === d) return undefined;
+  }
 }
 
 function entryOf(dir: string): string {
@@ -83,26 +117,69 @@ export function stackFile(location: ProgramLocation, stack: string): string {
   if (fs.existsSync(file)) return file;
   const stacks = fs
     .readdirSync(location.stackConfigDir)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .map((f) => STACK_FILE.exec(f)?.[1])
     .filter((s): s is string => s !== undefined);
   throw new Error(`${file}: no such stack file; stacks here: ${stacks.length > 0 ? stacks.join(", ") : "none"} (choose one with --stack)`);
 }
 
-/** TypeScript support: the program's own ts-node first (as Pulumi does), else this package's. */
-function registerTypeScript(dir: string): void {
-  if ((process as unknown as Record<symbol, unknown>)[TS_NODE_INSTANCE]) return;
-  let tsNode: string;
+/** A TypeScript compiler hook to register, and the compiler it uses (undefined: its own choice). */
+export interface TypeScriptSupport {
+  tsNode: string;
+  compiler?: string;
+}
+
+/**
+ * Which ts-node runs a TypeScript program, as `pulumi up` chooses: one the
+ * program or this package can resolve, else the copy `@pulumi/pulumi` ships
+ * (with the program's TypeScript if it has one, else Pulumi's own). So a
+ * consumer's program renders with no ts-node of its own.
+ */
+export function typeScriptSupport(dir: string): TypeScriptSupport {
+  const paths = [dir, __dirname];
   try {
-    tsNode = require.resolve("ts-node", { paths: [dir, __dirname] });
+    return { tsNode: require.resolve("ts-node", { paths }) };
   } catch {
-    throw new Error(`${dir}: the program is TypeScript and ts-node is not installed; add it (npm install --save-dev ts-node typescript), or compile the program and point --program at the JavaScript`);
+    // fall through to Pulumi's own copy
   }
+  let tsutils: string;
+  try {
+    tsutils = require.resolve(PULUMI_TS_UTILS, { paths });
+  } catch {
+    throw new Error(`${dir}: the program is TypeScript and neither ts-node nor @pulumi/pulumi can be found from it; run npm install there, or compile the program and point --program at the JavaScript`);
+  }
+  // The same resolution `pulumi up` does; it resolves from @pulumi/pulumi's own folder.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require(tsNode) as { register(o: object): void }).register({
-    transpileOnly: true,
-    projectSearchDir: dir,
-    compilerOptions: { module: "commonjs" },
-  });
+  const strings = (require(tsutils) as { typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string } }).typeScriptRequireStrings();
+  const tsNode = path.isAbsolute(strings.tsnodeRequire) ? strings.tsnodeRequire : require.resolve(strings.tsnodeRequire, { paths: [path.dirname(tsutils)] });
+  let compiler = strings.typescriptRequire;
+  try {
+    compiler = require.resolve("typescript", { paths: [dir] });
+  } catch {
+    // the program has no TypeScript: Pulumi's choice stands
+  }
+  return { tsNode, compiler };
+}
+
+/** ts-node's options for a program folder. */
+function registerOptions(support: TypeScriptSupport, dir: string): object {
+  if (!support.compiler) return { transpileOnly: true, projectSearchDir: dir, compilerOptions: { module: "commonjs" } };
+  // Pulumi's ts-node 7 looks for a tsconfig in the working folder only: name the program's, else compile for this Node.
+  const tsconfig = path.join(dir, TSCONFIG_FILE);
+  return fs.existsSync(tsconfig)
+    ? { transpileOnly: true, compiler: support.compiler, project: tsconfig, compilerOptions: { module: "commonjs" } }
+    : { transpileOnly: true, compiler: support.compiler, skipProject: true, compilerOptions: { module: "commonjs", target: FALLBACK_TARGET, esModuleInterop: true } };
+}
+
+/** ts-node registers once per process; Pulumi's copy leaves no mark on `process`, so this flag remembers. */
+let typeScriptRegistered = false;
+
+/** Registers that compiler hook for the program's files. */
+function registerTypeScript(dir: string): void {
+  if ((process as unknown as Record<symbol, unknown>)[TS_NODE_INSTANCE] || typeScriptRegistered) return;
+  const support = typeScriptSupport(dir);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require(support.tsNode) as { register(o: object): void }).register(registerOptions(support, dir));
+  typeScriptRegistered = true;
 }
 
 /**

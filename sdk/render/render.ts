@@ -6,12 +6,13 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { runProgram } from "./mockEngine";
+import { ProgramRun, runProgram } from "./mockEngine";
 import { kubernetesObjects, RenderedObject } from "./objects";
 import { loadProgram, locateProgram, ProgramLocation, stackFile } from "./program";
 import { readStackConfig } from "./stackConfig";
 import { stackReferenceResolver } from "./stackReference";
 import { workloadRows, WorkloadRow } from "./table";
+import { collectInjectionReport, InjectionReport } from "../injectionReport";
 
 /** Stands for a value known only after `pulumi up` (an image digest, a generated password, an autoname). */
 export const UNKNOWN_PLACEHOLDER = "<known after pulumi up>";
@@ -27,7 +28,7 @@ export interface RenderOptions {
   stack?: string;
   /** The program folder; default: ./Pulumi.yaml's `main`, else `stacks/`. */
   program?: string;
-  /** Default `out/<stack>`. */
+  /** Default `out/<project>/<stack>`. */
   outDir?: string;
   /** false: run the program and return its objects and outputs, writing nothing. Default true. */
   write?: boolean;
@@ -52,6 +53,11 @@ export interface RenderResult {
   secretOutputNames: string[];
 }
 
+/** `out/<project>/<stack>`: two programs, or two stacks, never overwrite each other's files. */
+export function defaultOutDir(project: string, stack: string): string {
+  return path.join(DEFAULT_OUT_ROOT, project, stack);
+}
+
 /** Every leaf replaced by the mask: the shape stays (so the object still has its schema), the values go. */
 export function maskLeaves(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskLeaves);
@@ -67,18 +73,26 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   const file = stackFile(program, stack);
   const { config, secretKeys } = readStackConfig(file, program.project);
 
-  const run = await runProgram(loadProgram(program), {
-    project: program.project,
-    stack,
-    config,
-    secretKeys,
-    // A preview: what only a deployment knows stays unknown, as `pulumi preview` shows it.
-    preview: true,
-    cwd: program.dir,
-    unknown: () => UNKNOWN_PLACEHOLDER,
-    secret: maskLeaves,
-    stackReference: stackReferenceResolver({ project: program.project, stack, cwd, programs: options.referencePrograms ?? {} }),
-  });
+  // Why each workload was left alone: the transforms report it while the program runs.
+  const collecting = collectInjectionReport();
+  let run: ProgramRun;
+  let report: InjectionReport;
+  try {
+    run = await runProgram(loadProgram(program), {
+      project: program.project,
+      stack,
+      config,
+      secretKeys,
+      // A preview: what only a deployment knows stays unknown, as `pulumi preview` shows it.
+      preview: true,
+      cwd: program.dir,
+      unknown: () => UNKNOWN_PLACEHOLDER,
+      secret: maskLeaves,
+      stackReference: stackReferenceResolver({ project: program.project, stack, cwd, programs: options.referencePrograms ?? {} }),
+    });
+  } finally {
+    report = collecting.stop();
+  }
   if (run.errors.length > 0) {
     throw new Error(`the program failed (stack ${stack}, ${file}):\n${run.errors.map((e) => `  ${e}`).join("\n")}`);
   }
@@ -87,7 +101,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     // Pulumi autonames an object without a name, with a random suffix: not known before `pulumi up`.
     if (o.object.metadata?.name === undefined) o.object.metadata = { ...o.object.metadata, name: `${o.resource.name}-${UNKNOWN_PLACEHOLDER}` };
   }
-  const outDir = path.resolve(cwd, options.outDir ?? path.join(DEFAULT_OUT_ROOT, stack));
+  const outDir = path.resolve(cwd, options.outDir ?? defaultOutDir(program.project, stack));
   if (options.write !== false) writeFiles(outDir, objects, program, stack);
   return {
     stack,
@@ -95,7 +109,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     stackFile: file,
     outDir,
     objects,
-    rows: workloadRows(objects),
+    rows: workloadRows(objects, report, run.resources),
     outputs: run.outputs,
     secretOutputNames: run.secretOutputNames,
   };

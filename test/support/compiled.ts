@@ -1,8 +1,8 @@
 /**
- * The command-line programs compiled as `npm run build` compiles them, once per
- * test run, into a scratch folder inside the project (so the compiled files
- * find its node_modules). Only their own import graph is compiled, so a test
- * of one command does not depend on the rest of sdk/ building.
+ * The command-line programs and the package entry compiled as `npm run build`
+ * compiles them, once per test run, into a scratch folder inside the project
+ * (so the compiled files find its node_modules). The entry is there for
+ * programs run as JavaScript, which load the package by name.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..", "..");
-const ENTRIES = ["sdk/cli/inject.ts", "sdk/cli/render.ts"];
+const ENTRIES = ["sdk/cli/inject.ts", "sdk/cli/render.ts", "sdk/index.ts"];
 const CACHE = path.join(ROOT, "node_modules", ".cache");
 
 let outDir: string | undefined;
