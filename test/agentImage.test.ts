@@ -459,7 +459,7 @@ describe("PinpointApm: the pods' pull credential and passwords in plain config",
         metadata: { name: "app", namespace: ns },
         spec: {
           selector: { matchLabels: { app: "app" } },
-          template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "app", image: "app:1" }] } },
+          template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "app", image: "app:1", command: ["java", "-jar", "/app.jar"] }] } },
         },
       });
     }

@@ -32,7 +32,7 @@ new k8s.apps.v1.Deployment("orders", {
   metadata: { name: "orders", namespace: "shop" },
   spec: {
     selector: { matchLabels: labels },
-    template: { metadata: { labels }, spec: { containers: [{ name: "orders", image: "orders:1" }] } },
+    template: { metadata: { labels }, spec: { containers: [{ name: "orders", image: "orders:1", command: ["java", "-jar", "/app.jar"] }] } },
   },
 });
 export const instrumented = apm.enabled;

@@ -30,7 +30,7 @@ const SAME_NAME: readonly ApmArg[] = [
   ...TOP_LEVEL_SERVER_KEYS,
   ...(["enabled", "agentImage", "applicationNamePrefix", "optionsEnv", "collectorHost", "collectorAgentPort", "collectorStatPort", "collectorSpanPort"] as const),
   ...(["namespaces", "kinds", "imagePullSecret", "agentIdSource", "agentName", "profile", "onValueFrom", "initRunAsUser", "volumeSizeLimit"] as const),
-  ...(["select", "readImages", "agentDelivery", "kubernetesVersion"] as const),
+  ...(["select", "readImages", "agentDelivery", "kubernetesVersion", "collectorVersion"] as const),
   ...(["registry", "registryUsername", "registryPassword", "registryPullUsername", "registryPullPassword", "imageRepository", "agentArchive", "agentVersion", "baseImage"] as const),
 ];
 /** Fields of `server` of the same name as their key. */
