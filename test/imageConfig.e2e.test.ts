@@ -17,7 +17,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { pinpointTransform } from "../sdk";
 import { ImageConfigReader, credentialsFromDockerConfigJson } from "../sdk/imageConfig";
+import { spawnSync } from "child_process";
 import { ofType, runProgram } from "./harness/pulumiProgram";
+import { compiled } from "./support/compiled";
 import { inject, InjectResult, ImageLookups, podTemplateOf } from "../sdk/inject";
 import { Buildah } from "./e2e/buildah";
 import { Registry, startRegistry } from "./e2e/registry";
@@ -183,6 +185,26 @@ describe("image-aware injection against a real registry (buildah, docker-registr
     assert.deepStrictEqual(await instrumented(true), ["orders"]);
     // The manifest alone says nothing of Java for either.
     assert.deepStrictEqual(await instrumented(false), []);
+  });
+
+  it("pinpoint-inject --read-images: the image decides, the reason says so; without the flag the manifest does", () => {
+    const cli = compiled("cli/inject.js");
+    const manifest = path.join(tmp, "orders.yaml");
+    fs.writeFileSync(manifest, JSON.stringify(deployment(refs.get("apps/orders")!)));
+    const cache = path.join(tmp, "cli-cache");
+    const inject = (...flags: string[]) => spawnSync(process.execPath, [cli, "-f", manifest, "--image", AGENT_IMAGE, ...flags], { encoding: "utf8" });
+    const read = inject("--read-images", "--image-timeout", "2000", "--image-cache", cache);
+    assert.strictEqual(read.status, 0, read.stderr);
+    assert.match(read.stdout, /JAVA_TOOL_OPTIONS/);
+    assert.match(read.stderr, /container app: JVM: command runs java → JAVA_TOOL_OPTIONS \(the first JVM container\)/);
+    assert.ok(fs.readdirSync(cache).some((f) => f.startsWith("sha256-")), "the config is cached by digest");
+    const offline = inject();
+    assert.strictEqual(offline.status, 0, offline.stderr);
+    assert.doesNotMatch(offline.stdout, /init-pinpoint/);
+    assert.match(offline.stderr, /skipped +Deployment dev\/orders .*: no JVM container\n +container app: not a JVM: image 127\.0\.0\.1:\d+\/apps\/orders:1, no java command/);
+    const bad = inject("--read-images", "--image-timeout", "soon");
+    assert.strictEqual(bad.status, 1);
+    assert.match(bad.stderr, /--image-timeout "soon" is not a positive whole number of milliseconds/);
   });
 
   it("resolves an image index to its linux/amd64 manifest", async () => {
