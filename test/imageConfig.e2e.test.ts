@@ -23,6 +23,7 @@ import { compiled } from "./support/compiled";
 import { inject, InjectResult, ImageLookups, podTemplateOf } from "../sdk/inject";
 import { Buildah } from "./e2e/buildah";
 import { Registry, startRegistry } from "./e2e/registry";
+import { startTokenService } from "./e2e/tokenService";
 import { missingPrerequisites, run } from "./e2e/tools";
 import { deploymentOf } from "./support/workloads";
 
@@ -286,6 +287,32 @@ describe("image-aware injection against a real registry (buildah, docker-registr
       assert.deepStrictEqual(run.errors, []);
       const d = ofType(run, "kubernetes:apps/v1:Deployment")[0];
       assert.strictEqual((d.inputs.spec.template.spec.initContainers ?? []).length > 0, withSecret, `with the Secret: ${withSecret}`);
+    }
+  });
+
+  it("token auth (a Bearer realm challenge, as Docker Hub and Harbor answer): anonymous pull tokens, and tokens for the user", async () => {
+    const tokens = await startTokenService(path.join(tmp, "token"), { username: USER, password: PASSWORD });
+    let tokened: Registry | undefined;
+    try {
+      tokened = await startRegistry(path.join(tmp, "tokened"), { token: tokens });
+      const ref = `${tokened.host}/apps/public:1`;
+      buildah.configOnly(ref, { env: ["JAVA_VERSION=17.0.9"], entrypoint: ["java", "-jar", "/app.jar"] });
+      await buildah.pushAsync(ref, `${USER}:${PASSWORD}`);
+
+      const anonymous = await new ImageConfigReader({ cacheDir: false }).read(ref);
+      assert.ok(anonymous.config?.Env?.includes("JAVA_VERSION=17.0.9"), JSON.stringify(anonymous));
+      assert.ok(tokens.issued.includes("anonymous"), tokens.issued.join(", "));
+
+      const before = tokens.issued.filter((w) => w === USER).length;
+      const asUser = await new ImageConfigReader({ cacheDir: false, credentials: { [tokened.host]: { username: USER, password: PASSWORD } } }).read(ref);
+      assert.deepStrictEqual(asUser.config, anonymous.config);
+      assert.ok(tokens.issued.filter((w) => w === USER).length > before, "the reader asked for a token as the user");
+
+      const refused = await new ImageConfigReader({ cacheDir: false, credentials: { [tokened.host]: { username: USER, password: "nope" } } }).read(ref);
+      assert.match(refused.error ?? "", /token service answered 401 \(credentials refused\)/);
+    } finally {
+      if (tokened) await tokened.stop();
+      await tokens.stop();
     }
   });
 
