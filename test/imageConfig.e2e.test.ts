@@ -1,7 +1,7 @@
 /**
  * Image-aware injection against a real registry: images built by buildah with
  * the ENV, ENTRYPOINT and CMD a Java team's Dockerfile sets, pushed to Debian's
- * docker-registry (open, and with htpasswd basic auth), read back by
+ * docker-registry (open, with htpasswd basic auth, and with token auth), read back by
  * ImageConfigReader, and handed to inject(). Also: an index resolved to
  * linux/amd64, the digest cache on disk, and registries that refuse, are
  * absent or never answer.
@@ -113,6 +113,7 @@ describe("image-aware injection against a real registry (buildah, docker-registr
   before(async function () {
     const missing = missingPrerequisites();
     if (spawnMissing("htpasswd")) missing.push("htpasswd (Debian package apache2-utils)");
+    if (spawnMissing("openssl")) missing.push("openssl (Debian package openssl)");
     if (missing.length > 0) {
       const message = `the image-aware test needs: ${missing.join("; ")}`;
       if (process.env.CI === "true") throw new Error(message);
