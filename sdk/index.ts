@@ -7,6 +7,9 @@ export type { PinpointTransformOptions } from "./transform";
 export { PinpointApm } from "./pinpointApm";
 export type { PinpointApmArgs } from "./pinpointApm";
 export { ConfigError, declaredConfigKeys } from "./config";
+// Image-aware JVM rules: read image configs to hand to inject() as `images`
+export { ImageConfigReader, credentialsFromDockerConfigJson, DEFAULT_TIMEOUT_MS as DEFAULT_IMAGE_TIMEOUT_MS } from "./imageConfig";
+export type { ImageConfigReaderOptions, RegistryCredentials } from "./imageConfig";
 export {
   AgentImage,
   prepareBuildContext,

@@ -1,7 +1,7 @@
 /**
  * Image-aware injection against a real registry: images built by buildah with
  * the ENV, ENTRYPOINT and CMD a Java team's Dockerfile sets, pushed to Debian's
- * docker-registry (open, and with htpasswd basic auth), read back by
+ * docker-registry (open, with htpasswd basic auth, and with token auth), read back by
  * ImageConfigReader, and handed to inject(). Also: an index resolved to
  * linux/amd64, the digest cache on disk, and registries that refuse, are
  * absent or never answer.
@@ -17,10 +17,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { pinpointTransform } from "../sdk";
 import { ImageConfigReader, credentialsFromDockerConfigJson } from "../sdk/imageConfig";
+import { spawnSync } from "child_process";
 import { ofType, runProgram } from "./harness/pulumiProgram";
+import { compiled } from "./support/compiled";
 import { inject, InjectResult, ImageLookups, podTemplateOf } from "../sdk/inject";
 import { Buildah } from "./e2e/buildah";
 import { Registry, startRegistry } from "./e2e/registry";
+import { startTokenService } from "./e2e/tokenService";
 import { missingPrerequisites, run } from "./e2e/tools";
 import { deploymentOf } from "./support/workloads";
 
@@ -110,6 +113,7 @@ describe("image-aware injection against a real registry (buildah, docker-registr
   before(async function () {
     const missing = missingPrerequisites();
     if (spawnMissing("htpasswd")) missing.push("htpasswd (Debian package apache2-utils)");
+    if (spawnMissing("openssl")) missing.push("openssl (Debian package openssl)");
     if (missing.length > 0) {
       const message = `the image-aware test needs: ${missing.join("; ")}`;
       if (process.env.CI === "true") throw new Error(message);
@@ -183,6 +187,26 @@ describe("image-aware injection against a real registry (buildah, docker-registr
     assert.deepStrictEqual(await instrumented(true), ["orders"]);
     // The manifest alone says nothing of Java for either.
     assert.deepStrictEqual(await instrumented(false), []);
+  });
+
+  it("pinpoint-inject --read-images: the image decides, the reason says so; without the flag the manifest does", () => {
+    const cli = compiled("cli/inject.js");
+    const manifest = path.join(tmp, "orders.yaml");
+    fs.writeFileSync(manifest, JSON.stringify(deployment(refs.get("apps/orders")!)));
+    const cache = path.join(tmp, "cli-cache");
+    const inject = (...flags: string[]) => spawnSync(process.execPath, [cli, "-f", manifest, "--image", AGENT_IMAGE, ...flags], { encoding: "utf8" });
+    const read = inject("--read-images", "--image-timeout", "2000", "--image-cache", cache);
+    assert.strictEqual(read.status, 0, read.stderr);
+    assert.match(read.stdout, /JAVA_TOOL_OPTIONS/);
+    assert.match(read.stderr, /container app: JVM: command runs java → JAVA_TOOL_OPTIONS \(the first JVM container\)/);
+    assert.ok(fs.readdirSync(cache).some((f) => f.startsWith("sha256-")), "the config is cached by digest");
+    const offline = inject();
+    assert.strictEqual(offline.status, 0, offline.stderr);
+    assert.doesNotMatch(offline.stdout, /init-pinpoint/);
+    assert.match(offline.stderr, /skipped +Deployment dev\/orders .*: no JVM container\n +container app: not a JVM: image 127\.0\.0\.1:\d+\/apps\/orders:1, no java command/);
+    const bad = inject("--read-images", "--image-timeout", "soon");
+    assert.strictEqual(bad.status, 1);
+    assert.match(bad.stderr, /--image-timeout "soon" is not a positive whole number of milliseconds/);
   });
 
   it("resolves an image index to its linux/amd64 manifest", async () => {
@@ -264,6 +288,32 @@ describe("image-aware injection against a real registry (buildah, docker-registr
       assert.deepStrictEqual(run.errors, []);
       const d = ofType(run, "kubernetes:apps/v1:Deployment")[0];
       assert.strictEqual((d.inputs.spec.template.spec.initContainers ?? []).length > 0, withSecret, `with the Secret: ${withSecret}`);
+    }
+  });
+
+  it("token auth (a Bearer realm challenge, as Docker Hub and Harbor answer): anonymous pull tokens, and tokens for the user", async () => {
+    const tokens = await startTokenService(path.join(tmp, "token"), { username: USER, password: PASSWORD });
+    let tokened: Registry | undefined;
+    try {
+      tokened = await startRegistry(path.join(tmp, "tokened"), { token: tokens });
+      const ref = `${tokened.host}/apps/public:1`;
+      buildah.configOnly(ref, { env: ["JAVA_VERSION=17.0.9"], entrypoint: ["java", "-jar", "/app.jar"] });
+      await buildah.pushAsync(ref, `${USER}:${PASSWORD}`);
+
+      const anonymous = await new ImageConfigReader({ cacheDir: false }).read(ref);
+      assert.ok(anonymous.config?.Env?.includes("JAVA_VERSION=17.0.9"), JSON.stringify(anonymous));
+      assert.ok(tokens.issued.includes("anonymous"), tokens.issued.join(", "));
+
+      const before = tokens.issued.filter((w) => w === USER).length;
+      const asUser = await new ImageConfigReader({ cacheDir: false, credentials: { [tokened.host]: { username: USER, password: PASSWORD } } }).read(ref);
+      assert.deepStrictEqual(asUser.config, anonymous.config);
+      assert.ok(tokens.issued.filter((w) => w === USER).length > before, "the reader asked for a token as the user");
+
+      const refused = await new ImageConfigReader({ cacheDir: false, credentials: { [tokened.host]: { username: USER, password: "nope" } } }).read(ref);
+      assert.match(refused.error ?? "", /token service answered 401 \(credentials refused\)/);
+    } finally {
+      if (tokened) await tokened.stop();
+      await tokens.stop();
     }
   });
 

@@ -3,6 +3,7 @@
  * isolation (no daemon, no overlay, no user namespaces needed), with a storage
  * root of its own under the test's temp folder so the machine's stays untouched.
  */
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { run } from "./tools";
@@ -57,6 +58,19 @@ export class Buildah {
   /** `buildah bud` of a context, as docker.Image would build it: the Dockerfile, the context, the name. */
   bud(context: string, dockerfile: string, imageName: string): void {
     this.run("bud", "--isolation", "chroot", "--tls-verify=false", "--quiet", "-f", dockerfile, "-t", imageName, context);
+  }
+
+  /**
+   * Pushes without blocking the event loop: for a registry whose token service
+   * runs in this very process (a synchronous push would wait on it forever).
+   */
+  pushAsync(ref: string, creds: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const args = [...this.global, "push", "--tls-verify=false", "--creds", creds, ref, `docker://${ref}`];
+      execFile("buildah", args, { env: { ...process.env, BUILDAH_ISOLATION: "chroot" } }, (error, _stdout, stderr) =>
+        error ? reject(new Error(`buildah push ${ref} failed: ${stderr}`)) : resolve(),
+      );
+    });
   }
 
   /** Pushes and returns the manifest digest buildah wrote; `creds` (user:password) for a registry that asks. */

@@ -49,6 +49,8 @@ function request(method: string, url: string, headers: Record<string, string> = 
 export interface RegistryOptions {
   /** An htpasswd file (bcrypt): the registry then asks for basic auth. */
   htpasswd?: string;
+  /** Token auth: the registry sends a `Bearer realm=…` challenge and trusts tokens signed by this certificate's key. */
+  token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
 }
 
 /** `docker-registry serve <config.yml>` with storage under dir; resolves once /v2/ answers. */
@@ -71,6 +73,16 @@ export async function startRegistry(dir: string, options: RegistryOptions = {}):
       `  addr: ${host}`,
       "  secret: e2e-only-upload-state-secret",
       ...(options.htpasswd ? ["auth:", "  htpasswd:", "    realm: e2e", `    path: ${options.htpasswd}`] : []),
+      ...(options.token
+        ? [
+            "auth:",
+            "  token:",
+            `    realm: ${options.token.realm}`,
+            `    service: ${options.token.service}`,
+            `    issuer: ${options.token.issuer}`,
+            `    rootcertbundle: ${options.token.rootCertBundle}`,
+          ]
+        : []),
       "",
     ].join("\n"),
   );
