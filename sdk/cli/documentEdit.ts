@@ -1,0 +1,320 @@
+/**
+ * Edits a YAML document's text in place: the difference between the value the
+ * core was given and the value it returned becomes a few text insertions and
+ * deletions at the nodes' source positions, so every byte the tool did not add
+ * stays as it was (comments, CRLF, quoting, `key:` with no value, key order).
+ * Added text uses the document's own line ending and indentation; removing it
+ * again deletes exactly those bytes, so uninject(inject(x)) gives x back.
+ *
+ * The caller checks the edited text reads back as the wanted value; when an
+ * edit falls outside what this module can do (a change inside an alias, a
+ * block scalar, a merge key), it throws EditUnsupported and the caller writes
+ * the document anew instead.
+ */
+import { Document, isMap, isPair, isScalar, isSeq, Node, Pair, Scalar, stringify, YAMLMap, YAMLSeq } from "yaml";
+import { KUBE_WRITE_OPTIONS } from "./kubeYaml";
+
+/** A change this module cannot make in place; the document is written anew. */
+export class EditUnsupported extends Error {}
+
+interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+  /** Insertions at one offset keep the order they were planned in. */
+  order: number;
+}
+
+const MERGE_KEY = "<<";
+const LF = "\n";
+const CRLF = "\r\n";
+
+type Plain = Record<string, unknown>;
+
+function isPlainObject(v: unknown): v is Plain {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
+
+/** Structural equality of plain JSON-like values. */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Applies the change from `before` to `after` to the text of `doc` (parsed from `text`); returns the new text. */
+export function editDocumentText(text: string, doc: Document, before: unknown, after: unknown): string {
+  const editor = new Editor(text);
+  editor.walk(doc.contents as Node | null, before, after);
+  return editor.apply();
+}
+
+class Editor {
+  private readonly edits: TextEdit[] = [];
+  private readonly nl: string;
+
+  constructor(private readonly text: string) {
+    this.nl = text.includes(CRLF) ? CRLF : LF;
+  }
+
+  apply(): string {
+    const sorted = [...this.edits].sort((x, y) => y.start - x.start || y.order - x.order);
+    let out = this.text;
+    for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+    return out;
+  }
+
+  private add(start: number, end: number, text: string): void {
+    this.edits.push({ start, end, text, order: this.edits.length });
+  }
+
+  walk(node: Node | null, a: unknown, b: unknown): void {
+    if (deepEqual(a, b)) return;
+    if (node === null) throw new EditUnsupported("a change where the document has no node");
+    if (isMap(node) && isPlainObject(a) && isPlainObject(b)) return this.walkMap(node, a, b);
+    if (isSeq(node) && Array.isArray(a) && Array.isArray(b)) return this.walkSeq(node, a, b);
+    if (isScalar(node) && typeof b === "string" && typeof a === "string") return this.editString(node, a, b);
+    throw new EditUnsupported("a value changes type");
+  }
+
+  // ---- mappings
+
+  private walkMap(node: YAMLMap, a: Plain, b: Plain): void {
+    if (node.items.some((p) => keyOf(p) === MERGE_KEY)) throw new EditUnsupported("a mapping with a merge key");
+    const pairFor = (key: string): Pair => {
+      // kubectl keeps the last of duplicate keys: that is the one the value came from.
+      const found = [...node.items].reverse().find((p) => keyOf(p) === key);
+      if (!found) throw new EditUnsupported(`key ${key} not found`);
+      return found as Pair;
+    };
+    for (const key of Object.keys(a)) {
+      if (!Object.prototype.hasOwnProperty.call(b, key)) {
+        if (node.items.filter((p) => keyOf(p) === key).length > 1) throw new EditUnsupported(`duplicate key ${key}`);
+        this.deletePair(node, pairFor(key));
+      } else {
+        const pair = pairFor(key);
+        this.walk(pair.value as Node | null, a[key], b[key]);
+      }
+    }
+    const added = Object.keys(b).filter((k) => !Object.prototype.hasOwnProperty.call(a, k));
+    if (added.length > 0) this.appendPairs(node, Object.fromEntries(added.map((k) => [k, b[k]])));
+  }
+
+  private appendPairs(node: YAMLMap, entries: Plain): void {
+    if (node.flow) {
+      const body = Object.entries(entries).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ");
+      return this.appendFlow(node, body);
+    }
+    const last = node.items[node.items.length - 1] as Pair;
+    const indent = this.column(rangeOf(last.key as Node)[0]);
+    const at = this.lineEndAfter(endOfPair(last));
+    this.add(at, at, this.prefixAtEof(at) + this.block(stringify(entries, KUBE_WRITE_OPTIONS), indent));
+  }
+
+  private deletePair(node: YAMLMap, pair: Pair): void {
+    if (node.flow) return this.deleteFlowItem(node, node.items.indexOf(pair));
+    const keyStart = rangeOf(pair.key as Node)[0];
+    const start = this.lineStart(keyStart);
+    if (this.text.slice(start, keyStart).trim() !== "") throw new EditUnsupported("a key that shares its line");
+    const index = node.items.indexOf(pair);
+    const next = node.items[index + 1] as Pair | undefined;
+    this.deleteLines(start, next ? this.lineStart(rangeOf(next.key as Node)[0]) : this.lineEndAfter(endOfPair(pair)));
+  }
+
+  // ---- sequences
+
+  private walkSeq(node: YAMLSeq, a: unknown[], b: unknown[]): void {
+    const ka = itemKeys(a);
+    const kb = itemKeys(b);
+    if (!ka || !kb) {
+      if (a.length !== b.length) throw new EditUnsupported("a list without names changes length");
+      a.forEach((x, i) => this.walk(node.items[i] as Node, x, b[i]));
+      return;
+    }
+    const common = kb.filter((k) => ka.includes(k));
+    const commonInA = ka.filter((k) => kb.includes(k));
+    if (common.join("\u0000") !== commonInA.join("\u0000")) throw new EditUnsupported("list items change order");
+    ka.forEach((k, i) => {
+      if (!kb.includes(k)) this.deleteSeqItem(node, i);
+      else this.walk(node.items[i] as Node, a[i], b[kb.indexOf(k)]);
+    });
+    // New items go before the next item both lists share, or at the end.
+    let pending: unknown[] = [];
+    kb.forEach((k, j) => {
+      if (!ka.includes(k)) {
+        pending.push(b[j]);
+        return;
+      }
+      if (pending.length > 0) this.insertSeqItems(node, ka.indexOf(k), pending);
+      pending = [];
+    });
+    if (pending.length > 0) this.insertSeqItems(node, a.length, pending);
+  }
+
+  private insertSeqItems(node: YAMLSeq, before: number, items: unknown[]): void {
+    if (node.flow) {
+      const body = items.map((v) => JSON.stringify(v)).join(", ");
+      if (before >= node.items.length) return this.appendFlow(node, body);
+      const at = rangeOf(node.items[before] as Node)[0];
+      return this.add(at, at, `${body}, `);
+    }
+    const first = node.items[0] as Node;
+    const dash = this.dashBefore(rangeOf(first)[0]);
+    const indent = dash - this.lineStart(dash);
+    const textOf = this.block(stringify(items, KUBE_WRITE_OPTIONS), indent);
+    if (before < node.items.length) {
+      const at = this.lineStart(this.dashBefore(rangeOf(node.items[before] as Node)[0]));
+      return this.add(at, at, textOf);
+    }
+    const at = this.lineEndAfter(rangeOf(node.items[node.items.length - 1] as Node)[1]);
+    this.add(at, at, this.prefixAtEof(at) + textOf);
+  }
+
+  private deleteSeqItem(node: YAMLSeq, index: number): void {
+    if (node.flow) return this.deleteFlowItem(node, index);
+    const item = node.items[index] as Node;
+    const start = this.lineStart(this.dashBefore(rangeOf(item)[0]));
+    const next = node.items[index + 1] as Node | undefined;
+    const end = next ? this.lineStart(this.dashBefore(rangeOf(next)[0])) : this.lineEndAfter(rangeOf(item)[1]);
+    this.deleteLines(start, end);
+  }
+
+  // ---- flow collections (`{…}`, `[…]`, JSON)
+
+  private appendFlow(node: YAMLMap | YAMLSeq, body: string): void {
+    const items = node.items as Array<Node | Pair>;
+    if (items.length === 0) {
+      const open = rangeOf(node)[0] + 1;
+      return this.add(open, open, body);
+    }
+    const at = flowItemRange(items[items.length - 1])[1];
+    this.add(at, at, `, ${body}`);
+  }
+
+  private deleteFlowItem(node: YAMLMap | YAMLSeq, index: number): void {
+    const items = node.items as Array<Node | Pair>;
+    const [start, end] = flowItemRange(items[index]);
+    if (index + 1 < items.length) return this.add(start, flowItemRange(items[index + 1])[0], "");
+    if (index > 0) return this.add(flowItemRange(items[index - 1])[1], end, "");
+    this.add(start, end, "");
+  }
+
+  // ---- scalars
+
+  /** The options variable grows or shrinks at its end: edit only those characters, in the scalar's own style. */
+  private editString(node: Scalar, a: string, b: string): void {
+    const [start, end] = rangeOf(node);
+    const source = this.text.slice(start, end);
+    const close = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? end - 1 : end;
+    const inline = node.type === Scalar.PLAIN || node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+    const literalSafe = (s: string) =>
+      !/[\r\n\\"'#]/.test(s) && (node.type !== Scalar.PLAIN || !/:(\s|$)/.test(s));
+    if (inline && !source.includes("\n")) {
+      if (b.startsWith(a) && literalSafe(b.slice(a.length)) && this.text.slice(start, close).endsWith(a.slice(-1) || "")) {
+        return this.add(close, close, b.slice(a.length));
+      }
+      const removed = a.slice(b.length);
+      if (a.startsWith(b) && literalSafe(removed) && this.text.slice(start, close).endsWith(removed)) {
+        return this.add(close - removed.length, close, "");
+      }
+    }
+    if (node.type !== Scalar.PLAIN && node.type !== Scalar.QUOTE_DOUBLE && node.type !== Scalar.QUOTE_SINGLE) {
+      throw new EditUnsupported("a block scalar changes");
+    }
+    this.add(start, end, JSON.stringify(b));
+  }
+
+  // ---- text positions
+
+  private block(yamlText: string, indent: number): string {
+    const pad = " ".repeat(indent);
+    return yamlText
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((l) => `${pad}${l}${this.nl}`)
+      .join("");
+  }
+
+  private deleteLines(start: number, end: number): void {
+    // A deleted last line of a file without a final newline takes the newline before it.
+    if (end === this.text.length && !this.text.endsWith("\n") && start > 0) {
+      start = this.text.lastIndexOf(this.nl, start - 1);
+    }
+    this.add(start, end, "");
+  }
+
+  /** Text added at the very end of a file without a final newline starts a line of its own. */
+  private prefixAtEof(at: number): string {
+    return at === this.text.length && this.text.length > 0 && !this.text.endsWith("\n") ? this.nl : "";
+  }
+
+  private lineStart(pos: number): number {
+    return this.text.lastIndexOf("\n", pos - 1) + 1;
+  }
+
+  private column(pos: number): number {
+    return pos - this.lineStart(pos);
+  }
+
+  /** The start of the line after `pos`, or `pos` when it already starts a line. */
+  private lineEndAfter(pos: number): number {
+    if (pos > 0 && this.text[pos - 1] === "\n") return pos;
+    const nl = this.text.indexOf("\n", pos);
+    return nl < 0 ? this.text.length : nl + 1;
+  }
+
+  /** The `-` that introduces a block sequence item starting at `pos`. */
+  private dashBefore(pos: number): number {
+    for (let i = pos - 1; i >= 0; i--) {
+      const ch = this.text[i];
+      if (ch === "-") return i;
+      if (ch !== " " && ch !== "\t" && ch !== "\n" && ch !== "\r") break;
+    }
+    throw new EditUnsupported("a list item without its dash");
+  }
+}
+
+function keyOf(p: unknown): unknown {
+  if (!isPair(p)) return undefined;
+  const k = p.key;
+  return isScalar(k) ? String(k.value) : k;
+}
+
+function rangeOf(node: Node | null | undefined): [number, number, number] {
+  const r = node?.range;
+  if (!r) throw new EditUnsupported("a node without a source position");
+  return r;
+}
+
+/** Where a pair's text ends (its value, or its key when the value is empty). */
+function endOfPair(p: Pair): number {
+  const v = p.value as Node | null;
+  return v?.range ? v.range[1] : rangeOf(p.key as Node)[1];
+}
+
+function flowItemRange(item: Node | Pair): [number, number] {
+  if (isPair(item)) return [rangeOf(item.key as Node)[0], endOfPair(item)];
+  const r = rangeOf(item);
+  return [r[0], r[1]];
+}
+
+/**
+ * Keys that match list items across the change: the name (Kubernetes lists of
+ * containers, env, volumes, mounts, secrets), numbered when a name repeats; a
+ * list with unnamed items has none.
+ */
+function itemKeys(list: unknown[]): string[] | undefined {
+  const seen = new Map<string, number>();
+  const keys: string[] = [];
+  for (const item of list) {
+    if (!isPlainObject(item) || typeof item.name !== "string") return undefined;
+    const n = seen.get(item.name) ?? 0;
+    seen.set(item.name, n + 1);
+    keys.push(`${item.name}\u0000${n}`);
+  }
+  return keys;
+}
