@@ -480,10 +480,21 @@ describe("uninject", () => {
     assert.deepStrictEqual(r.workload, w);
   });
 
-  it("refuses when the options variable was edited after injection, instead of guessing", () => {
+  it("keeps an edit the user made to the options variable after injection, and takes only the agent flags out", () => {
     const injected = inject(deployment((d) => (d.spec.template.spec.containers[0].env = [{ name: "CATALINA_OPTS", value: "-Xmx1g" }])), BASE).workload as any;
     injected.spec.template.spec.containers[0].env.find((e: any) => e.name === "CATALINA_OPTS").value += " -Dmine=1";
-    assert.throws(() => uninject(injected), /CATALINA_OPTS of container "app" was changed after injection/);
+    const r = uninject(injected);
+    assert.deepStrictEqual(app(r.workload).env, [{ name: "CATALINA_OPTS", value: "-Xmx1g -Dmine=1" }]);
+  });
+
+  it("keeps an edit the user made to a variable injection created, and takes only the agent flags out", () => {
+    const injected = inject(deployment(), BASE).workload as any;
+    injected.spec.template.spec.containers[0].env.find((e: any) => e.name === "CATALINA_OPTS").value += " -Xmx2g";
+    const r = uninject(injected);
+    assert.deepStrictEqual(app(r.workload).env, [{ name: "CATALINA_OPTS", value: "-Xmx2g" }]);
+    assert.match(r.kept.join("\n"), /CATALINA_OPTS of container "app" was edited after injection/);
+    // Injecting again appends the flags to what the user wrote.
+    assert.match(inject(injected, BASE).workload.spec!.template.spec!.containers[0].env!.find((e) => e.name === "CATALINA_OPTS")!.value!, /^-Xmx2g -javaagent:/);
   });
 
   it("refuses a status annotation it cannot read", () => {

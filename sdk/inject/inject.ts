@@ -12,11 +12,12 @@ import {
   INIT_CONTAINER_NAME,
   VOLUME_NAME,
 } from "./constants";
-import { indexOfEnv, removeNamed } from "./env";
 import { agentFlags, agentVolume, containerProblem, initContainer, instrumentContainer } from "./javaagent";
 import { deriveApplicationName, pinpointNameProblem } from "./naming";
 import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./options";
-import { ContainerStatus, InjectionStatus, readStatus, writeStatus } from "./status";
+import { fingerprintParts } from "./fingerprint";
+import { InjectionStatus, readStatus, writeStatus } from "./status";
+import { stripInjected } from "./strip";
 import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
 
 /** A workload the rules reject; the message names the workload, the problem and the fix. */
@@ -69,7 +70,8 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   if (!o.kinds.includes(workload.kind)) return skip(workload, `kind ${workload.kind} is not enabled (kinds: ${o.kinds.join(", ")})`);
 
   // Strip an earlier injection first: injecting twice equals injecting once.
-  const out = uninject(workload).workload;
+  const stripped = uninject(workload);
+  const out = stripped.workload;
   const template = podTemplateOf(out);
   const spec = template?.spec;
   if (!template || !spec || !Array.isArray(spec.containers) || spec.containers.length === 0) {
@@ -101,7 +103,7 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   if ([...(spec.initContainers ?? []), ...spec.containers].some((c) => c.name === INIT_CONTAINER_NAME)) {
     fail(`already has a container named "${INIT_CONTAINER_NAME}", which the agent needs: rename yours, or opt out with ${ANNOTATION_INJECT}: "false"`);
   }
-  const warnings: string[] = [];
+  const warnings: string[] = [...stripped.kept];
   selected = selected.filter((c) => {
     const p = containerProblem(c, optionsEnv);
     if (!p) return true;
@@ -139,6 +141,7 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     template.metadata.annotations = {};
     status.created.push("annotations");
   }
+  status.fingerprints = fingerprintParts(spec, status);
   writeStatus(template, status);
   return { workload: out, injected: true, applicationName, containers: selected.map((c) => c.name), warnings };
 }
@@ -208,51 +211,31 @@ export interface UninjectResult<W extends Workload = Workload> {
   workload: W;
   /** False when the workload carried no injection status. */
   removed: boolean;
+  /** Parts the record lists that were kept because the pod does not prove injection added them (strip.ts). */
+  kept: string[];
 }
 
-/** Removes exactly what inject() added, as its status annotation records; a new object. */
+/** Removes exactly what inject() added, as far as its status record's fingerprints prove it; a new object. */
 export function uninject<W extends Workload>(workload: W): UninjectResult<W> {
   const where = describeWorkload(workload);
   const status = readStatus(podTemplateOf(workload), where);
   const out = copyPlain(workload);
-  if (!status) return { workload: out, removed: false };
+  if (!status) return { workload: out, removed: false, kept: [] };
   const template = podTemplateOf(out) as PodTemplateSpec;
   const spec = template.spec as PodSpec;
   const pod = spec as unknown as Record<string, unknown>;
 
-  spec.initContainers = removeNamed(spec.initContainers, status.initContainers);
-  spec.volumes = removeNamed(spec.volumes, status.volumes);
-  spec.imagePullSecrets = removeNamed(spec.imagePullSecrets, status.imagePullSecrets);
+  const kept = stripInjected(spec, status, where);
   for (const [name, cs] of Object.entries(status.containers)) {
     const c = spec.containers.find((x) => x.name === name);
-    if (c) stripContainer(c, cs, where);
+    if (c) dropIfCreatedAndEmpty(c as unknown as Record<string, unknown>, cs.created, ["env", "volumeMounts"]);
   }
   dropIfCreatedAndEmpty(pod, status.created, ["initContainers", "volumes", "imagePullSecrets"]);
   const meta = template.metadata!;
   delete meta.annotations![ANNOTATION_STATUS];
   dropIfCreatedAndEmpty(meta as unknown as Record<string, unknown>, status.created, ["annotations"]);
   dropIfCreatedAndEmpty(template as unknown as Record<string, unknown>, status.created, ["metadata"]);
-  return { workload: out, removed: true };
-}
-
-function stripContainer(c: Container, cs: ContainerStatus, where: string): void {
-  const opt = cs.options;
-  if (opt.appended === undefined) {
-    c.env = removeNamed(c.env, [opt.name]);
-  } else {
-    const e = c.env?.[indexOfEnv(c.env, opt.name)];
-    if (!e || typeof e.value !== "string" || !e.value.endsWith(opt.appended)) {
-      throw new InjectionError(
-        where,
-        `${opt.name} of container "${c.name}" was changed after injection, so the agent flags cannot be removed exactly: remove them by hand along with the ${ANNOTATION_STATUS} annotation`,
-      );
-    }
-    e.value = e.value.slice(0, e.value.length - opt.appended.length);
-    if (opt.valueWasUnset && e.value === "") delete e.value;
-  }
-  c.env = removeNamed(c.env, cs.env);
-  c.volumeMounts = removeNamed(c.volumeMounts, cs.volumeMounts);
-  dropIfCreatedAndEmpty(c as unknown as Record<string, unknown>, cs.created, ["env", "volumeMounts"]);
+  return { workload: out, removed: true, kept };
 }
 
 function dropIfCreatedAndEmpty(obj: Record<string, unknown>, created: readonly string[], keys: readonly string[]): void {

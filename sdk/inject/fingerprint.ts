@@ -1,0 +1,66 @@
+/**
+ * Fingerprints of the parts injection adds: a short hash of each part as it
+ * was written, kept in the status record. Uninject removes a part only when
+ * the part still has its fingerprint, so a record copied from another object
+ * or edited by hand never costs the user a container, a volume or a variable.
+ */
+import { createHash } from "crypto";
+import type { PodSpec } from "kubernetes-types/core/v1";
+import type { InjectionStatus } from "./status";
+
+/** Hex digits kept of the SHA-256: enough to tell parts apart, short enough for an annotation. */
+const FINGERPRINT_LENGTH = 12;
+
+/**
+ * Fields the API server fills in on a live object (`kubectl get -o yaml`)
+ * that injection leaves to it, with their default values: a part read back
+ * from a cluster still has the fingerprint it was written with.
+ */
+const SERVER_DEFAULTS: ReadonlyArray<[string, unknown]> = [
+  ["terminationMessagePath", "/dev/termination-log"],
+  ["terminationMessagePolicy", "File"],
+  ["apiVersion", "v1"], // fieldRef.apiVersion
+];
+
+/** Where a part sits, as the key of its fingerprint in the record. */
+export const partKey = {
+  initContainer: (name: string) => `initContainers/${name}`,
+  volume: (name: string) => `volumes/${name}`,
+  imagePullSecret: (name: string) => `imagePullSecrets/${name}`,
+  env: (container: string, name: string) => `containers/${container}/env/${name}`,
+  volumeMount: (container: string, name: string) => `containers/${container}/volumeMounts/${name}`,
+};
+
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v !== null && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>)
+      .filter(([k, x]) => x !== undefined && !SERVER_DEFAULTS.some(([dk, dv]) => dk === k && dv === x))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return Object.fromEntries(entries.map(([k, x]) => [k, canonical(x)]));
+  }
+  return v;
+}
+
+/** The fingerprint of one part: key order and server defaults do not change it. */
+export function fingerprint(part: unknown): string {
+  return createHash("sha256").update(JSON.stringify(canonical(part))).digest("hex").slice(0, FINGERPRINT_LENGTH);
+}
+
+/** Fingerprints of every part the record lists, taken from the pod as injection left it. */
+export function fingerprintParts(spec: PodSpec, status: InjectionStatus): Record<string, string> {
+  const out: Record<string, string> = {};
+  const take = (key: string, part: unknown) => {
+    if (part !== undefined) out[key] = fingerprint(part);
+  };
+  for (const n of status.initContainers) take(partKey.initContainer(n), spec.initContainers?.find((c) => c.name === n));
+  for (const n of status.volumes) take(partKey.volume(n), spec.volumes?.find((v) => v.name === n));
+  for (const n of status.imagePullSecrets) take(partKey.imagePullSecret(n), spec.imagePullSecrets?.find((s) => s.name === n));
+  for (const [cname, cs] of Object.entries(status.containers)) {
+    const c = spec.containers.find((x) => x.name === cname);
+    for (const n of cs.env) take(partKey.env(cname, n), c?.env?.find((e) => e.name === n));
+    if (cs.options.appended === undefined) take(partKey.env(cname, cs.options.name), c?.env?.find((e) => e.name === cs.options.name));
+    for (const n of cs.volumeMounts) take(partKey.volumeMount(cname, n), c?.volumeMounts?.find((m) => m.name === n));
+  }
+  return out;
+}
