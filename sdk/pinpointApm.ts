@@ -4,7 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
-import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, OptionError, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import { unknownKeysProblem } from "./inject/grammar";
+
+/** What pinpoint:initResources may hold. */
+const INIT_RESOURCES_CONFIG_SHAPE = { requests: { cpu: null, memory: null }, limits: { cpu: null, memory: null } };
 import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
@@ -148,6 +152,8 @@ export class PinpointApm extends pulumi.ComponentResource {
 /** Each input: the arg when given, else the stack config. */
 function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
   const resources = c.object<{ requests?: Record<string, string>; limits?: Record<string, string> }>("initResources");
+  const shapeProblem = unknownKeysProblem(resources, INIT_RESOURCES_CONFIG_SHAPE);
+  if (shapeProblem) throw new ConfigError("initResources", shapeProblem, `write it as {"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"200m","memory":"64Mi"}}`);
   return {
     enabled: argOr(args.enabled, c.boolean("enabled")),
     applicationNamePrefix: argOr(args.applicationNamePrefix, c.string("applicationNamePrefix")),
@@ -218,6 +224,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     try {
       pinpointTransform(options); // validates every option now, at preview
     } catch (e) {
+      // Name the setting as the user gave it: the argument, or its pinpoint:* key.
+      if (e instanceof OptionError) throw new Error(`pinpoint: ${e.option} (argument, or pinpoint:${e.option.split(".")[0]}) ${e.problem}`);
       throw new Error(`pinpoint: ${(e as Error).message}`);
     }
   }

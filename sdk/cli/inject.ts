@@ -13,6 +13,7 @@ import {
   DEFAULT_OPTIONS_ENV,
   inject,
   isWorkloadKind,
+  OptionError,
   ResolvedOptions,
   resolveOptions,
   uninject,
@@ -174,7 +175,27 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
   return { document: d, value: r.value };
 }
 
+/** The flag that sets each option, for messages that name what the user typed. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  image: "--image",
+  applicationNamePrefix: "--app-prefix",
+  collectorHost: "--collector",
+  optionsEnv: "--options-env",
+  defaultContainers: "--containers",
+  kinds: "--kinds",
+  imagePullSecret: "--image-pull-secret",
+};
+
 function optionsOf(flags: Flags): ResolvedOptions {
+  try {
+    return resolveFlags(flags);
+  } catch (e) {
+    if (e instanceof OptionError && FLAG_OF_OPTION[e.option]) throw new Error(`${FLAG_OF_OPTION[e.option]} ${e.problem}`);
+    throw e;
+  }
+}
+
+function resolveFlags(flags: Flags): ResolvedOptions {
   return resolveOptions({
     image: flags.image ?? "",
     applicationNamePrefix: flags.appPrefix,

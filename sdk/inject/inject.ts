@@ -18,6 +18,7 @@ import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./
 import { fingerprintParts } from "./fingerprint";
 import { InjectionStatus, readStatus, writeStatus } from "./status";
 import { stripInjected } from "./strip";
+import { duplicateEnvProblem, unknownAnnotationProblem, usesHostNetwork, windowsReason } from "./shapes";
 import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
 
 /** A workload the rules reject; the message names the workload, the problem and the fix. */
@@ -81,11 +82,18 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   const fail = (problem: string): never => {
     throw new InjectionError(where, problem);
   };
+  // A misspelt key (`injection: "false"`) must not instrument a workload its user opted out.
+  const annotationProblem = unknownAnnotationProblem(out);
+  if (annotationProblem) fail(annotationProblem);
   const optOut = annotationOf(out, ANNOTATION_INJECT);
   if (optOut !== undefined && optOut !== "true" && optOut !== "false") {
     fail(`annotation ${ANNOTATION_INJECT} is "${optOut}"; use "true" or "false"`);
   }
   if (optOut === "false") return skip(out, `opted out by ${ANNOTATION_INJECT}: "false"`);
+  const windows = windowsReason(spec);
+  if (windows) return skip(out, windows);
+  // On the host's network the pod IP is the node's: let the agent generate the agentId.
+  const wo: ResolvedOptions = usesHostNetwork(spec) && o.agentIdSource === "podIP" ? { ...o, agentIdSource: "generated" } : o;
 
   const optionsEnv = annotationOf(out, ANNOTATION_OPTIONS_ENV) ?? o.optionsEnv;
   try {
@@ -102,6 +110,10 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   }
   if ([...(spec.initContainers ?? []), ...spec.containers].some((c) => c.name === INIT_CONTAINER_NAME)) {
     fail(`already has a container named "${INIT_CONTAINER_NAME}", which the agent needs: rename yours, or opt out with ${ANNOTATION_INJECT}: "false"`);
+  }
+  for (const c of selected) {
+    const duplicate = duplicateEnvProblem(c, optionsEnv);
+    if (duplicate) fail(duplicate);
   }
   const warnings: string[] = [...stripped.kept];
   selected = selected.filter((c) => {
@@ -125,9 +137,9 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     containers: {},
   };
   selected.forEach((c, index) => {
-    const flags = agentFlags(o, { applicationName, index, containerName: c.name, multiple: selected.length > 1 });
+    const flags = agentFlags(wo, { applicationName, index, containerName: c.name, multiple: selected.length > 1 });
     try {
-      status.containers[c.name] = instrumentContainer(c, o, optionsEnv, flags);
+      status.containers[c.name] = instrumentContainer(c, wo, optionsEnv, flags);
     } catch (e) {
       fail((e as Error).message);
     }
