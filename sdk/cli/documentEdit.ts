@@ -56,6 +56,7 @@ export function editDocumentText(text: string, doc: Document, before: unknown, a
 class Editor {
   private readonly edits: TextEdit[] = [];
   private readonly nl: string;
+  private trimFinalNewline = false;
 
   constructor(private readonly text: string) {
     this.nl = text.includes(CRLF) ? CRLF : LF;
@@ -65,7 +66,7 @@ class Editor {
     const sorted = [...this.edits].sort((x, y) => y.start - x.start || y.order - x.order);
     let out = this.text;
     for (const e of sorted) out = out.slice(0, e.start) + e.text + out.slice(e.end);
-    return out;
+    return this.trimFinalNewline && out.endsWith(this.nl) ? out.slice(0, out.length - this.nl.length) : out;
   }
 
   private add(start: number, end: number, text: string): void {
@@ -91,15 +92,18 @@ class Editor {
       if (!found) throw new EditUnsupported(`key ${key} not found`);
       return found as Pair;
     };
+    const gone: number[] = [];
     for (const key of Object.keys(a)) {
       if (!Object.prototype.hasOwnProperty.call(b, key)) {
         if (node.items.filter((p) => keyOf(p) === key).length > 1) throw new EditUnsupported(`duplicate key ${key}`);
-        this.deletePair(node, pairFor(key));
+        if (node.flow) gone.push(node.items.indexOf(pairFor(key)));
+        else this.deletePair(node, pairFor(key));
       } else {
         const pair = pairFor(key);
         this.walk(pair.value as Node | null, a[key], b[key]);
       }
     }
+    if (gone.length > 0) this.deleteFlowItems(node, gone);
     const added = Object.keys(b).filter((k) => !Object.prototype.hasOwnProperty.call(a, k));
     if (added.length > 0) this.appendPairs(node, Object.fromEntries(added.map((k) => [k, b[k]])));
   }
@@ -112,11 +116,10 @@ class Editor {
     const last = node.items[node.items.length - 1] as Pair;
     const indent = this.column(rangeOf(last.key as Node)[0]);
     const at = this.lineEndAfter(endOfPair(last));
-    this.add(at, at, this.prefixAtEof(at) + this.block(stringify(entries, KUBE_WRITE_OPTIONS), indent));
+    this.add(at, at, this.placed(at, this.block(stringify(entries, KUBE_WRITE_OPTIONS), indent)));
   }
 
   private deletePair(node: YAMLMap, pair: Pair): void {
-    if (node.flow) return this.deleteFlowItem(node, node.items.indexOf(pair));
     const keyStart = rangeOf(pair.key as Node)[0];
     const start = this.lineStart(keyStart);
     if (this.text.slice(start, keyStart).trim() !== "") throw new EditUnsupported("a key that shares its line");
@@ -138,10 +141,13 @@ class Editor {
     const common = kb.filter((k) => ka.includes(k));
     const commonInA = ka.filter((k) => kb.includes(k));
     if (common.join("\u0000") !== commonInA.join("\u0000")) throw new EditUnsupported("list items change order");
+    const gone: number[] = [];
     ka.forEach((k, i) => {
-      if (!kb.includes(k)) this.deleteSeqItem(node, i);
+      if (!kb.includes(k)) gone.push(i);
       else this.walk(node.items[i] as Node, a[i], b[kb.indexOf(k)]);
     });
+    if (node.flow && gone.length > 0) this.deleteFlowItems(node, gone);
+    else gone.forEach((i) => this.deleteSeqItem(node, i));
     // New items go before the next item both lists share, or at the end.
     let pending: unknown[] = [];
     kb.forEach((k, j) => {
@@ -171,11 +177,10 @@ class Editor {
       return this.add(at, at, textOf);
     }
     const at = this.lineEndAfter(rangeOf(node.items[node.items.length - 1] as Node)[1]);
-    this.add(at, at, this.prefixAtEof(at) + textOf);
+    this.add(at, at, this.placed(at, textOf));
   }
 
   private deleteSeqItem(node: YAMLSeq, index: number): void {
-    if (node.flow) return this.deleteFlowItem(node, index);
     const item = node.items[index] as Node;
     const start = this.lineStart(this.dashBefore(rangeOf(item)[0]));
     const next = node.items[index + 1] as Node | undefined;
@@ -195,12 +200,21 @@ class Editor {
     this.add(at, at, `, ${body}`);
   }
 
-  private deleteFlowItem(node: YAMLMap | YAMLSeq, index: number): void {
+  /** Deletes the items at `indices` with their separators: each run of them up to the next kept item, or after the last kept one. */
+  private deleteFlowItems(node: YAMLMap | YAMLSeq, indices: number[]): void {
     const items = node.items as Array<Node | Pair>;
-    const [start, end] = flowItemRange(items[index]);
-    if (index + 1 < items.length) return this.add(start, flowItemRange(items[index + 1])[0], "");
-    if (index > 0) return this.add(flowItemRange(items[index - 1])[1], end, "");
-    this.add(start, end, "");
+    const sorted = [...indices].sort((x, y) => x - y);
+    let i = 0;
+    while (i < sorted.length) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+      const first = sorted[i];
+      const last = sorted[j];
+      if (last + 1 < items.length) this.add(flowItemRange(items[first])[0], flowItemRange(items[last + 1])[0], "");
+      else if (first > 0) this.add(flowItemRange(items[first - 1])[1], flowItemRange(items[last])[1], "");
+      else this.add(flowItemRange(items[first])[0], flowItemRange(items[last])[1], "");
+      i = j + 1;
+    }
   }
 
   // ---- scalars
@@ -240,16 +254,19 @@ class Editor {
   }
 
   private deleteLines(start: number, end: number): void {
-    // A deleted last line of a file without a final newline takes the newline before it.
-    if (end === this.text.length && !this.text.endsWith("\n") && start > 0) {
-      start = this.text.lastIndexOf(this.nl, start - 1);
-    }
+    // Deleting the last line of a file without a final newline leaves the newline before it: apply() drops that.
+    if (end === this.text.length && !this.text.endsWith("\n")) this.trimFinalNewline = true;
     this.add(start, end, "");
   }
 
-  /** Text added at the very end of a file without a final newline starts a line of its own. */
-  private prefixAtEof(at: number): string {
-    return at === this.text.length && this.text.length > 0 && !this.text.endsWith("\n") ? this.nl : "";
+  /**
+   * Lines added at the very end of a file without a final newline: the newline
+   * moves to their front, so the file still ends without one (and removing
+   * them again gives the file back).
+   */
+  private placed(at: number, lines: string): string {
+    const noFinalNewline = at === this.text.length && this.text.length > 0 && !this.text.endsWith("\n");
+    return noFinalNewline ? this.nl + lines.slice(0, lines.length - this.nl.length) : lines;
   }
 
   private lineStart(pos: number): number {

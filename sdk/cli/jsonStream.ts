@@ -40,7 +40,14 @@ export function splitJsonStream(text: string): JsonChunk[] {
     // A top-level value ends with its closing bracket, or (a bare scalar) at white space.
     const closes = depth === 0 && (ch === "}" || ch === "]" || (!/[{["]/.test(text[start]) && (i + 1 === text.length || /[\s{["]/.test(text[i + 1]))));
     if (closes) {
-      chunks.push({ line: startLine, text: text.slice(start, i + 1) });
+      // The white space after a value stays with it, so the chunks put together give the text back.
+      let end = i + 1;
+      while (end < text.length && /\s/.test(text[end])) {
+        if (text[end] === "\n") line++;
+        end++;
+      }
+      chunks.push({ line: startLine, text: text.slice(start, end) });
+      i = end - 1;
       start = -1;
     }
   }

@@ -138,7 +138,10 @@ function parseJson(source: Source): ManifestDocument[] {
       if (source.name === STDIN_NAME) return parseYaml({ ...source, format: "yaml" }); // YAML flow style also starts with "{"
       throw new ManifestError(source.name, `is not valid JSON: ${(e as Error).message}`, docs.length + 1, chunk.line);
     }
-    docs.push({ source: source.name, index: docs.length + 1, line: chunk.line, text: chunk.text, value, format: "json" });
+    // JSON is YAML too: a document that reads the same both ways is edited in place like any YAML document.
+    const asYaml = parseDocument(chunk.text, KUBE_PARSE_OPTIONS);
+    const editable = asYaml.errors.length === 0 && deepEqual(asYaml.toJS(KUBE_TO_JS_OPTIONS), value);
+    docs.push({ source: source.name, index: docs.length + 1, line: chunk.line, text: chunk.text, value, format: editable ? "yaml" : "json", yaml: editable ? asYaml : undefined });
   }
   return docs;
 }

@@ -113,7 +113,8 @@ export function hostProblem(host: string): string | undefined {
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(host)) return `"${host}" has a scheme: give the host only, e.g. pinpoint-collector.pinpoint`;
   const bracketed = /^\[(.*)\]$/.exec(host)?.[1];
   if (bracketed !== undefined) return IPV6.test(bracketed) && bracketed.includes(":") ? undefined : `"${host}" is not an IPv6 address`;
-  if (host.includes(":") && !IPV6.test(host)) return `"${host}" holds a ':': give the host alone, and the ports as collector ports`;
+  // An IPv6 address has at least two colons; one colon is a host with a port.
+  if (host.includes(":") && !(IPV6.test(host) && /:.*:/.test(host))) return `"${host}" holds a ':': give the host alone, and the ports as collector ports`;
   if (host.includes(":")) return undefined; // an IPv6 address
   if (/^[\d.]+$/.test(host)) return IPV4.test(host) ? undefined : `"${host}" is not an IPv4 address`;
   if (host.length > HOSTNAME_MAX_LENGTH) return `"${host}" is longer than ${HOSTNAME_MAX_LENGTH} characters`;

@@ -12,6 +12,10 @@ import { loadProgram, locateProgram, ProgramLocation, stackFile } from "./progra
 import { readStackConfig } from "./stackConfig";
 import { stackReferenceResolver } from "./stackReference";
 import { workloadRows, WorkloadRow } from "./table";
+import { replaceRenderedFiles } from "./outFolder";
+
+/** How messages name the output folder: the flag the user gives it with. */
+const OUT_FLAG = "--out";
 
 /** Stands for a value known only after `pulumi up` (an image digest, a generated password, an autoname). */
 export const UNKNOWN_PLACEHOLDER = "<known after pulumi up>";
@@ -19,7 +23,6 @@ export const UNKNOWN_PLACEHOLDER = "<known after pulumi up>";
 export const SECRET_MASK = "<secret: not shown>";
 export const DEFAULT_STACK = "dev";
 export const DEFAULT_OUT_ROOT = "out";
-const RENDERED_EXTENSION = ".yaml";
 /** Kubernetes reads YAML 1.1; no folding of long lines, no anchors. */
 const YAML_WRITE_OPTIONS = { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false } as const;
 
@@ -101,14 +104,12 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   };
 }
 
-/** Replaces the folder's rendered files (only those: a stale one would mislead), one per object. */
+/** Replaces the folder's rendered files (only those the render wrote: a stale one would mislead), one per object. */
 function writeFiles(outDir: string, objects: readonly RenderedObject[], program: ProgramLocation, stack: string): void {
-  fs.mkdirSync(outDir, { recursive: true });
-  for (const f of fs.readdirSync(outDir)) {
-    if (f.endsWith(RENDERED_EXTENSION)) fs.rmSync(path.join(outDir, f));
-  }
+  const files = new Map<string, string>();
   for (const o of objects) {
     const header = `# Rendered by pinpoint-render (no cluster was contacted): program ${path.basename(program.dir)}, stack ${stack}, Pulumi resource ${o.resource.type} "${o.resource.name}"\n`;
-    fs.writeFileSync(path.join(outDir, o.file), header + stringify(o.object, YAML_WRITE_OPTIONS));
+    files.set(o.file, header + stringify(o.object, YAML_WRITE_OPTIONS));
   }
+  replaceRenderedFiles(outDir, files, OUT_FLAG);
 }
