@@ -11,6 +11,13 @@ import type { DocumentOptions, ParseOptions, SchemaOptions, ToJSOptions } from "
 const TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp";
 /** The format the `yaml` package gives its base-60 int and float tags. */
 const SEXAGESIMAL_FORMAT = "TIME";
+/**
+ * go-yaml v2's float pattern. The `yaml` package's 1.1 float tags also match
+ * a bare exponent (`e0`, `E5`) and read it as NaN; go-yaml reads a string.
+ */
+const GO_YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+const FLOAT_TAG = "tag:yaml.org,2002:float";
+
 /** YAML 1.1 is what go-yaml v2 implements. */
 export const KUBE_YAML_VERSION = "1.1";
 
@@ -19,7 +26,10 @@ export const KUBE_PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions 
   version: KUBE_YAML_VERSION,
   uniqueKeys: false,
   prettyErrors: false,
-  customTags: (tags) => tags.filter((t) => typeof t === "string" || (t.tag !== TIMESTAMP_TAG && t.format !== SEXAGESIMAL_FORMAT)),
+  customTags: (tags) =>
+    tags
+      .filter((t) => typeof t === "string" || (t.tag !== TIMESTAMP_TAG && t.format !== SEXAGESIMAL_FORMAT))
+      .map((t) => (typeof t !== "string" && t.tag === FLOAT_TAG && t.test?.test("e0") ? { ...t, test: GO_YAML_FLOAT } : t)),
 };
 
 /**

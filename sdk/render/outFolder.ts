@@ -12,10 +12,20 @@ import * as path from "path";
 export const OUT_MARKER = ".pinpoint-render";
 const MARKER_HEADER = "# Written by pinpoint-render: the files below are its own and are replaced on the next render.";
 
-/** The files a marker lists, or undefined when the folder has no marker. */
+/** The first line of every file the render writes: also how a folder from before the marker is recognised. */
+export const RENDERED_HEADER = "# Rendered by pinpoint-render";
+
+/** The files a marker lists; without a marker, the files whose first line is the render's header, or undefined if any is not. */
 function ownedFiles(outDir: string): string[] | undefined {
   const marker = path.join(outDir, OUT_MARKER);
-  if (!fs.existsSync(marker)) return undefined;
+  if (!fs.existsSync(marker)) {
+    const present = fs.readdirSync(outDir);
+    const rendered = present.filter((f) => {
+      const p = path.join(outDir, f);
+      return fs.statSync(p).isFile() && fs.readFileSync(p, "utf8").startsWith(RENDERED_HEADER);
+    });
+    return rendered.length === present.length ? rendered : undefined;
+  }
   return fs
     .readFileSync(marker, "utf8")
     .split("\n")
@@ -40,9 +50,10 @@ export function replaceRenderedFiles(outDir: string, files: ReadonlyMap<string, 
   if (exists && !fs.statSync(outDir).isDirectory()) throw new Error(`${flag} ${outDir} is a file, not a folder: give a folder for the rendered manifests`);
   const owned = exists ? ownedFiles(outDir) : [];
   const present = exists ? fs.readdirSync(outDir) : [];
-  if (owned === undefined && present.length > 0) {
+  if (owned === undefined) {
+    const foreign = present.filter((f) => !fs.statSync(path.join(outDir, f)).isFile() || !fs.readFileSync(path.join(outDir, f), "utf8").startsWith(RENDERED_HEADER));
     throw new Error(
-      `${flag} ${outDir} holds files pinpoint-render did not write (${present.slice(0, 3).join(", ")}${present.length > 3 ? ", …" : ""}): give a new or empty folder, e.g. out/<stack>; the render deletes only files it wrote itself`,
+      `${flag} ${outDir} holds files pinpoint-render did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}): give a new or empty folder, e.g. out/<stack>; the render deletes only files it wrote itself`,
     );
   }
   fs.mkdirSync(outDir, { recursive: true });

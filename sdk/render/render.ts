@@ -12,7 +12,7 @@ import { loadProgram, locateProgram, ProgramLocation, stackFile } from "./progra
 import { readStackConfig } from "./stackConfig";
 import { stackReferenceResolver } from "./stackReference";
 import { workloadRows, WorkloadRow } from "./table";
-import { replaceRenderedFiles } from "./outFolder";
+import { RENDERED_HEADER, replaceRenderedFiles } from "./outFolder";
 
 /** How messages name the output folder: the flag the user gives it with. */
 const OUT_FLAG = "--out";
@@ -108,7 +108,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
 function writeFiles(outDir: string, objects: readonly RenderedObject[], program: ProgramLocation, stack: string): void {
   const files = new Map<string, string>();
   for (const o of objects) {
-    const header = `# Rendered by pinpoint-render (no cluster was contacted): program ${path.basename(program.dir)}, stack ${stack}, Pulumi resource ${o.resource.type} "${o.resource.name}"\n`;
+    const header = `${RENDERED_HEADER} (no cluster was contacted): program ${path.basename(program.dir)}, stack ${stack}, Pulumi resource ${o.resource.type} "${o.resource.name}"\n`;
     files.set(o.file, header + stringify(o.object, YAML_WRITE_OPTIONS));
   }
   replaceRenderedFiles(outDir, files, OUT_FLAG);
