@@ -494,7 +494,7 @@ describe("uninject", () => {
     assert.deepStrictEqual(app(r.workload).env, [{ name: "CATALINA_OPTS", value: "-Xmx2g" }]);
     assert.match(r.kept.join("\n"), /CATALINA_OPTS of container "app" was edited after injection/);
     // Injecting again appends the flags to what the user wrote.
-    assert.match(inject(injected, BASE).workload.spec!.template.spec!.containers[0].env!.find((e) => e.name === "CATALINA_OPTS")!.value!, /^-Xmx2g -javaagent:/);
+    assert.match(inject(injected, BASE).workload.spec!.template.spec!.containers[0].env!.find((e: { name: string }) => e.name === "CATALINA_OPTS")!.value!, /^-Xmx2g -javaagent:/);
   });
 
   it("refuses a status annotation it cannot read", () => {
