@@ -504,6 +504,17 @@ const cliRows: CliRow[] = [
     expect: (r) => assert.doesNotMatch(r.stdout.replace(/\r\n/g, ""), /\n/),
   },
   { name: "a file without a final newline round-trips", args: ["-f", hostile("no-final-newline.yaml"), ...INJECT], expect: roundTrip(hostile("no-final-newline.yaml")) },
+  { name: "Helm's key: with no value (env:, volumes:, annotations:) round-trips", args: ["-f", hostile("empty-fields.yaml"), ...INJECT], expect: roundTrip(hostile("empty-fields.yaml")) },
+  {
+    name: "key: with no value is filled in place, the lines around it untouched",
+    args: ["-f", hostile("empty-fields.yaml"), ...INJECT],
+    expect: (r) => {
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^ {6}volumes:\n {8}- name: pp-agent\n/m);
+      assert.match(r.stdout, /^ {8}env:\n {10}- name: POD_IP\n/m);
+      assert.match(r.stdout, /^ {6}- name: side\n {8}image: "y"\n/m);
+    },
+  },
   { name: "JSON flow style round-trips", args: ["-f", hostile("flow-style.yaml"), ...INJECT], expect: roundTrip(hostile("flow-style.yaml")) },
   {
     name: "a duplicate key in a document the tool does not change is accepted and kept",

@@ -31,6 +31,8 @@ interface Shape {
   templateMetadata: boolean;
   initContainer: boolean;
   volumes: boolean;
+  /** Helm's `key:` with no value: `env:`, `volumes:`, the template's `annotations:`. */
+  emptyFields: boolean;
   name: string;
 }
 
@@ -46,7 +48,7 @@ function manifest(s: Shape): string {
   lines.push("apiVersion: apps/v1", "kind: Deployment", "metadata:", `  name: ${s.name}`, "  labels:", "    app: web");
   if (s.emptyLabel) lines.push("    empty:");
   lines.push("spec:", "  replicas: 2", "  template:");
-  if (s.templateMetadata) lines.push("    metadata:", "      labels: {app: web}");
+  if (s.templateMetadata) lines.push("    metadata:", "      labels: {app: web}", ...(s.emptyFields ? ["      annotations:"] : []));
   lines.push("    spec:");
   if (s.initContainer) lines.push("      initContainers:", `      ${li}- name: migrate`, `      ${li}  image: flyway:9`);
   lines.push("      containers:", `      ${li}- name: app${s.innerComment ? "  # the app" : ""}`, `      ${li}  image: ${quoteValue("tomcat:9", s.quote)}`);
@@ -56,7 +58,9 @@ function manifest(s: Shape): string {
   if (opts !== undefined) env.push(`      ${li}  ${li}- name: CATALINA_OPTS`, `      ${li}  ${li}  value: ${opts}`);
   s.extraEnv.forEach((v, i) => env.push(`      ${li}  ${li}- name: EXTRA_${i}`, `      ${li}  ${li}  value: ${v}`));
   if (env.length > 0) lines.push(`      ${li}  env:`, ...(s.innerComment ? [`      ${li}  ${li}# set by hand`] : []), ...env);
+  else if (s.emptyFields) lines.push(`      ${li}  env:`);
   if (s.volumes) lines.push("      volumes:", `      ${li}- name: data`, `      ${li}  emptyDir: {}`);
+  else if (s.emptyFields) lines.push("      volumes:");
   let text = lines.join("\n");
   const service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}   # untouched\nspec:\n  ports:\n  - port: 80\n";
   if (s.withService === "before") text = `${service}---\n${text}`;
@@ -79,6 +83,7 @@ const shapes: fc.Arbitrary<Shape> = fc.record({
   templateMetadata: fc.boolean(),
   initContainer: fc.boolean(),
   volumes: fc.boolean(),
+  emptyFields: fc.boolean(),
   name: fc.stringMatching(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/),
 });
 

@@ -100,7 +100,9 @@ class Editor {
         else this.deletePair(node, pairFor(key));
       } else {
         const pair = pairFor(key);
-        this.walk(pair.value as Node | null, a[key], b[key]);
+        if (!node.flow && isEmptyValue(pair, a[key]) && isCollection(b[key])) this.fillEmpty(pair, b[key]);
+        else if (!node.flow && b[key] === null && isCollection(a[key]) && !isScalar(pair.value)) this.emptyOut(pair);
+        else this.walk(pair.value as Node | null, a[key], b[key]);
       }
     }
     if (gone.length > 0) this.deleteFlowItems(node, gone);
@@ -117,6 +119,32 @@ class Editor {
     const indent = this.column(rangeOf(last.key as Node)[0]);
     const at = this.lineEndAfter(endOfPair(last));
     this.add(at, at, this.placed(at, this.block(stringify(entries, KUBE_WRITE_OPTIONS), indent)));
+  }
+
+  /** `key:` with no value gets a block value: after the key, on lines of its own, the key's own line left as it was. */
+  private fillEmpty(pair: Pair, value: unknown): void {
+    const v = pair.value as Node | null;
+    const at = v?.range ? v.range[1] : rangeOf(pair.key as Node)[1] + 1;
+    if (this.text.slice(at).split("\n")[0].trim() !== "") throw new EditUnsupported("a comment after an empty value");
+    const lines = this.block(stringify(value, KUBE_WRITE_OPTIONS), this.column(rangeOf(pair.key as Node)[0]) + 2);
+    // The line's own newline (or the end of the file) follows what is added.
+    const lineEnd = this.text.indexOf("\n", at);
+    const end = lineEnd < 0 ? this.text.length : this.text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;
+    // `key: ~` and `key: null` lose their null word; uninject writes `key:`, which reads the same.
+    const from = v?.range && v.range[1] > v.range[0] ? this.text.indexOf(":", rangeOf(pair.key as Node)[1]) + 1 : end;
+    this.add(from, end, this.nl + lines.slice(0, lines.length - this.nl.length));
+  }
+
+  /** The reverse of fillEmpty: the value's lines go, `key:` stays. */
+  private emptyOut(pair: Pair): void {
+    const keyEnd = rangeOf(pair.key as Node)[1];
+    const colon = this.text.indexOf(":", keyEnd);
+    const valueEnd = rangeOf(pair.value as Node)[1];
+    const atLineStart = valueEnd > 0 && this.text[valueEnd - 1] === "\n";
+    const lineStartBefore = atLineStart ? valueEnd - this.nl.length : valueEnd;
+    const lineEnd = this.text.lastIndexOf("\n", colon) < colon ? this.text.indexOf("\n", colon) : -1;
+    const from = lineEnd < 0 ? colon + 1 : this.text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;
+    this.add(from, lineStartBefore, "");
   }
 
   private deletePair(node: YAMLMap, pair: Pair): void {
@@ -293,6 +321,16 @@ class Editor {
     }
     throw new EditUnsupported("a list item without its dash");
   }
+}
+
+/** A pair written `key:` (or `key: ~`, `key: null`): null in the value read. */
+function isEmptyValue(pair: Pair, value: unknown): boolean {
+  const v = pair.value as Node | null;
+  return value === null && (v === null || (isScalar(v) && v.value === null));
+}
+
+function isCollection(v: unknown): boolean {
+  return v !== null && typeof v === "object";
 }
 
 function keyOf(p: unknown): unknown {

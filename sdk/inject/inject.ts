@@ -18,6 +18,7 @@ import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./
 import { fingerprintParts } from "./fingerprint";
 import { InjectionStatus, readStatus, writeStatus } from "./status";
 import { stripInjected } from "./strip";
+import { dropCreated, nullKeys } from "./nulls";
 import { duplicateEnvProblem, unknownAnnotationProblem, usesHostNetwork, windowsReason } from "./shapes";
 import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
 
@@ -136,6 +137,9 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     created: [],
     containers: {},
   };
+  // `key:` with no value is filled like an absent key, and named so uninject gives the null back.
+  const nulls = [...nullKeys(template, ["metadata"]), ...nullKeys(template.metadata, ["annotations"]), ...nullKeys(spec, POD_LISTS)];
+  const containerNulls = new Map(selected.map((c) => [c.name, nullKeys(c, CONTAINER_LISTS)]));
   selected.forEach((c, index) => {
     const flags = agentFlags(wo, { applicationName, index, containerName: c.name, multiple: selected.length > 1 });
     try {
@@ -153,6 +157,8 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     template.metadata.annotations = {};
     status.created.push("annotations");
   }
+  if (nulls.length > 0) status.nulls = nulls;
+  for (const [name, n] of containerNulls) if (n.length > 0) status.containers[name].nulls = n;
   status.fingerprints = fingerprintParts(spec, status);
   writeStatus(template, status);
   return { workload: out, injected: true, applicationName, containers: selected.map((c) => c.name), warnings };
@@ -240,21 +246,25 @@ export function uninject<W extends Workload>(workload: W): UninjectResult<W> {
   const kept = stripInjected(spec, status, where);
   for (const [name, cs] of Object.entries(status.containers)) {
     const c = spec.containers.find((x) => x.name === name);
-    if (c) dropIfCreatedAndEmpty(c as unknown as Record<string, unknown>, cs.created, ["env", "volumeMounts"]);
+    if (c) dropIfCreatedAndEmpty(c as unknown as Record<string, unknown>, cs.created, CONTAINER_LISTS, cs.nulls);
   }
-  dropIfCreatedAndEmpty(pod, status.created, ["initContainers", "volumes", "imagePullSecrets"]);
+  dropIfCreatedAndEmpty(pod, status.created, POD_LISTS, status.nulls);
   const meta = template.metadata!;
   delete meta.annotations![ANNOTATION_STATUS];
-  dropIfCreatedAndEmpty(meta as unknown as Record<string, unknown>, status.created, ["annotations"]);
-  dropIfCreatedAndEmpty(template as unknown as Record<string, unknown>, status.created, ["metadata"]);
+  dropIfCreatedAndEmpty(meta as unknown as Record<string, unknown>, status.created, ["annotations"], status.nulls);
+  dropIfCreatedAndEmpty(template as unknown as Record<string, unknown>, status.created, ["metadata"], status.nulls);
   return { workload: out, removed: true, kept };
 }
 
-function dropIfCreatedAndEmpty(obj: Record<string, unknown>, created: readonly string[], keys: readonly string[]): void {
+/** The pod's and a container's lists injection adds to. */
+const POD_LISTS = ["initContainers", "volumes", "imagePullSecrets"];
+const CONTAINER_LISTS = ["env", "volumeMounts"];
+
+function dropIfCreatedAndEmpty(obj: Record<string, unknown>, created: readonly string[], keys: readonly string[], nulls?: readonly string[]): void {
   for (const key of keys) {
     const v = obj[key];
     const empty = v === undefined || (Array.isArray(v) ? v.length === 0 : typeof v === "object" && v !== null && Object.keys(v).length === 0);
-    if (created.includes(key) && empty) delete obj[key];
+    if (created.includes(key) && empty) dropCreated(obj, key, nulls);
     else if (v === undefined) delete obj[key];
   }
 }

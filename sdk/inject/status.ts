@@ -18,6 +18,8 @@ export interface ContainerStatus {
   options: { name: string; appended?: string; valueWasUnset?: boolean; value?: string };
   /** Fields that did not exist before injection (`env`, `volumeMounts`). */
   created: string[];
+  /** Of those, the ones that were there with no value (null), and go back to it (nulls.ts). */
+  nulls?: string[];
 }
 
 export interface InjectionStatus {
@@ -28,6 +30,8 @@ export interface InjectionStatus {
   imagePullSecrets: string[];
   /** Pod-level fields that did not exist before injection. */
   created: string[];
+  /** Of those, the ones that were there with no value (null), and go back to it (nulls.ts). */
+  nulls?: string[];
   containers: Record<string, ContainerStatus>;
   /**
    * Fingerprint of each part added (fingerprint.ts), by partKey: a part whose
