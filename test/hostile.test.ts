@@ -574,8 +574,71 @@ describe("hostile input: pinpoint-inject", () => {
   }
 });
 
+// ---- pinpoint-render, as a user runs it
+
+interface RenderRow {
+  name: string;
+  /** Runs the render in `dir` (a scratch copy of a program folder) and checks. */
+  run: (dir: string, render: (args: string[]) => Run) => void;
+}
+
+const RELATIVE_PROGRAM = path.join(HOSTILE, "relative-program");
+
+const renderRows: RenderRow[] = [
+  {
+    name: "--out . in a program folder is refused, naming --out; Pulumi.yaml and the stack file stay",
+    run: (dir, render) => {
+      const r = render(["--out", "."]);
+      assert.strictEqual(r.status, 1);
+      assert.match(r.stderr, /error: --out .* holds files pinpoint-render did not write .*Pulumi\.dev\.yaml.*: give a new or empty folder/);
+      for (const f of ["Pulumi.yaml", "Pulumi.dev.yaml", "index.ts", "data.txt"]) assert.ok(fs.existsSync(path.join(dir, f)), `${f} was deleted`);
+    },
+  },
+  {
+    name: "a relative path in the program resolves against the program folder, not the shell's",
+    run: (dir, render) => {
+      const out = path.join(dir, "..", `${path.basename(dir)}-out`);
+      try {
+        // Run from the repository root, the program named by --program.
+        const r = spawnSync(process.execPath, [renderCli, "--program", dir, "--out", out], { encoding: "utf8", cwd: ROOT });
+        assert.strictEqual(r.status, 0, r.stderr);
+        const [map] = values(fs.readFileSync(path.join(out, "080-ConfigMap-relative.yaml"), "utf8"));
+        assert.strictEqual(map.data.text, "read from the program folder\n");
+        assert.ok(render !== undefined);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    },
+  },
+];
+
+let renderCli: string;
+
+describe("hostile input: pinpoint-render", () => {
+  before(function () {
+    this.timeout(180_000);
+    renderCli = compiled("cli/render.js");
+  });
+  for (const row of renderRows) {
+    it(row.name, function () {
+      this.timeout(120_000);
+      // Inside the project, so the program finds @pulumi/kubernetes in its node_modules.
+      const dir = fs.mkdtempSync(path.join(ROOT, "node_modules", ".cache", "pp-hostile-"));
+      try {
+        for (const f of fs.readdirSync(RELATIVE_PROGRAM)) fs.copyFileSync(path.join(RELATIVE_PROGRAM, f), path.join(dir, f));
+        row.run(dir, (args) => {
+          const r = spawnSync(process.execPath, [renderCli, ...args], { encoding: "utf8", cwd: dir });
+          return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+        });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
 describe("hostile input: the table", () => {
   it("holds at least 80 rows", () => {
-    assert.ok(optionRows.length + workloadRows.length + fileRows.length + cliRows.length >= 80);
+    assert.ok(optionRows.length + workloadRows.length + fileRows.length + cliRows.length + renderRows.length >= 80);
   });
 });

@@ -46,20 +46,25 @@ export function writeAtomic(file: string, data: string): void {
  * writing nothing, when the folder holds files the render did not write.
  */
 export function replaceRenderedFiles(outDir: string, files: ReadonlyMap<string, string>, flag: string): void {
+  const owned = checkOutFolder(outDir, flag);
+  fs.mkdirSync(outDir, { recursive: true });
+  for (const [name, text] of files) writeAtomic(path.join(outDir, name), text);
+  for (const old of owned) {
+    if (!files.has(old)) fs.rmSync(path.join(outDir, old), { force: true });
+  }
+  writeAtomic(path.join(outDir, OUT_MARKER), `${MARKER_HEADER}\n${[...files.keys()].join("\n")}\n`);
+}
+
+/** The files of `outDir` the render wrote before; throws when it holds anything else. Call it before the work, to fail fast. */
+export function checkOutFolder(outDir: string, flag: string): string[] {
   const exists = fs.existsSync(outDir);
   if (exists && !fs.statSync(outDir).isDirectory()) throw new Error(`${flag} ${outDir} is a file, not a folder: give a folder for the rendered manifests`);
   const owned = exists ? ownedFiles(outDir) : [];
-  const present = exists ? fs.readdirSync(outDir) : [];
   if (owned === undefined) {
-    const foreign = present.filter((f) => !fs.statSync(path.join(outDir, f)).isFile() || !fs.readFileSync(path.join(outDir, f), "utf8").startsWith(RENDERED_HEADER));
+    const foreign = fs.readdirSync(outDir).filter((f) => !fs.statSync(path.join(outDir, f)).isFile() || !fs.readFileSync(path.join(outDir, f), "utf8").startsWith(RENDERED_HEADER));
     throw new Error(
       `${flag} ${outDir} holds files pinpoint-render did not write (${foreign.slice(0, 3).join(", ")}${foreign.length > 3 ? ", …" : ""}): give a new or empty folder, e.g. out/<stack>; the render deletes only files it wrote itself`,
     );
   }
-  fs.mkdirSync(outDir, { recursive: true });
-  for (const [name, text] of files) writeAtomic(path.join(outDir, name), text);
-  for (const old of owned ?? []) {
-    if (!files.has(old)) fs.rmSync(path.join(outDir, old), { force: true });
-  }
-  writeAtomic(path.join(outDir, OUT_MARKER), `${MARKER_HEADER}\n${[...files.keys()].join("\n")}\n`);
+  return owned;
 }

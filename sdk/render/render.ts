@@ -12,7 +12,7 @@ import { loadProgram, locateProgram, ProgramLocation, stackFile } from "./progra
 import { readStackConfig } from "./stackConfig";
 import { stackReferenceResolver } from "./stackReference";
 import { workloadRows, WorkloadRow } from "./table";
-import { RENDERED_HEADER, replaceRenderedFiles } from "./outFolder";
+import { checkOutFolder, RENDERED_HEADER, replaceRenderedFiles } from "./outFolder";
 
 /** How messages name the output folder: the flag the user gives it with. */
 const OUT_FLAG = "--out";
@@ -70,6 +70,12 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   const file = stackFile(program, stack);
   const { config, secretKeys } = readStackConfig(file, program.project);
 
+  const outDir = path.resolve(cwd, options.outDir ?? path.join(DEFAULT_OUT_ROOT, stack));
+  // Before the program runs: a folder the render may not write to fails at once.
+  if (options.write !== false) checkOutFolder(outDir, OUT_FLAG);
+  // Pulumi runs a program in its own folder: relative paths in it (agentArchive, a build context) resolve there.
+  const shellDir = process.cwd();
+  process.chdir(program.dir);
   const run = await runProgram(loadProgram(program), {
     project: program.project,
     stack,
@@ -81,7 +87,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     unknown: () => UNKNOWN_PLACEHOLDER,
     secret: maskLeaves,
     stackReference: stackReferenceResolver({ project: program.project, stack, cwd, programs: options.referencePrograms ?? {} }),
-  });
+  }).finally(() => process.chdir(shellDir));
   if (run.errors.length > 0) {
     throw new Error(`the program failed (stack ${stack}, ${file}):\n${run.errors.map((e) => `  ${e}`).join("\n")}`);
   }
@@ -90,7 +96,6 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     // Pulumi autonames an object without a name, with a random suffix: not known before `pulumi up`.
     if (o.object.metadata?.name === undefined) o.object.metadata = { ...o.object.metadata, name: `${o.resource.name}-${UNKNOWN_PLACEHOLDER}` };
   }
-  const outDir = path.resolve(cwd, options.outDir ?? path.join(DEFAULT_OUT_ROOT, stack));
   if (options.write !== false) writeFiles(outDir, objects, program, stack);
   return {
     stack,
