@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
-import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, OptionError, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
 import { unknownKeysProblem } from "./inject/grammar";
 
 /** What pinpoint:initResources may hold. */
@@ -224,8 +224,6 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     try {
       pinpointTransform(options); // validates every option now, at preview
     } catch (e) {
-      // Name the setting as the user gave it: the argument, or its pinpoint:* key.
-      if (e instanceof OptionError) throw new Error(`pinpoint: ${e.option} (argument, or pinpoint:${e.option.split(".")[0]}) ${e.problem}`);
       throw new Error(`pinpoint: ${(e as Error).message}`);
     }
   }

@@ -250,7 +250,7 @@ const workloadRows: WorkloadRow[] = [
     name: "an injected init container the user edited is kept, and injection refuses the clash clearly",
     input: (() => {
       const d = injected();
-      pod(d).initContainers[0].image = "my/own:1";
+      pod(d).initContainers[0].command = ["sh", "-c", "my own copy"];
       return d;
     })(),
     error: /already has a volume named "pp-agent", which the agent needs/,

@@ -47,11 +47,26 @@ export function fingerprint(part: unknown): string {
   return createHash("sha256").update(JSON.stringify(canonical(part))).digest("hex").slice(0, FINGERPRINT_LENGTH);
 }
 
+/**
+ * Fields a part's fingerprint leaves out: the init container's image and pull
+ * policy come from the options (a new agent build changes them, and the stack
+ * transform sets them after the core, when the pushed digest is known). Its
+ * name, command, mounts and securityContext are what prove it injection's.
+ */
+const UNPRINTED: Record<string, readonly string[]> = { initContainers: ["image", "imagePullPolicy"] };
+
+/** The fingerprint of the part stored under `key` (a partKey). */
+export function fingerprintOf(key: string, part: unknown): string {
+  const skip = UNPRINTED[key.split("/")[0]];
+  if (!skip || part === null || typeof part !== "object") return fingerprint(part);
+  return fingerprint(Object.fromEntries(Object.entries(part as Record<string, unknown>).filter(([k]) => !skip.includes(k))));
+}
+
 /** Fingerprints of every part the record lists, taken from the pod as injection left it. */
 export function fingerprintParts(spec: PodSpec, status: InjectionStatus): Record<string, string> {
   const out: Record<string, string> = {};
   const take = (key: string, part: unknown) => {
-    if (part !== undefined) out[key] = fingerprint(part);
+    if (part !== undefined) out[key] = fingerprintOf(key, part);
   };
   for (const n of status.initContainers) take(partKey.initContainer(n), spec.initContainers?.find((c) => c.name === n));
   for (const n of status.volumes) take(partKey.volume(n), spec.volumes?.find((v) => v.name === n));

@@ -10,7 +10,7 @@
 import type { Container, PodSpec } from "kubernetes-types/core/v1";
 import { ANNOTATION_STATUS } from "./constants";
 import { indexOfEnv } from "./env";
-import { fingerprint, partKey } from "./fingerprint";
+import { fingerprintOf, partKey } from "./fingerprint";
 import type { ContainerStatus, InjectionStatus } from "./status";
 
 type Named = { name?: string };
@@ -19,7 +19,7 @@ type Named = { name?: string };
 export function stripInjected(spec: PodSpec, status: InjectionStatus, where: string): string[] {
   const kept: string[] = [];
   const prints = status.fingerprints ?? {};
-  const matches = (key: string, part: unknown) => part !== undefined && prints[key] !== undefined && prints[key] === fingerprint(part);
+  const matches = (key: string, part: unknown) => part !== undefined && prints[key] !== undefined && prints[key] === fingerprintOf(key, part);
   const podParts: Array<[string, unknown]> = [
     ...status.initContainers.map((n): [string, unknown] => [partKey.initContainer(n), spec.initContainers?.find((c) => c.name === n)]),
     ...status.volumes.map((n): [string, unknown] => [partKey.volume(n), spec.volumes?.find((v) => v.name === n)]),
