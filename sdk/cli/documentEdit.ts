@@ -46,17 +46,31 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Applies the change from `before` to `after` to the text of `doc` (parsed from `text`); returns the new text. */
-export function editDocumentText(text: string, doc: Document, before: unknown, after: unknown): string {
+/** The edited text, and whether it must be read back before it is trusted. */
+export interface EditedText {
+  text: string;
+  /**
+   * False when every edit added whole lines of YAML written by the library at
+   * a sibling's indentation, inside a block collection: such text cannot
+   * change what the lines around it mean. Any other edit (a scalar, a flow
+   * collection, a deletion, the end of a file) is read back by the caller.
+   */
+  needsCheck: boolean;
+}
+
+/** Applies the change from `before` to `after` to the text of `doc` (parsed from `text`). */
+export function editDocumentText(text: string, doc: Document, before: unknown, after: unknown): EditedText {
   const editor = new Editor(text);
   editor.walk(doc.contents as Node | null, before, after);
-  return editor.apply();
+  return { text: editor.apply(), needsCheck: editor.needsCheck };
 }
 
 class Editor {
   private readonly edits: TextEdit[] = [];
   private readonly nl: string;
   private trimFinalNewline = false;
+  /** Set by every edit that is not whole block lines added at a line start. */
+  needsCheck = false;
 
   constructor(private readonly text: string) {
     this.nl = text.includes(CRLF) ? CRLF : LF;
@@ -69,7 +83,9 @@ class Editor {
     return this.trimFinalNewline && out.endsWith(this.nl) ? out.slice(0, out.length - this.nl.length) : out;
   }
 
-  private add(start: number, end: number, text: string): void {
+  /** `trusted`: an insertion whose meaning cannot depend on its neighbours (see EditedText). */
+  private add(start: number, end: number, text: string, trusted = false): void {
+    if (!trusted || end !== start) this.needsCheck = true;
     this.edits.push({ start, end, text, order: this.edits.length });
   }
 
@@ -118,7 +134,7 @@ class Editor {
     const last = node.items[node.items.length - 1] as Pair;
     const indent = this.column(rangeOf(last.key as Node)[0]);
     const at = this.lineEndAfter(endOfPair(last));
-    this.add(at, at, this.placed(at, this.block(stringify(entries, KUBE_WRITE_OPTIONS), indent)));
+    this.add(at, at, this.placed(at, this.block(toYaml(entries), indent)), true);
   }
 
   /** `key:` with no value gets a block value: after the key, on lines of its own, the key's own line left as it was. */
@@ -126,7 +142,7 @@ class Editor {
     const v = pair.value as Node | null;
     const at = v?.range ? v.range[1] : rangeOf(pair.key as Node)[1] + 1;
     if (this.text.slice(at).split("\n")[0].trim() !== "") throw new EditUnsupported("a comment after an empty value");
-    const lines = this.block(stringify(value, KUBE_WRITE_OPTIONS), this.column(rangeOf(pair.key as Node)[0]) + 2);
+    const lines = this.block(toYaml(value), this.column(rangeOf(pair.key as Node)[0]) + 2);
     // The line's own newline (or the end of the file) follows what is added.
     const lineEnd = this.text.indexOf("\n", at);
     const end = lineEnd < 0 ? this.text.length : this.text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;
@@ -199,13 +215,13 @@ class Editor {
     const first = node.items[0] as Node;
     const dash = this.dashBefore(rangeOf(first)[0]);
     const indent = dash - this.lineStart(dash);
-    const textOf = this.block(stringify(items, KUBE_WRITE_OPTIONS), indent);
+    const textOf = this.block(toYaml(items), indent);
     if (before < node.items.length) {
       const at = this.lineStart(this.dashBefore(rangeOf(node.items[before] as Node)[0]));
-      return this.add(at, at, textOf);
+      return this.add(at, at, textOf, true);
     }
     const at = this.lineEndAfter(rangeOf(node.items[node.items.length - 1] as Node)[1]);
-    this.add(at, at, this.placed(at, textOf));
+    this.add(at, at, this.placed(at, textOf), true);
   }
 
   private deleteSeqItem(node: YAMLSeq, index: number): void {
@@ -254,10 +270,11 @@ class Editor {
     const close = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? end - 1 : end;
     const inline = node.type === Scalar.PLAIN || node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
     const literalSafe = (s: string) =>
-      !/[\r\n\\"'#]/.test(s) && (node.type !== Scalar.PLAIN || !/:(\s|$)/.test(s));
+      !/[\r\n\\"'#]/.test(s) && (node.type !== Scalar.PLAIN || (!/:(\s|$)/.test(s) && !/[,[\]{}]/.test(s)));
     if (inline && !source.includes("\n")) {
       if (b.startsWith(a) && literalSafe(b.slice(a.length)) && this.text.slice(start, close).endsWith(a.slice(-1) || "")) {
-        return this.add(close, close, b.slice(a.length));
+        // Characters that mean themselves in this style, before the closing quote or after a one-line plain scalar.
+        return this.add(close, close, b.slice(a.length), true);
       }
       const removed = a.slice(b.length);
       if (a.startsWith(b) && literalSafe(removed) && this.text.slice(start, close).endsWith(removed)) {
@@ -294,6 +311,7 @@ class Editor {
    */
   private placed(at: number, lines: string): string {
     const noFinalNewline = at === this.text.length && this.text.length > 0 && !this.text.endsWith("\n");
+    if (noFinalNewline) this.needsCheck = true;
     return noFinalNewline ? this.nl + lines.slice(0, lines.length - this.nl.length) : lines;
   }
 
@@ -331,6 +349,25 @@ function isEmptyValue(pair: Pair, value: unknown): boolean {
 
 function isCollection(v: unknown): boolean {
   return v !== null && typeof v === "object";
+}
+
+/**
+ * YAML text of a new part. Remembered: a manifest of many workloads gets the
+ * same init container, volume and variables in each, and writing them once
+ * is most of the cost of a large file.
+ */
+const yamlCache = new Map<string, string>();
+const YAML_CACHE_MAX = 256;
+
+function toYaml(value: unknown): string {
+  const key = JSON.stringify(value);
+  let text = yamlCache.get(key);
+  if (text === undefined) {
+    text = stringify(value, KUBE_WRITE_OPTIONS);
+    if (yamlCache.size >= YAML_CACHE_MAX) yamlCache.clear();
+    yamlCache.set(key, text);
+  }
+  return text;
 }
 
 function keyOf(p: unknown): unknown {

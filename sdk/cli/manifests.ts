@@ -27,7 +27,7 @@ const PLAIN_MARKER = /^---[ \t]*(#.*)?$/;
 const DOCUMENT_START = "---";
 const DOCUMENT_START_LINE = /^---(?=[ \t]|\r?\n|$)/;
 /** Text whose last line is a document end marker `...`. */
-const DOCUMENT_END_LINE = /(^|\n)\.\.\.[ \t]*(#.*)?\r?\n$/;
+const DOCUMENT_END_LINE = /^\.\.\.[ \t]*(#.*)?\r?\n$/;
 
 /** Input text and the name messages call it by. */
 export interface Source {
@@ -222,28 +222,36 @@ function countLines(s: string): number {
  * JSON input, is written anew from the value.
  */
 export function formatYaml(docs: readonly OutputDocument[]): string {
-  let out = "";
+  // Pieces joined once at the end: checking the end of a growing string would copy it each time.
+  const pieces: string[] = [];
   for (const { document: d, value } of docs) {
     const v = value === undefined ? d.value : value;
     if (d.format !== "yaml" && v === null) continue; // a JSON source has no comment-only documents to keep
     let piece = d.format === "yaml" ? (value === undefined ? d.text : editedText(d, value)) : rewritten(d, v);
-    if (out !== "") {
-      if (!out.endsWith("\n")) out += "\n";
+    const last = pieces.length > 0 ? pieces[pieces.length - 1] : undefined;
+    if (last !== undefined) {
+      if (!last.endsWith("\n")) pieces[pieces.length - 1] = `${last}\n`;
       // Documents of one source follow each other as read: a `---` (or a `...` before) is already there.
-      if (!DOCUMENT_START_LINE.test(piece) && !DOCUMENT_END_LINE.test(out)) piece = `${DOCUMENT_START}\n${piece}`;
+      if (!DOCUMENT_START_LINE.test(piece) && !DOCUMENT_END_LINE.test(lastLine(pieces[pieces.length - 1]))) piece = `${DOCUMENT_START}\n${piece}`;
     }
-    out += piece;
+    if (piece !== "") pieces.push(piece);
   }
-  return out;
+  return pieces.join("");
+}
+
+/** The last line of a text that ends with a newline, newline included (not a scan of the whole text). */
+function lastLine(text: string): string {
+  return text.slice(text.lastIndexOf("\n", text.length - 2) + 1);
 }
 
 /** The document's text with the change made in place, or written anew when that cannot be done exactly. */
 function editedText(d: ManifestDocument, value: unknown): string {
   if (d.yaml) {
     try {
-      const text = editDocumentText(d.text, d.yaml, d.value, value);
+      const { text, needsCheck } = editDocumentText(d.text, d.yaml, d.value, value);
+      if (!needsCheck) return text;
       const check = parseDocument(text, KUBE_PARSE_OPTIONS);
-      // The edit must read back as exactly the value the core returned.
+      // Any other edit must read back as exactly the value the core returned.
       if (check.errors.length === 0 && deepEqual(check.toJS(KUBE_TO_JS_OPTIONS), value)) return text;
     } catch (e) {
       if (!(e instanceof EditUnsupported)) throw e;
