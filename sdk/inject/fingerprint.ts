@@ -31,21 +31,37 @@ export const partKey = {
   volumeMount: (container: string, name: string) => `containers/${container}/volumeMounts/${name}`,
 };
 
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
+const SERVER_DEFAULT_OF = new Map(SERVER_DEFAULTS);
+const isServerDefault = (key: string, value: unknown) => SERVER_DEFAULT_OF.has(key) && SERVER_DEFAULT_OF.get(key) === value;
+
+/** JSON with sorted keys and no server defaults, written directly (this runs for every part of every workload). */
+function canonicalJson(v: unknown, skip?: readonly string[]): string {
+  if (Array.isArray(v)) return `[${v.map((x) => canonicalJson(x)).join(",")}]`;
   if (v !== null && typeof v === "object") {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([k, x]) => x !== undefined && !SERVER_DEFAULTS.some(([dk, dv]) => dk === k && dv === x))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return Object.fromEntries(entries.map(([k, x]) => [k, canonical(x)]));
+    const o = v as Record<string, unknown>;
+    const keys = Object.keys(o)
+      .filter((k) => o[k] !== undefined && !isServerDefault(k, o[k]) && !skip?.includes(k))
+      .sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
   }
-  return v;
+  return JSON.stringify(v) ?? "null";
 }
 
 /** The fingerprint of one part: key order and server defaults do not change it. */
-export function fingerprint(part: unknown): string {
-  return createHash("sha256").update(JSON.stringify(canonical(part))).digest("hex").slice(0, FINGERPRINT_LENGTH);
+export function fingerprint(part: unknown, skip?: readonly string[]): string {
+  const text = canonicalJson(part, skip);
+  // Most workloads of a stack get the same parts: hash each distinct one once.
+  let print = printCache.get(text);
+  if (print === undefined) {
+    print = createHash("sha256").update(text).digest("hex").slice(0, FINGERPRINT_LENGTH);
+    if (printCache.size >= PRINT_CACHE_MAX) printCache.clear();
+    printCache.set(text, print);
+  }
+  return print;
 }
+
+const printCache = new Map<string, string>();
+const PRINT_CACHE_MAX = 1024;
 
 /**
  * Fields a part's fingerprint leaves out: the init container's image and pull
@@ -57,9 +73,7 @@ const UNPRINTED: Record<string, readonly string[]> = { initContainers: ["image",
 
 /** The fingerprint of the part stored under `key` (a partKey). */
 export function fingerprintOf(key: string, part: unknown): string {
-  const skip = UNPRINTED[key.split("/")[0]];
-  if (!skip || part === null || typeof part !== "object") return fingerprint(part);
-  return fingerprint(Object.fromEntries(Object.entries(part as Record<string, unknown>).filter(([k]) => !skip.includes(k))));
+  return fingerprint(part, UNPRINTED[key.slice(0, key.indexOf("/"))]);
 }
 
 /** Fingerprints of every part the record lists, taken from the pod as injection left it. */
