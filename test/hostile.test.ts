@@ -497,6 +497,18 @@ const cliRows: CliRow[] = [
       assert.match(r.stdout, /^ {14}value: '-Xmx512m -javaagent:/m);
     },
   },
+  {
+    name: "re-injection with another collector, then uninject: the input comes back byte for byte",
+    args: ["-f", hostile("helm-shaped.yaml"), ...INJECT, "--collector", "collector-a.pinpoint"],
+    expect: (r) => {
+      assert.strictEqual(r.status, 0, r.stderr);
+      const again = run(["-f", "-", ...INJECT, "--collector", "collector-b.pinpoint"], r.stdout);
+      assert.strictEqual(again.status, 0, again.stderr);
+      assert.match(again.stdout, /^ {14}value: '-Xmx512m -javaagent:.*collector\.ip=collector-b\.pinpoint'\r?$/m);
+      const back = run(["-f", "-", "--uninject"], again.stdout);
+      assert.strictEqual(back.stdout, fs.readFileSync(hostile("helm-shaped.yaml"), "utf8"));
+    },
+  },
   { name: "CRLF line endings survive inject and uninject", args: ["-f", hostile("crlf.yaml"), ...INJECT], expect: roundTrip(hostile("crlf.yaml")) },
   {
     name: "CRLF line endings: every added line ends in CRLF too",

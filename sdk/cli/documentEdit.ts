@@ -263,27 +263,34 @@ class Editor {
 
   // ---- scalars
 
-  /** The options variable grows or shrinks at its end: edit only those characters, in the scalar's own style. */
+  /**
+   * A string changes (the options variable gains or loses the agent flags, the
+   * status record is rewritten): only the characters that differ are replaced,
+   * in the scalar's own style, when its source spells the value literally.
+   */
   private editString(node: Scalar, a: string, b: string): void {
     const [start, end] = rangeOf(node);
-    const source = this.text.slice(start, end);
-    const close = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? end - 1 : end;
-    const inline = node.type === Scalar.PLAIN || node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
-    const literalSafe = (s: string) =>
-      !/[\r\n\\"'#]/.test(s) && (node.type !== Scalar.PLAIN || (!/:(\s|$)/.test(s) && !/[,[\]{}]/.test(s)));
-    if (inline && !source.includes("\n")) {
-      if (b.startsWith(a) && literalSafe(b.slice(a.length)) && this.text.slice(start, close).endsWith(a.slice(-1) || "")) {
-        // Characters that mean themselves in this style, before the closing quote or after a one-line plain scalar.
-        return this.add(close, close, b.slice(a.length), true);
-      }
-      const removed = a.slice(b.length);
-      if (a.startsWith(b) && literalSafe(removed) && this.text.slice(start, close).endsWith(removed)) {
-        return this.add(close - removed.length, close, "");
+    const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+    const inline = quoted || node.type === Scalar.PLAIN;
+    const innerStart = quoted ? start + 1 : start;
+    const inner = this.text.slice(innerStart, quoted ? end - 1 : end);
+    // Characters that mean themselves in this style, on one line.
+    const literalSafe = (x: string) =>
+      !/[\r\n\\"'#]/.test(x) && (node.type !== Scalar.PLAIN || (!/:(\s|$)/.test(x) && !/[,[\]{}]/.test(x)));
+    if (inline && inner === a && !inner.includes("\n") && literalSafe(a)) {
+      let p = 0;
+      while (p < a.length && p < b.length && a[p] === b[p]) p++;
+      let q = 0;
+      while (q < a.length - p && q < b.length - p && a[a.length - 1 - q] === b[b.length - 1 - q]) q++;
+      const replacement = b.slice(p, b.length - q);
+      const plainEmpty = node.type === Scalar.PLAIN && b === "";
+      if (literalSafe(replacement) && !plainEmpty) {
+        // A pure append cannot change what the rest means (to a plain scalar, only after a space: it stays a string); anything else is read back.
+        const append = p === a.length && q === 0 && (quoted || replacement.startsWith(" "));
+        return this.add(innerStart + p, innerStart + a.length - q, replacement, append);
       }
     }
-    if (node.type !== Scalar.PLAIN && node.type !== Scalar.QUOTE_DOUBLE && node.type !== Scalar.QUOTE_SINGLE) {
-      throw new EditUnsupported("a block scalar changes");
-    }
+    if (!inline) throw new EditUnsupported("a block scalar changes");
     this.add(start, end, JSON.stringify(b));
   }
 
