@@ -509,6 +509,16 @@ const cliRows: CliRow[] = [
       assert.strictEqual(back.stdout, fs.readFileSync(hostile("helm-shaped.yaml"), "utf8"));
     },
   },
+  {
+    name: "an env list shared through an anchor: only the instrumented container gets the agent",
+    args: ["-f", hostile("anchored-env.yaml"), ...INJECT],
+    expect: (r) => {
+      assert.strictEqual(r.status, 0, r.stderr);
+      const [d] = values(r.stdout);
+      assert.deepStrictEqual(d.spec.template.spec.containers[1].env, [{ name: "A", value: "1" }]);
+      assert.match(d.spec.template.spec.containers[0].env.at(-1).value, /^-javaagent:/);
+    },
+  },
   { name: "CRLF line endings survive inject and uninject", args: ["-f", hostile("crlf.yaml"), ...INJECT], expect: roundTrip(hostile("crlf.yaml")) },
   {
     name: "CRLF line endings: every added line ends in CRLF too",

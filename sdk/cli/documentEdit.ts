@@ -92,6 +92,8 @@ class Editor {
   walk(node: Node | null, a: unknown, b: unknown): void {
     if (deepEqual(a, b)) return;
     if (node === null) throw new EditUnsupported("a change where the document has no node");
+    // An anchored node may be used elsewhere through an alias: whatever changes under it is read back.
+    if ((node as { anchor?: string }).anchor) this.needsCheck = true;
     if (isMap(node) && isPlainObject(a) && isPlainObject(b)) return this.walkMap(node, a, b);
     if (isSeq(node) && Array.isArray(a) && Array.isArray(b)) return this.walkSeq(node, a, b);
     if (isScalar(node) && typeof b === "string" && typeof a === "string") return this.editString(node, a, b);
