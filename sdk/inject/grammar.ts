@@ -128,6 +128,15 @@ export function hostProblem(host: string): string | undefined {
   return undefined;
 }
 
+/** Why `host[:port]` is not a host name or address with an optional port from 1 to 65535, or undefined. */
+export function hostPortProblem(value: string): string | undefined {
+  const m = /^(.*?)(?::(\d+))?$/.exec(value) as RegExpExecArray;
+  const [host, port] = [m[1], m[2]];
+  const h = hostProblem(host);
+  if (h) return h;
+  return port === undefined ? undefined : portProblem(Number(port))?.replace(/^is /, `has port `);
+}
+
 /** Why a port number is out of range, or undefined. */
 export function portProblem(port: unknown): string | undefined {
   return typeof port === "number" && Number.isInteger(port) && port >= PORT_MIN && port <= PORT_MAX
