@@ -519,6 +519,17 @@ const cliRows: CliRow[] = [
       assert.match(d.spec.template.spec.containers[0].env.at(-1).value, /^-javaagent:/);
     },
   },
+  {
+    name: "an options variable with a bare value: is filled in place; uninject gives it back as \"\" (the same to Kubernetes)",
+    args: ["-f", hostile("null-options-value.yaml"), ...INJECT],
+    expect: (r) => {
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.match(r.stdout, /^ {2}name: w # keep$/m);
+      assert.match(r.stdout, /^ {10}value: "-javaagent:/m);
+      const back = run(["-f", "-", "--uninject"], r.stdout);
+      assert.strictEqual(back.stdout, fs.readFileSync(hostile("null-options-value.yaml"), "utf8").replace(/value:\n$/, 'value: ""\n'));
+    },
+  },
   { name: "CRLF line endings survive inject and uninject", args: ["-f", hostile("crlf.yaml"), ...INJECT], expect: roundTrip(hostile("crlf.yaml")) },
   {
     name: "CRLF line endings: every added line ends in CRLF too",

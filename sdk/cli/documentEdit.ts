@@ -97,6 +97,7 @@ class Editor {
     if (isMap(node) && isPlainObject(a) && isPlainObject(b)) return this.walkMap(node, a, b);
     if (isSeq(node) && Array.isArray(a) && Array.isArray(b)) return this.walkSeq(node, a, b);
     if (isScalar(node) && typeof b === "string" && typeof a === "string") return this.editString(node, a, b);
+    if (isScalar(node) && a === null && typeof b === "string") return this.fillNullScalar(node, b);
     throw new EditUnsupported("a value changes type");
   }
 
@@ -294,6 +295,13 @@ class Editor {
     }
     if (!inline) throw new EditUnsupported("a block scalar changes");
     this.add(start, end, JSON.stringify(b));
+  }
+
+  /** `value:` with nothing (or `~`) becomes a string: written double-quoted in its place. */
+  private fillNullScalar(node: Scalar, b: string): void {
+    const [start, end] = rangeOf(node);
+    const space = this.text[start - 1] === ":" ? " " : "";
+    this.add(start, end, `${space}${JSON.stringify(b)}`);
   }
 
   // ---- text positions
