@@ -530,6 +530,15 @@ const cliRows: CliRow[] = [
       assert.strictEqual(back.stdout, fs.readFileSync(hostile("null-options-value.yaml"), "utf8").replace(/value:\n$/, 'value: ""\n'));
     },
   },
+  {
+    name: "a block scalar that keeps its trailing lines (|+) keeps them when parts are added after it",
+    args: ["-f", hostile("keep-block-scalar.yaml"), ...INJECT],
+    expect: (r) => {
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.deepStrictEqual(values(r.stdout)[0].spec.template.spec.containers[0].args, ["keep\n\n"]);
+      roundTrip(hostile("keep-block-scalar.yaml"))(r);
+    },
+  },
   { name: "CRLF line endings survive inject and uninject", args: ["-f", hostile("crlf.yaml"), ...INJECT], expect: roundTrip(hostile("crlf.yaml")) },
   {
     name: "CRLF line endings: every added line ends in CRLF too",

@@ -135,6 +135,7 @@ class Editor {
       return this.appendFlow(node, body);
     }
     const last = node.items[node.items.length - 1] as Pair;
+    if (endsInBlockScalar(node)) this.needsCheck = true;
     const indent = this.column(rangeOf(last.key as Node)[0]);
     const at = this.lineEndAfter(endOfPair(last));
     this.add(at, at, this.placed(at, this.block(toYaml(entries), indent)), true);
@@ -144,7 +145,8 @@ class Editor {
   private fillEmpty(pair: Pair, value: unknown): void {
     const v = pair.value as Node | null;
     const at = v?.range ? v.range[1] : rangeOf(pair.key as Node)[1] + 1;
-    if (this.text.slice(at).split("\n")[0].trim() !== "") throw new EditUnsupported("a comment after an empty value");
+    const restOfLine = this.text.indexOf("\n", at);
+    if (this.text.slice(at, restOfLine < 0 ? this.text.length : restOfLine).trim() !== "") throw new EditUnsupported("a comment after an empty value");
     const lines = this.block(toYaml(value), this.column(rangeOf(pair.key as Node)[0]) + 2);
     // The line's own newline (or the end of the file) follows what is added.
     const lineEnd = this.text.indexOf("\n", at);
@@ -224,6 +226,8 @@ class Editor {
       return this.add(at, at, textOf, true);
     }
     const at = this.lineEndAfter(rangeOf(node.items[node.items.length - 1] as Node)[1]);
+    // Lines after a block scalar's end could be taken for its kept trailing lines (`|+`): read back.
+    if (endsInBlockScalar(node)) this.needsCheck = true;
     this.add(at, at, this.placed(at, textOf), true);
   }
 
@@ -356,6 +360,14 @@ class Editor {
     }
     throw new EditUnsupported("a list item without its dash");
   }
+}
+
+/** Whether the text of a collection ends with a block scalar (`|`, `>`), through its last values. */
+function endsInBlockScalar(node: Node | null | undefined): boolean {
+  if (isScalar(node)) return node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED;
+  if (isMap(node)) return endsInBlockScalar((node.items[node.items.length - 1] as Pair | undefined)?.value as Node | undefined);
+  if (isSeq(node)) return endsInBlockScalar(node.items[node.items.length - 1] as Node | undefined);
+  return false;
 }
 
 /** A pair written `key:` (or `key: ~`, `key: null`): null in the value read. */
