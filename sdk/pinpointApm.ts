@@ -3,9 +3,17 @@
  * here: the agent image, the server, and the instrumentation of workloads.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys } from "./config";
-import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
+import { argOr, checkUnknownKeys, CONFIG_NAMESPACE, ConfigError, ConfigReader, declareConfigKeys } from "./config";
+import { AGENT_ID_SOURCES, ALL_WORKLOAD_KINDS, DEFAULT_INIT_RESOURCES, OptionError, supportsAgentName, VALUE_FROM_POLICIES, WorkloadKind } from "./inject";
 import { unknownKeysProblem } from "./inject/grammar";
+
+/** The pinpoint:* key of each core option whose key has another name. */
+const CONFIG_KEY_OF_OPTION: Record<string, string> = {
+  image: "agentImage",
+  "collectorPorts.agent": "collectorAgentPort",
+  "collectorPorts.stat": "collectorStatPort",
+  "collectorPorts.span": "collectorSpanPort",
+};
 
 /** What pinpoint:initResources may hold. */
 const INIT_RESOURCES_CONFIG_SHAPE = { requests: { cpu: null, memory: null }, limits: { cpu: null, memory: null } };
@@ -224,6 +232,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     try {
       pinpointTransform(options); // validates every option now, at preview
     } catch (e) {
+      // Name the setting by its pinpoint:* key, as for every other bad value.
+      if (e instanceof OptionError) throw new Error(`${CONFIG_NAMESPACE}:${CONFIG_KEY_OF_OPTION[e.option] ?? e.option} ${e.problem}`);
       throw new Error(`pinpoint: ${(e as Error).message}`);
     }
   }

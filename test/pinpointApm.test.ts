@@ -234,6 +234,11 @@ describe("PinpointApm: bad config fails the preview with the key named", () => {
     ["namespaces not a list", { ...ON, namespaces: "[dev" }, /pinpoint:namespaces is not a valid JSON list/],
     ["a bad options variable", { ...ON, optionsEnv: "JAVA OPTS" }, /optionsEnv "JAVA OPTS" is not a variable a JVM launcher can read/],
     ["an invalid prefix", { ...ON, applicationNamePrefix: "dev/" }, /applicationNamePrefix "dev\/" may hold only/],
+    ["an image with the README's … placeholder", { ...ON, agentImage: "harbor.59iedu.com/fjhb/pp_agent@sha256:…" }, /^pinpoint:agentImage "harbor\.59iedu\.com\/fjhb\/pp_agent@sha256:…" still holds a placeholder/],
+    ["an options variable of PATH", { ...ON, optionsEnv: "PATH" }, /^pinpoint:optionsEnv "PATH" is a variable the process/],
+    ["a collector host a..b", { ...ON, collectorHost: "a..b" }, /^pinpoint:collectorHost "a\.\.b" has an empty label/],
+    ["init requests above limits", { ...ON, initResources: '{"requests":{"cpu":"1"},"limits":{"cpu":"100m"}}' }, /^pinpoint:initResources requests\.cpu 1 is above limits\.cpu 100m/],
+    ["initResources with a misspelt key", { ...ON, initResources: '{"limit":{"cpu":"100m"}}' }, /^pinpoint:initResources has the key "limit", which is not one it reads; did you mean "limits"\?/],
   ];
   for (const [name, config, error] of cases) {
     it(name, async () => {
