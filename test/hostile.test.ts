@@ -178,6 +178,7 @@ const workloadRows: WorkloadRow[] = [
     expect: (out, r) => {
       assert.strictEqual(r.injected, false);
       assert.match(r.reason!, /a Windows pod \(spec\.os\.name: windows\)/);
+      assert.match(r.warnings.join("\n"), /Deployment dev\/orders: not instrumented: a Windows pod/);
       assert.strictEqual(pod(out).initContainers, undefined);
     },
   },

@@ -92,7 +92,8 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   }
   if (optOut === "false") return skip(out, `opted out by ${ANNOTATION_INJECT}: "false"`);
   const windows = windowsReason(spec);
-  if (windows) return skip(out, windows);
+  // Also a warning: a stack-wide transform reports skips only through warnings.
+  if (windows) return { ...skip(out, windows), warnings: [`${where}: not instrumented: ${windows}`] };
   // On the host's network the pod IP is the node's: let the agent generate the agentId.
   const wo: ResolvedOptions = usesHostNetwork(spec) && o.agentIdSource === "podIP" ? { ...o, agentIdSource: "generated" } : o;
 
