@@ -3,19 +3,32 @@
  * here: the agent image, the server, and the instrumentation of workloads.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { argOr, checkUnknownKeys, ConfigError, ConfigReader, declareConfigKeys, warnPlainSecrets } from "./config";
+import { argOr, checkUnknownKeys, CONFIG_NAMESPACE, ConfigError, ConfigReader, declareConfigKeys, warnPlainSecrets } from "./config";
 import {
   AGENT_DELIVERIES,
   AGENT_ID_SOURCES,
   ALL_WORKLOAD_KINDS,
   DEFAULT_INIT_RESOURCES,
   imageVolumeSupport,
+  OptionError,
   SELECT_MODES,
   SelectMode,
   supportsAgentName,
   VALUE_FROM_POLICIES,
   WorkloadKind,
 } from "./inject";
+import { unknownKeysProblem } from "./inject/grammar";
+
+/** The pinpoint:* key of each core option whose key has another name. */
+const CONFIG_KEY_OF_OPTION: Record<string, string> = {
+  image: "agentImage",
+  "collectorPorts.agent": "collectorAgentPort",
+  "collectorPorts.stat": "collectorStatPort",
+  "collectorPorts.span": "collectorSpanPort",
+};
+
+/** What pinpoint:initResources may hold. */
+const INIT_RESOURCES_CONFIG_SHAPE = { requests: { cpu: null, memory: null }, limits: { cpu: null, memory: null } };
 import * as k8s from "@pulumi/kubernetes";
 import { pinpointTransform, PinpointTransformOptions } from "./transform";
 import { reportInstrumentationOff } from "./injectionReport";
@@ -178,6 +191,8 @@ export class PinpointApm extends pulumi.ComponentResource {
 /** Each input: the arg when given, else the stack config. */
 function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
   const resources = c.object<{ requests?: Record<string, string>; limits?: Record<string, string> }>("initResources");
+  const shapeProblem = unknownKeysProblem(resources, INIT_RESOURCES_CONFIG_SHAPE);
+  if (shapeProblem) throw new ConfigError("initResources", shapeProblem, `write it as {"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"200m","memory":"64Mi"}}`);
   return {
     enabled: argOr(args.enabled, c.boolean("enabled")),
     applicationNamePrefix: argOr(args.applicationNamePrefix, c.string("applicationNamePrefix")),
@@ -260,6 +275,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     try {
       pinpointTransform(options); // validates every option now, at preview
     } catch (e) {
+      // Name the setting by its pinpoint:* key, as for every other bad value.
+      if (e instanceof OptionError) throw new Error(`${CONFIG_NAMESPACE}:${CONFIG_KEY_OF_OPTION[e.option] ?? e.option} ${e.problem}`);
       throw new Error(`pinpoint: ${(e as Error).message}`);
     }
   }

@@ -207,7 +207,7 @@ describe("pinpoint-inject", () => {
       args: ["-f", fixture("errors/bad-yaml.yaml"), "--image", IMAGE],
       message: /error: .*errors\/bad-yaml\.yaml, document 2 \(line \d+\): is not valid YAML: /,
     },
-    { name: "unparsable JSON", args: ["-f", fixture("errors/bad-json.json"), "--image", IMAGE], message: /error: .*errors\/bad-json\.json, document 1: is not valid JSON/ },
+    { name: "unparsable JSON", args: ["-f", fixture("errors/bad-json.json"), "--image", IMAGE], message: /error: .*errors\/bad-json\.json, document 1 \(line 1\): is not valid JSON/ },
     {
       name: "a workload the rules reject (options from valueFrom)",
       args: ["-f", fixture("errors/value-from.yaml"), "--image", IMAGE, "--options-env", "CATALINA_OPTS"],

@@ -57,7 +57,8 @@ function render(program: string, stack: string, extra: string[] = []): Rendered 
   // Our own programs warn about nothing (no undefined stack outputs, no plain passwords).
   assert.ok(!/warning/i.test(r.stderr), r.stderr);
   const objects = new Map<string, any>();
-  for (const f of fs.readdirSync(out).sort()) {
+  // The manifests; the render's own list of them (.pinpoint-render) is not one.
+  for (const f of fs.readdirSync(out).filter((n) => n.endsWith(".yaml")).sort()) {
     const o = parse(fs.readFileSync(path.join(out, f), "utf8"), { version: "1.1" });
     validateObject(o);
     objects.set(f, o);

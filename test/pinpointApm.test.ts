@@ -6,6 +6,7 @@ import * as assert from "assert";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PinpointApm, pinpointTransform } from "../sdk";
+import { inject } from "../sdk/inject";
 import { ofType, ProgramRun, runProgram } from "./harness/pulumiProgram";
 import { fixture, validateObject } from "./support/validate";
 
@@ -79,12 +80,8 @@ describe("PinpointApm: instrumentation by stack config", () => {
   it("gives the same Deployment as the pure core does (the transform adds nothing of its own)", async () => {
     const run = await runProgram(seedProgram(), { config: ON });
     const tomcat = ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!;
-    // The fixture was made with the same image by tag and no collector: add what this stack sets.
-    const want = fixture("seed-instrumented.yaml");
-    const opts = want.spec.template.spec.containers[0].env.find((e: any) => e.name === "CATALINA_OPTS");
-    opts.value += ` -Dprofiler.transport.grpc.collector.ip=${ON.collectorHost}`;
-    want.spec.template.spec.initContainers[0].image = IMAGE;
-    want.spec.template.spec.initContainers[0].imagePullPolicy = "IfNotPresent";
+    // The core, given the seed and what this stack sets.
+    const want = inject(fixture("seed-deployment.yaml"), { image: IMAGE, applicationNamePrefix: "dev-", collectorHost: ON.collectorHost }).workload as any;
     assert.deepStrictEqual({ metadata: tomcat.inputs.metadata, spec: tomcat.inputs.spec }, { metadata: want.metadata, spec: want.spec });
   });
 
@@ -236,7 +233,7 @@ describe("PinpointApm: bad config fails the preview with the key named", () => {
     ["a port out of range", { ...ON, collectorAgentPort: "70000" }, /pinpoint:collectorAgentPort is "70000", not a whole number from 1 to 65535/],
     ["a bad agentIdSource", { ...ON, agentIdSource: "ip" }, /pinpoint:agentIdSource is "ip"; use one of: podIP, generated/],
     ["namespaces not a list", { ...ON, namespaces: "[dev" }, /pinpoint:namespaces is not a valid JSON list/],
-    ["a bad options variable", { ...ON, optionsEnv: "JAVA OPTS" }, /optionsEnv "JAVA OPTS" is not a valid environment variable name/],
+    ["a bad options variable", { ...ON, optionsEnv: "JAVA OPTS" }, /optionsEnv "JAVA OPTS" is not a variable a JVM launcher can read/],
     ["an invalid prefix", { ...ON, applicationNamePrefix: "dev/" }, /applicationNamePrefix "dev\/" may hold only/],
     ["an unknown agentDelivery", { ...ON, agentDelivery: "volume" }, /pinpoint:agentDelivery is "volume"; use one of: copy, imageVolume/],
     [
@@ -249,6 +246,11 @@ describe("PinpointApm: bad config fails the preview with the key named", () => {
       { ...ON, agentDelivery: "imageVolume", kubernetesVersion: "one" },
       /pinpoint:kubernetesVersion "one" is not a Kubernetes version/,
     ],
+    ["an image with the README's … placeholder", { ...ON, agentImage: "harbor.59iedu.com/fjhb/pp_agent@sha256:…" }, /^pinpoint:agentImage "harbor\.59iedu\.com\/fjhb\/pp_agent@sha256:…" still holds a placeholder/],
+    ["an options variable of PATH", { ...ON, optionsEnv: "PATH" }, /^pinpoint:optionsEnv "PATH" is a variable the process/],
+    ["a collector host a..b", { ...ON, collectorHost: "a..b" }, /^pinpoint:collectorHost "a\.\.b" has an empty label/],
+    ["init requests above limits", { ...ON, initResources: '{"requests":{"cpu":"1"},"limits":{"cpu":"100m"}}' }, /^pinpoint:initResources requests\.cpu 1 is above limits\.cpu 100m/],
+    ["initResources with a misspelt key", { ...ON, initResources: '{"limit":{"cpu":"100m"}}' }, /^pinpoint:initResources has the key "limit", which is not one it reads; did you mean "limits"\?/],
   ];
   for (const [name, config, error] of cases) {
     it(name, async () => {
@@ -364,7 +366,7 @@ describe("PinpointApm: an image known only as an Output", () => {
       },
       { config: { enabled: "true", collectorHost: "c" } },
     );
-    assert.deepStrictEqual(run.errors, ['the agent image "pp agent:latest" contains white space']);
+    assert.deepStrictEqual(run.errors, ['image "pp agent:latest" contains white space']);
   });
 });
 

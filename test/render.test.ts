@@ -160,9 +160,9 @@ describe("pinpoint-render", () => {
 
   it("another program: secrets masked, unknown values and autonames as placeholders, ConfigFile children, opt-out", () => {
     const out = path.join(scratch, "secrets");
-    // A stale file from an earlier render must not survive.
+    // A stale file from an earlier render (its header says so) must not survive.
     fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, "999-Stale-old.yaml"), "stale: true\n");
+    fs.writeFileSync(path.join(out, "999-Stale-old.yaml"), "# Rendered by pinpoint-render (no cluster was contacted): stale\nstale: true\n");
     const r = run(["--program", FIXTURE_PROGRAM, "--stack", "secrets", "--out", out]);
     assert.strictEqual(r.status, 0, r.stderr);
     const { rows, objects } = checkRender(out, r.stdout);

@@ -397,6 +397,8 @@ describe("PinpointServer: bad input names its key", () => {
     { name: "notifications with alarms off", config: { alarms: "false", alarmNotify: "webhook" }, error: /^pinpoint:alarmNotify asks for webhook notifications, and pinpoint:alarms is false/ },
     { name: "external HBase without its ZooKeeper", config: { ...BASE, externalHbase: "true" }, error: /^pinpoint:externalZookeeper is not set, and pinpoint:externalHbase is true/ },
     { name: "external ZooKeeper with a bad entry", config: { ...BASE, externalZookeeper: "zk1:2181,http://zk2" }, error: /^pinpoint:externalZookeeper has "http:\/\/zk2"/ },
+    { name: "external ZooKeeper with port 99999", config: { ...BASE, externalZookeeper: "zk1:99999" }, error: /^pinpoint:externalZookeeper has "zk1:99999", which has port 99999: a port is a whole number from 1 to 65535/ },
+    { name: "external ZooKeeper host a..b", config: { ...BASE, externalZookeeper: "a..b:2181" }, error: /^pinpoint:externalZookeeper has "a\.\.b:2181", which has an empty label/ },
     { name: "ingress host with a scheme", config: { ...BASE, webIngressHost: "https://pinpoint.example.com" }, error: /^pinpoint:webIngressHost is "https:\/\/pinpoint\.example\.com", not a host name/ },
     { name: "zero replicas", config: { ...BASE, collectorReplicas: "0" }, error: /^pinpoint:collectorReplicas is "0", not a whole number from 1 to 20/ },
     { name: "unknown part in resources", config: { ...BASE, serverResources: '{"kafka":{}}' }, error: /^pinpoint:serverResources names "kafka"/ },

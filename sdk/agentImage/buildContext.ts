@@ -29,6 +29,7 @@ import {
   UNVERSIONED_TAG_PREFIX,
 } from "./constants";
 import { AGENT_LOG_DIR } from "../inject/constants";
+import { agentVersionProblem } from "../inject/grammar";
 
 export interface BuildContextOptions {
   /** The agent: `pinpoint-agent-<ver>.tar.gz`, a flat `pp_agent.tgz`, or an unpacked folder. */
@@ -63,8 +64,18 @@ export class AgentSourceError extends Error {
   }
 }
 
+/**
+ * Limits on what an agent archive may unpack to: the 3.x agent is about 60 MiB
+ * in about a thousand files, so these leave room for any real agent and stop
+ * an archive that would fill the disk before it is unpacked.
+ */
+export const ARCHIVE_MAX_BYTES = 1024 * 1024 * 1024;
+export const ARCHIVE_MAX_FILES = 20_000;
+
 export function prepareBuildContext(o: BuildContextOptions): BuildContext {
   const baseImage = o.baseImage ?? DEFAULT_BASE_IMAGE;
+  const versionProblem = o.agentVersion ? agentVersionProblem(o.agentVersion) : undefined;
+  if (versionProblem) throw new AgentSourceError(`agentVersion ${versionProblem}`);
   if (baseImage.trim() === "" || /\s/.test(baseImage)) throw new AgentSourceError(`baseImage "${baseImage}" is not an image reference`);
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), "pp-agent-src-"));
   try {
@@ -79,8 +90,10 @@ export function prepareBuildContext(o: BuildContextOptions): BuildContext {
     const agentVersion = versionOf(o.source, root, jars, o.agentVersion);
     const files = listFiles(root, o.source);
 
-    fs.rmSync(o.contextDir, { recursive: true, force: true });
-    const agentDir = path.join(o.contextDir, CONTEXT_AGENT_DIR);
+    // Built aside and renamed into place: a failure leaves the previous context, never half a new one.
+    const building = `${o.contextDir}.partial-${process.pid}`;
+    fs.rmSync(building, { recursive: true, force: true });
+    const agentDir = path.join(building, CONTEXT_AGENT_DIR);
     fs.mkdirSync(agentDir, { recursive: true });
     for (const f of files) copyNormalised(path.join(root, f.path), path.join(agentDir, f.path), f.executable);
     if (!files.some((f) => f.path === BOOTSTRAP_JAR)) {
@@ -95,9 +108,11 @@ export function prepareBuildContext(o: BuildContextOptions): BuildContext {
     // The agent's logs folder, empty, in every image: with agentDelivery imageVolume the image is
     // mounted read-only and a writable emptyDir is mounted on this folder, which must exist to be a mount point.
     fs.mkdirSync(path.join(agentDir, AGENT_LOG_DIR), { recursive: true });
+    fs.writeFileSync(path.join(building, DOCKERFILE_NAME), dockerfileText(baseImage, agentVersion));
+    fixTimes(building);
+    fs.rmSync(o.contextDir, { recursive: true, force: true });
+    fs.renameSync(building, o.contextDir);
     const dockerfile = path.join(o.contextDir, DOCKERFILE_NAME);
-    fs.writeFileSync(dockerfile, dockerfileText(baseImage, agentVersion));
-    fixTimes(o.contextDir);
 
     const sorted = files.map((f) => f.path).sort();
     const contentHash = hashContext(o.contextDir, sorted);
@@ -111,6 +126,7 @@ export function prepareBuildContext(o: BuildContextOptions): BuildContext {
     };
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
+    fs.rmSync(`${o.contextDir}.partial-${process.pid}`, { recursive: true, force: true });
   }
 }
 
@@ -146,6 +162,7 @@ function unpack(source: string, staging: string): string {
   if (!ARCHIVE_PATTERN.test(source)) {
     throw new AgentSourceError(`agent archive ${source} is not a .tar.gz, .tgz or .tar file, nor a folder`);
   }
+  checkArchiveSize(source);
   try {
     fs.accessSync(source, fs.constants.R_OK);
     // GNU tar detects the compression, drops leading "/" and refuses "..": the archive cannot write outside staging.
@@ -155,6 +172,34 @@ function unpack(source: string, staging: string): string {
     throw new AgentSourceError(`agent archive ${source} cannot be read: ${stderr || (e as Error).message}`);
   }
   return staging;
+}
+
+/** Refuses, before unpacking, an archive that would unpack to more files or bytes than any agent has. */
+function checkArchiveSize(source: string): void {
+  let listing: string;
+  try {
+    listing = execFileSync("tar", ["-tvf", source], { stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).toString();
+  } catch (e) {
+    const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new AgentSourceError(`agent archive ${source} cannot be read: ${stderr || (e as Error).message}`);
+  }
+  let files = 0;
+  let bytes = 0;
+  for (const line of listing.split("\n")) {
+    // GNU tar -tv: mode owner/group size date time name
+    const size = /^\S+\s+\S+\s+(\d+)\s/.exec(line)?.[1];
+    if (size === undefined) continue;
+    files++;
+    bytes += Number(size);
+    if (files > ARCHIVE_MAX_FILES) {
+      throw new AgentSourceError(`agent archive ${source} holds more than ${ARCHIVE_MAX_FILES} entries; a Pinpoint agent has about a thousand: give the agent archive itself`);
+    }
+    if (bytes > ARCHIVE_MAX_BYTES) {
+      throw new AgentSourceError(
+        `agent archive ${source} unpacks to more than ${ARCHIVE_MAX_BYTES / 1024 / 1024} MiB; a Pinpoint agent is about 60 MiB: give the agent archive itself`,
+      );
+    }
+  }
 }
 
 /** Descends through single top folders (the official `pinpoint-agent-<ver>/`) until the agent files show. */

@@ -21,6 +21,7 @@ import {
   ImageLookups,
   InjectResult,
   podTemplateOf,
+  OptionError,
   ResolvedOptions,
   resolveOptions,
   NO_JVM_CONTAINER,
@@ -211,7 +212,30 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
   return { document: d, value: r.value };
 }
 
+/** The flag that sets each option, for messages that name what the user typed. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  image: "--image",
+  applicationNamePrefix: "--app-prefix",
+  collectorHost: "--collector",
+  optionsEnv: "--options-env",
+  defaultContainers: "--containers",
+  kinds: "--kinds",
+  imagePullSecret: "--image-pull-secret",
+  select: "--select",
+  agentDelivery: "--agent-delivery",
+  kubernetesVersion: "--kubernetes-version",
+};
+
 function optionsOf(flags: Flags, images?: ImageLookups): ResolvedOptions {
+  try {
+    return resolveFlags(flags, images);
+  } catch (e) {
+    if (e instanceof OptionError && FLAG_OF_OPTION[e.option]) throw new Error(`${FLAG_OF_OPTION[e.option]} ${e.problem}`);
+    throw e;
+  }
+}
+
+function resolveFlags(flags: Flags, images?: ImageLookups): ResolvedOptions {
   if (flags.kubernetesVersion !== undefined) parseKubernetesVersion(flags.kubernetesVersion, "--kubernetes-version");
   if (flags.agentDelivery === "imageVolume") {
     const support = imageVolumeSupport(flags.kubernetesVersion, { version: "--kubernetes-version", delivery: "--agent-delivery" });

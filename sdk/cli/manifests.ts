@@ -7,6 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Document, parseDocument, stringify } from "yaml";
+import { deepEqual, editDocumentText, EditUnsupported } from "./documentEdit";
+import { splitJsonStream } from "./jsonStream";
+import { KUBE_PARSE_OPTIONS, KUBE_TO_JS_OPTIONS, KUBE_WRITE_OPTIONS } from "./kubeYaml";
 
 /** The path that stands for standard input. */
 export const STDIN_PATH = "-";
@@ -15,19 +18,16 @@ export const STDIN_NAME = "<stdin>";
 /** Files a folder contributes; other files in it are ignored. */
 export const MANIFEST_EXTENSIONS: readonly string[] = [".yaml", ".yml", ".json"];
 const JSON_EXTENSION = ".json";
-/** Kubernetes reads manifests as YAML 1.1: `0644` is octal and `yes` a boolean. Parse and write the same way. */
-const YAML_VERSION = "1.1";
-/**
- * No line folding (the agent flags are one long line), no anchors for shared
- * objects (some tools reject aliases), and YAML 1.1 quoting.
- */
-const YAML_WRITE_OPTIONS = { version: YAML_VERSION, lineWidth: 0, aliasDuplicateObjects: false } as const;
+const YAML_WRITE_OPTIONS = KUBE_WRITE_OPTIONS;
 const JSON_INDENT = 2;
 /** A line that starts a document (`---`), or ends one (`...`), as YAML defines them: at column 0. */
 const DOCUMENT_BOUNDARY = /^(?:---|\.\.\.)(?=[ \t]|\r?$)/gm;
 /** A start marker with nothing after it but a comment: it can be kept in front of a rewritten document. */
 const PLAIN_MARKER = /^---[ \t]*(#.*)?$/;
 const DOCUMENT_START = "---";
+const DOCUMENT_START_LINE = /^---(?=[ \t]|\r?\n|$)/;
+/** Text whose last line is a document end marker `...`. */
+const DOCUMENT_END_LINE = /^\.\.\.[ \t]*(#.*)?\r?\n$/;
 
 /** Input text and the name messages call it by. */
 export interface Source {
@@ -51,6 +51,8 @@ export interface ManifestDocument {
   value: unknown;
   /** The comment above the document's content (a file header, say), kept when it is rewritten. */
   comment?: string;
+  /** The parsed YAML document, whose node positions let a change be made in place. */
+  yaml?: Document;
   format: "yaml" | "json";
 }
 
@@ -125,15 +127,23 @@ export function parseSource(source: Source): ManifestDocument[] {
   return source.format === "json" ? parseJson(source) : parseYaml(source);
 }
 
+/** A stream of JSON objects, one document each; standard input that is not JSON after all is read as YAML. */
 function parseJson(source: Source): ManifestDocument[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(source.text);
-  } catch (e) {
-    if (source.name === STDIN_NAME) return parseYaml({ ...source, format: "yaml" }); // YAML flow style also starts with "{"
-    throw new ManifestError(source.name, `is not valid JSON: ${(e as Error).message}`, 1);
+  const docs: ManifestDocument[] = [];
+  for (const chunk of splitJsonStream(source.text)) {
+    let value: unknown;
+    try {
+      value = JSON.parse(chunk.text);
+    } catch (e) {
+      if (source.name === STDIN_NAME) return parseYaml({ ...source, format: "yaml" }); // YAML flow style also starts with "{"
+      throw new ManifestError(source.name, `is not valid JSON: ${(e as Error).message}`, docs.length + 1, chunk.line);
+    }
+    // JSON is YAML too: a document that reads the same both ways is edited in place like any YAML document.
+    const asYaml = parseDocument(chunk.text, KUBE_PARSE_OPTIONS);
+    const editable = asYaml.errors.length === 0 && deepEqual(asYaml.toJS(KUBE_TO_JS_OPTIONS), value);
+    docs.push({ source: source.name, index: docs.length + 1, line: chunk.line, text: chunk.text, value, format: editable ? "yaml" : "json", yaml: editable ? asYaml : undefined });
   }
-  return [{ source: source.name, index: 1, line: 1, text: source.text, value, format: "json" }];
+  return docs;
 }
 
 /**
@@ -161,13 +171,20 @@ function parseYaml(source: Source): ManifestDocument[] {
     const startLine = line;
     line += countLines(chunk);
     if (chunk.trim() === "") continue;
-    const doc = parseDocument(chunk, { version: YAML_VERSION, prettyErrors: false });
+    const doc = parseDocument(chunk, KUBE_PARSE_OPTIONS);
     const hasValue = doc.contents !== null;
     if (hasValue) index++;
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
       const errLine = startLine + countLines(chunk.slice(0, err.pos[0]));
       throw new ManifestError(source.name, `is not valid YAML: ${err.message}`, hasValue ? index : index + 1, errLine);
+    }
+    let value: unknown = null;
+    try {
+      if (hasValue) value = doc.toJS(KUBE_TO_JS_OPTIONS);
+    } catch (e) {
+      // An alias bomb, say: name the file, not just the problem.
+      throw new ManifestError(source.name, `cannot be read: ${(e as Error).message}`, index, startLine);
     }
     const firstLine = chunk.slice(0, chunk.indexOf("\n") >= 0 ? chunk.indexOf("\n") : chunk.length).replace(/\r$/, "");
     docs.push({
@@ -176,9 +193,10 @@ function parseYaml(source: Source): ManifestDocument[] {
       line: startLine,
       text: chunk,
       marker: PLAIN_MARKER.test(firstLine) ? firstLine : undefined,
-      value: hasValue ? doc.toJS() : null,
+      value,
       comment: leadingComment(doc),
       format: "yaml",
+      yaml: doc,
     });
   }
   return docs;
@@ -197,24 +215,54 @@ function countLines(s: string): number {
   return n;
 }
 
-/** Multi-document YAML: unchanged YAML documents as read, the others written anew. */
+/**
+ * Multi-document YAML. The documents of one YAML source are written as one
+ * text: unchanged ones as read, changed ones edited in place (documentEdit.ts),
+ * so the bytes nobody changed stay. A change that cannot be made in place, and
+ * JSON input, is written anew from the value.
+ */
 export function formatYaml(docs: readonly OutputDocument[]): string {
+  // Pieces joined once at the end: checking the end of a growing string would copy it each time.
   const pieces: string[] = [];
   for (const { document: d, value } of docs) {
-    let piece: string;
-    if (value === undefined && d.format === "yaml") {
-      piece = d.text;
-    } else {
-      const v = value === undefined ? d.value : value;
-      if (v === null) continue; // a JSON source has no comment-only documents to keep
-      const comment = d.comment ? d.comment.split("\n").map((l) => `#${l}\n`).join("") : "";
-      piece = `${d.marker !== undefined ? `${d.marker}\n` : ""}${comment}${stringify(v, YAML_WRITE_OPTIONS)}`;
+    const v = value === undefined ? d.value : value;
+    if (d.format !== "yaml" && v === null) continue; // a JSON source has no comment-only documents to keep
+    let piece = d.format === "yaml" ? (value === undefined ? d.text : editedText(d, value)) : rewritten(d, v);
+    const last = pieces.length > 0 ? pieces[pieces.length - 1] : undefined;
+    if (last !== undefined) {
+      if (!last.endsWith("\n")) pieces[pieces.length - 1] = `${last}\n`;
+      // Documents of one source follow each other as read: a `---` (or a `...` before) is already there.
+      if (!DOCUMENT_START_LINE.test(piece) && !DOCUMENT_END_LINE.test(lastLine(pieces[pieces.length - 1]))) piece = `${DOCUMENT_START}\n${piece}`;
     }
-    if (!piece.endsWith("\n")) piece += "\n";
-    if (pieces.length > 0 && !/^---(?=[ \t]|\r?\n)/.test(piece)) piece = `${DOCUMENT_START}\n${piece}`;
-    pieces.push(piece);
+    if (piece !== "") pieces.push(piece);
   }
   return pieces.join("");
+}
+
+/** The last line of a text that ends with a newline, newline included (not a scan of the whole text). */
+function lastLine(text: string): string {
+  return text.slice(text.lastIndexOf("\n", text.length - 2) + 1);
+}
+
+/** The document's text with the change made in place, or written anew when that cannot be done exactly. */
+function editedText(d: ManifestDocument, value: unknown): string {
+  if (d.yaml) {
+    try {
+      const { text, needsCheck } = editDocumentText(d.text, d.yaml, d.value, value);
+      if (!needsCheck) return text;
+      const check = parseDocument(text, KUBE_PARSE_OPTIONS);
+      // Any other edit must read back as exactly the value the core returned.
+      if (check.errors.length === 0 && deepEqual(check.toJS(KUBE_TO_JS_OPTIONS), value)) return text;
+    } catch (e) {
+      if (!(e instanceof EditUnsupported)) throw e;
+    }
+  }
+  return rewritten(d, value);
+}
+
+function rewritten(d: ManifestDocument, v: unknown): string {
+  const comment = d.comment ? d.comment.split("\n").map((l) => `#${l}\n`).join("") : "";
+  return `${d.marker !== undefined ? `${d.marker}\n` : ""}${comment}${stringify(v, YAML_WRITE_OPTIONS)}`;
 }
 
 /** One JSON object per document, one after another (`kubectl apply -f -` and `jq` read such a stream). */

@@ -58,7 +58,7 @@ export function command(): Command {
     .description("Render a Pulumi stack's Kubernetes objects to YAML files offline, with Pinpoint instrumentation applied.")
     .option("-s, --stack <name>", "the stack: its config is Pulumi.<name>.yaml", DEFAULT_STACK)
     .option("-p, --program <dir>", `the Pulumi program folder: with a Pulumi.yaml, its main and stackConfigDir; without one, its stack files beside it or the nearest project's above it (default: the project of ./Pulumi.yaml; without one, ${DEFAULT_PROGRAM_DIR}/)`)
-    .option("-o, --out <dir>", `the folder to write to; its .yaml files are replaced (default: ${DEFAULT_OUT_ROOT}/<project>/<stack>)`)
+    .option("-o, --out <dir>", `the folder to write to: new, empty, or one the render wrote before; only files the render wrote are replaced (default: ${DEFAULT_OUT_ROOT}/<project>/<stack>)`)
     .option(`${REFERENCE_FLAG} <project=dir>`, "the program folder of a project that a StackReference names (repeatable)", collect, [])
     .option(STACK_OUTPUTS_FLAG, "print the stack's outputs as JSON ({outputs, secretOutputNames}; secrets masked) instead of writing files")
     .addHelpText("after", NOTES)

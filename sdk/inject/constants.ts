@@ -65,3 +65,12 @@ export const PINPOINT_ID_PATTERN = /^[a-zA-Z0-9._-]+$/;
 
 /** Collector gRPC ports (Pinpoint defaults). */
 export const DEFAULT_COLLECTOR_PORTS = { agent: 9991, stat: 9992, span: 9993 } as const;
+
+/** Every annotation key under the prefix that this package reads or writes; any other is a typo. */
+export const KNOWN_ANNOTATIONS: readonly string[] = [
+  ANNOTATION_INJECT,
+  ANNOTATION_CONTAINERS,
+  ANNOTATION_APPLICATION_NAME,
+  ANNOTATION_OPTIONS_ENV,
+  ANNOTATION_STATUS,
+];

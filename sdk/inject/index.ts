@@ -4,7 +4,18 @@
 export * from "./constants";
 export { inject, uninject, copyPlain, InjectionError } from "./inject";
 export type { InjectResult, UninjectResult } from "./inject";
-export { resolveOptions, AGENT_ID_SOURCES, VALUE_FROM_POLICIES } from "./options";
+export { resolveOptions, AGENT_ID_SOURCES, VALUE_FROM_POLICIES, OptionError } from "./options";
+export {
+  imageReferenceProblem,
+  optionsEnvProblem,
+  hostProblem,
+  portProblem,
+  quantityValue,
+  requestsWithinLimitsProblem,
+  annotationKeyProblem,
+  agentVersionProblem,
+  unknownKeysProblem,
+} from "./grammar";
 export type { InjectOptions, ResolvedOptions, AgentIdSource, ValueFromPolicy, CollectorPorts } from "./options";
 export { deriveApplicationName, pinpointNameProblem } from "./naming";
 export { agentFlags, initContainer, isPinnedByDigest, supportsAgentName } from "./javaagent";

@@ -12,14 +12,17 @@ import {
   OPTIONS_ENV_AUTO,
 } from "./constants";
 import { DEFAULT_AGENT_DELIVERY, DeliveryParts, deliveryParts } from "./delivery";
-import { indexOfEnv, removeNamed } from "./env";
 import { agentFlags, containerProblem, instrumentContainer } from "./javaagent";
 import { deriveApplicationName, pinpointNameProblem } from "./naming";
 import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./options";
 import { hiddenProblem } from "./optionsVariable";
 import { otherAgentProblem, otherAgents } from "./otherAgents";
 import { ContainerReason, planContainers, summarise } from "./selection";
-import { ContainerStatus, InjectionStatus, readStatus, writeStatus } from "./status";
+import { fingerprintParts } from "./fingerprint";
+import { InjectionStatus, readStatus, writeStatus } from "./status";
+import { stripInjected } from "./strip";
+import { dropCreated, nullKeys } from "./nulls";
+import { duplicateEnvProblem, unknownAnnotationProblem, usesHostNetwork, windowsReason } from "./shapes";
 import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
 
 /** A workload the rules reject; the message names the workload, the problem and the fix. */
@@ -81,7 +84,8 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   if (!o.kinds.includes(workload.kind)) return skip(workload, `kind ${workload.kind} is not enabled (kinds: ${o.kinds.join(", ")})`);
 
   // Strip an earlier injection first: injecting twice equals injecting once.
-  const out = uninject(workload).workload;
+  const stripped = uninject(workload);
+  const out = stripped.workload;
   const template = podTemplateOf(out);
   const spec = template?.spec;
   if (!template || !spec || !Array.isArray(spec.containers) || spec.containers.length === 0) {
@@ -91,11 +95,19 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   const fail = (problem: string): never => {
     throw new InjectionError(where, problem);
   };
+  // A misspelt key (`injection: "false"`) must not instrument a workload its user opted out.
+  const annotationProblem = unknownAnnotationProblem(out);
+  if (annotationProblem) fail(annotationProblem);
   const optOut = annotationOf(out, ANNOTATION_INJECT);
   if (optOut !== undefined && optOut !== "true" && optOut !== "false") {
     fail(`annotation ${ANNOTATION_INJECT} is "${optOut}"; use "true" or "false"`);
   }
   if (optOut === "false") return skip(out, `opted out by ${ANNOTATION_INJECT}: "false"`);
+  const windows = windowsReason(spec);
+  // Also a warning: a stack-wide transform reports skips only through warnings.
+  if (windows) return { ...skip(out, windows), warnings: [`${where}: not instrumented: ${windows}`] };
+  // On the host's network the pod IP is the node's: let the agent generate the agentId.
+  const wo: ResolvedOptions = usesHostNetwork(spec) && o.agentIdSource === "podIP" ? { ...o, agentIdSource: "generated" } : o;
 
   const optionsEnv = annotationOf(out, ANNOTATION_OPTIONS_ENV) ?? o.optionsEnv;
   try {
@@ -120,10 +132,12 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
       fail(`already has a container named "${name}", which the agent needs: rename yours, or opt out with ${ANNOTATION_INJECT}: "false"`);
     }
   }
-  const warnings: string[] = [];
+  const warnings: string[] = [...stripped.kept];
   const optOutHint = `${ANNOTATION_INJECT}: "false"`;
   const selected = plan.selected.filter((s) => {
     const c = s.container;
+    const duplicate = duplicateEnvProblem(c, s.variable.name);
+    if (duplicate) fail(duplicate);
     const own = containerProblem(c, s.variable.name, parts.mounts);
     // Another agent is the first thing to say: no choice of variable makes two agents work.
     const agent = own && !own.valueFrom ? undefined : otherAgents(c, template, o.images?.[c.image ?? ""]?.config)[0];
@@ -150,10 +164,13 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     created: [],
     containers: {},
   };
+  // `key:` with no value is filled like an absent key, and named so uninject gives the null back.
+  const nulls = [...nullKeys(template, ["metadata"]), ...nullKeys(template.metadata, ["annotations"]), ...nullKeys(spec, POD_LISTS)];
+  const containerNulls = new Map(selected.map(({ container: c }) => [c.name, nullKeys(c, CONTAINER_LISTS)]));
   selected.forEach(({ container: c, variable }, index) => {
-    const flags = agentFlags(o, { applicationName, index, containerName: c.name, multiple: selected.length > 1 }, parts.agentHome);
+    const flags = agentFlags(wo, { applicationName, index, containerName: c.name, multiple: selected.length > 1 }, parts.agentHome);
     try {
-      status.containers[c.name] = instrumentContainer(c, o, variable.name, flags, parts.mounts);
+      status.containers[c.name] = instrumentContainer(c, wo, variable.name, flags, parts.mounts);
     } catch (e) {
       fail((e as Error).message);
     }
@@ -167,6 +184,9 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     template.metadata.annotations = {};
     status.created.push("annotations");
   }
+  if (nulls.length > 0) status.nulls = nulls;
+  for (const [name, n] of containerNulls) if (n.length > 0) status.containers[name].nulls = n;
+  status.fingerprints = fingerprintParts(spec, status);
   writeStatus(template, status);
   return {
     workload: out,
@@ -247,58 +267,42 @@ export interface UninjectResult<W extends Workload = Workload> {
   workload: W;
   /** False when the workload carried no injection status. */
   removed: boolean;
+  /** Parts the record lists that were kept because the pod does not prove injection added them (strip.ts). */
+  kept: string[];
 }
 
-/** Removes exactly what inject() added, as its status annotation records; a new object. */
+/** Removes exactly what inject() added, as far as its status record's fingerprints prove it; a new object. */
 export function uninject<W extends Workload>(workload: W): UninjectResult<W> {
   const where = describeWorkload(workload);
   const status = readStatus(podTemplateOf(workload), where);
   const out = copyPlain(workload);
-  if (!status) return { workload: out, removed: false };
+  if (!status) return { workload: out, removed: false, kept: [] };
   const template = podTemplateOf(out) as PodTemplateSpec;
   const spec = template.spec as PodSpec;
   const pod = spec as unknown as Record<string, unknown>;
 
-  spec.initContainers = removeNamed(spec.initContainers, status.initContainers);
-  spec.volumes = removeNamed(spec.volumes, status.volumes);
-  spec.imagePullSecrets = removeNamed(spec.imagePullSecrets, status.imagePullSecrets);
+  const kept = stripInjected(spec, status, where);
   for (const [name, cs] of Object.entries(status.containers)) {
     const c = spec.containers.find((x) => x.name === name);
-    if (c) stripContainer(c, cs, where);
+    if (c) dropIfCreatedAndEmpty(c as unknown as Record<string, unknown>, cs.created, CONTAINER_LISTS, cs.nulls);
   }
-  dropIfCreatedAndEmpty(pod, status.created, ["initContainers", "volumes", "imagePullSecrets"]);
+  dropIfCreatedAndEmpty(pod, status.created, POD_LISTS, status.nulls);
   const meta = template.metadata!;
   delete meta.annotations![ANNOTATION_STATUS];
-  dropIfCreatedAndEmpty(meta as unknown as Record<string, unknown>, status.created, ["annotations"]);
-  dropIfCreatedAndEmpty(template as unknown as Record<string, unknown>, status.created, ["metadata"]);
-  return { workload: out, removed: true };
+  dropIfCreatedAndEmpty(meta as unknown as Record<string, unknown>, status.created, ["annotations"], status.nulls);
+  dropIfCreatedAndEmpty(template as unknown as Record<string, unknown>, status.created, ["metadata"], status.nulls);
+  return { workload: out, removed: true, kept };
 }
 
-function stripContainer(c: Container, cs: ContainerStatus, where: string): void {
-  const opt = cs.options;
-  if (opt.appended === undefined) {
-    c.env = removeNamed(c.env, [opt.name]);
-  } else {
-    const e = c.env?.[indexOfEnv(c.env, opt.name)];
-    if (!e || typeof e.value !== "string" || !e.value.endsWith(opt.appended)) {
-      throw new InjectionError(
-        where,
-        `${opt.name} of container "${c.name}" was changed after injection, so the agent flags cannot be removed exactly: remove them by hand along with the ${ANNOTATION_STATUS} annotation`,
-      );
-    }
-    e.value = e.value.slice(0, e.value.length - opt.appended.length);
-    if (opt.valueWasUnset && e.value === "") delete e.value;
-  }
-  c.env = removeNamed(c.env, cs.env);
-  c.volumeMounts = removeNamed(c.volumeMounts, cs.volumeMounts);
-  dropIfCreatedAndEmpty(c as unknown as Record<string, unknown>, cs.created, ["env", "volumeMounts"]);
-}
+/** The pod's and a container's lists injection adds to. */
+const POD_LISTS = ["initContainers", "volumes", "imagePullSecrets"];
+const CONTAINER_LISTS = ["env", "volumeMounts"];
 
-function dropIfCreatedAndEmpty(obj: Record<string, unknown>, created: readonly string[], keys: readonly string[]): void {
+function dropIfCreatedAndEmpty(obj: Record<string, unknown>, created: readonly string[], keys: readonly string[], nulls?: readonly string[]): void {
   for (const key of keys) {
     const v = obj[key];
     const empty = v === undefined || (Array.isArray(v) ? v.length === 0 : typeof v === "object" && v !== null && Object.keys(v).length === 0);
-    if (created.includes(key) && empty) delete obj[key];
+    if (created.includes(key) && empty) dropCreated(obj, key, nulls);
     else if (v === undefined) delete obj[key];
   }
 }

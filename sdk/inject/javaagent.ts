@@ -146,6 +146,7 @@ export function instrumentContainer(c: Container, o: ResolvedOptions, optionsEnv
     existing.value = `${before ?? ""}${status.options.appended}`;
   } else {
     env.push({ name: optionsEnv, value: flags });
+    status.options.value = flags;
   }
 
   if (!c.volumeMounts) {

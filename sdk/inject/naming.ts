@@ -28,7 +28,12 @@ const HASH_LENGTH = 6;
 export function deriveApplicationName(prefix: string, workloadName: string): string {
   const full = `${prefix}${workloadName}`;
   if (!PINPOINT_ID_PATTERN.test(full)) {
-    // Workload names are DNS names and always pass; the prefix is the user's.
+    // Blame the part that breaks the rule: a valid prefix leaves the workload name.
+    if (prefix === "" || PINPOINT_ID_PATTERN.test(prefix)) {
+      throw new Error(
+        `metadata.name "${workloadName}" is not a valid Kubernetes name, so no applicationName can be derived from it: use lower-case letters, digits, '-' and '.', or set the pinpoint.fjhb.cn/application-name annotation`,
+      );
+    }
     throw new Error(
       `applicationName "${full}" (prefix "${prefix}" + workload name "${workloadName}") may hold only letters, digits, '.', '_' and '-'; fix the prefix (pinpoint:applicationNamePrefix)`,
     );

@@ -15,6 +15,7 @@ import { AGENT_DELIVERIES, AgentDelivery, DEFAULT_AGENT_DELIVERY } from "./deliv
 import { imageVolumeSupport, parseKubernetesVersion } from "./imageVolume";
 import type { ImageLookups } from "./image";
 import { DEFAULT_SELECT, SELECT_MODES, SelectMode } from "./selection";
+import { hostProblem, imageReferenceProblem, optionsEnvProblem, portProblem, requestsWithinLimitsProblem, unknownKeysProblem } from "./grammar";
 import { ALL_WORKLOAD_KINDS, DEFAULT_KINDS, isWorkloadKind, WorkloadKind } from "./workload";
 
 /** Where the agentId comes from. */
@@ -105,11 +106,26 @@ export interface ResolvedOptions {
   kubernetesVersion?: string;
 }
 
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const HOST = /^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?)$/;
 const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
+
+/**
+ * A bad option: `option` is its name in InjectOptions, so each caller can name
+ * it as its user wrote it (the CLI's flag, the stack's config key).
+ */
+export class OptionError extends Error {
+  constructor(
+    readonly option: string,
+    readonly problem: string,
+  ) {
+    super(`${option} ${problem}`);
+    this.name = "OptionError";
+  }
+}
+
+/** The parts an init container's resources may have. */
+const RESOURCES_SHAPE = { requests: null, limits: null, claims: null };
 
 /** Checks the options and fills in defaults; throws an Error that names the option and the fix. */
 export function resolveOptions(options: InjectOptions): ResolvedOptions {
@@ -117,59 +133,62 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
   if (typeof o.image !== "string" || o.image.trim() === "") {
     throw new Error("the agent image is required: give the pp_agent image reference (image, pinpoint:agentImage or --image)");
   }
-  if (/\s/.test(o.image)) throw new Error(`the agent image "${o.image}" contains white space`);
+  const imageProblem = imageReferenceProblem(o.image);
+  if (imageProblem) throw new OptionError("image", `"${o.image}" ${imageProblem}`);
   const optionsEnv = o.optionsEnv ?? DEFAULT_OPTIONS_ENV;
   if (optionsEnv !== OPTIONS_ENV_AUTO) checkEnvName(optionsEnv, "optionsEnv");
   const select = o.select ?? DEFAULT_SELECT;
-  if (!SELECT_MODES.includes(select)) throw new Error(`select "${select}" is unknown: use one of ${SELECT_MODES.join(", ")}`);
-  if (o.collectorHost !== undefined && !HOST.test(o.collectorHost)) {
-    throw new Error(`collectorHost "${o.collectorHost}" is not a host name or address`);
-  }
+  if (!SELECT_MODES.includes(select)) throw new OptionError("select", `"${select}" is unknown: use one of ${SELECT_MODES.join(", ")}`);
+  const host = o.collectorHost === undefined ? undefined : hostProblem(o.collectorHost);
+  if (host) throw new OptionError("collectorHost", `${host}`);
   for (const [key, port] of Object.entries(o.collectorPorts ?? {})) {
-    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
-      throw new Error(`collector port ${key} must be an integer from 1 to 65535, not ${port}`);
-    }
+    const problem = port === undefined ? undefined : portProblem(port);
+    if (problem) throw new OptionError(`collectorPorts.${key}`, problem);
   }
   const kinds = o.kinds ?? DEFAULT_KINDS;
   for (const kind of kinds) {
     if (!isWorkloadKind(kind)) {
-      throw new Error(`unknown workload kind "${kind}": use one of ${ALL_WORKLOAD_KINDS.join(", ")}`);
+      throw new OptionError("kinds", `has unknown workload kind "${kind}": use one of ${ALL_WORKLOAD_KINDS.join(", ")}`);
     }
   }
   if (o.imagePullSecret !== undefined && !DNS_SUBDOMAIN.test(o.imagePullSecret)) {
-    throw new Error(`imagePullSecret "${o.imagePullSecret}" is not a valid Secret name (lower-case DNS subdomain)`);
+    throw new OptionError("imagePullSecret", `"${o.imagePullSecret}" is not a valid Secret name (lower-case DNS subdomain)`);
   }
   const agentIdSource = o.agentIdSource ?? "podIP";
   if (!AGENT_ID_SOURCES.includes(agentIdSource)) {
-    throw new Error(`agentIdSource "${agentIdSource}" is unknown: use one of ${AGENT_ID_SOURCES.join(", ")}`);
+    throw new OptionError("agentIdSource", `"${agentIdSource}" is unknown: use one of ${AGENT_ID_SOURCES.join(", ")}`);
   }
   const onValueFrom = o.onValueFrom ?? "error";
   if (!VALUE_FROM_POLICIES.includes(onValueFrom)) {
-    throw new Error(`onValueFrom "${onValueFrom}" is unknown: use one of ${VALUE_FROM_POLICIES.join(", ")}`);
+    throw new OptionError("onValueFrom", `"${onValueFrom}" is unknown: use one of ${VALUE_FROM_POLICIES.join(", ")}`);
   }
   const profile = o.profile ?? DEFAULT_PROFILE;
-  if (!/^[a-zA-Z0-9._-]+$/.test(profile)) throw new Error(`profile "${profile}" is not a Pinpoint profile name (release, local, …)`);
+  if (!/^[a-zA-Z0-9._-]+$/.test(profile)) throw new OptionError("profile", `"${profile}" is not a Pinpoint profile name (release, local, …)`);
   const initRunAsUser = o.initRunAsUser ?? DEFAULT_INIT_RUN_AS_USER;
   if (!Number.isInteger(initRunAsUser) || initRunAsUser <= 0) {
-    throw new Error(`initRunAsUser must be a positive integer (a non-root uid), not ${initRunAsUser}`);
+    throw new OptionError("initRunAsUser", `must be a positive integer (a non-root uid), not ${initRunAsUser}`);
   }
   const volumeSizeLimit = o.volumeSizeLimit ?? DEFAULT_VOLUME_SIZE_LIMIT;
   checkQuantity(volumeSizeLimit, "volumeSizeLimit");
   const initResources = o.initResources ?? DEFAULT_INIT_RESOURCES;
+  const shapeProblem = unknownKeysProblem(initResources, RESOURCES_SHAPE);
+  if (shapeProblem) throw new OptionError("initResources", shapeProblem);
   for (const part of ["requests", "limits"] as const) {
     for (const [res, q] of Object.entries(initResources[part] ?? {})) checkQuantity(String(q), `initResources.${part}.${res}`);
   }
+  const overLimit = requestsWithinLimitsProblem(initResources as Parameters<typeof requestsWithinLimitsProblem>[0]);
+  if (overLimit) throw new OptionError("initResources", overLimit);
   const prefix = o.applicationNamePrefix ?? "";
   if (prefix !== "" && !/^[a-zA-Z0-9._-]+$/.test(prefix)) {
-    throw new Error(`applicationNamePrefix "${prefix}" may hold only letters, digits, '.', '_' and '-'`);
+    throw new OptionError("applicationNamePrefix", `"${prefix}" may hold only letters, digits, '.', '_' and '-'`);
   }
   const defaultContainers = [...new Set((o.defaultContainers ?? []).map((n) => n.trim()).filter((n) => n !== ""))];
   for (const name of defaultContainers) {
-    if (!DNS_LABEL.test(name)) throw new Error(`defaultContainers names "${name}", which is not a valid container name (lower-case DNS label)`);
+    if (!DNS_LABEL.test(name)) throw new OptionError("defaultContainers", `names "${name}", which is not a valid container name (lower-case DNS label)`);
   }
   const agentDelivery = o.agentDelivery ?? DEFAULT_AGENT_DELIVERY;
   if (!AGENT_DELIVERIES.includes(agentDelivery)) {
-    throw new Error(`agentDelivery "${agentDelivery}" is unknown: use one of ${AGENT_DELIVERIES.join(", ")}`);
+    throw new OptionError("agentDelivery", `"${agentDelivery}" is unknown: use one of ${AGENT_DELIVERIES.join(", ")}`);
   }
   if (o.kubernetesVersion !== undefined) parseKubernetesVersion(o.kubernetesVersion, "kubernetesVersion");
   if (agentDelivery === "imageVolume") {
@@ -202,13 +221,12 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
 }
 
 export function checkEnvName(name: string, what: string): void {
-  if (!ENV_NAME.test(name)) {
-    throw new Error(`${what} "${name}" is not a valid environment variable name`);
-  }
+  const problem = optionsEnvProblem(name);
+  if (problem) throw new OptionError(what, problem);
 }
 
 function checkQuantity(q: string, what: string): void {
-  if (!QUANTITY.test(q)) throw new Error(`${what} "${q}" is not a Kubernetes quantity (e.g. 256Mi, 100m)`);
+  if (!QUANTITY.test(q)) throw new OptionError(what, `"${q}" is not a Kubernetes quantity (e.g. 256Mi, 100m)`);
 }
 
 export { DNS_LABEL, DEFAULT_COLLECTOR_PORTS };

@@ -11,10 +11,16 @@ export interface ContainerStatus {
   /** Variables added for `$(…)` references (POD_IP, POD_NAME); reused ones are not listed. */
   env: string[];
   volumeMounts: string[];
-  /** The options variable: created by injection, or `appended` to the user's value. */
-  options: { name: string; appended?: string; valueWasUnset?: boolean };
+  /**
+   * The options variable: created by injection with `value`, or `appended` to
+   * the user's value. The text is kept so it can be taken out again even after
+   * the user added flags of their own to the variable.
+   */
+  options: { name: string; appended?: string; valueWasUnset?: boolean; value?: string };
   /** Fields that did not exist before injection (`env`, `volumeMounts`). */
   created: string[];
+  /** Of those, the ones that were there with no value (null), and go back to it (nulls.ts). */
+  nulls?: string[];
 }
 
 export interface InjectionStatus {
@@ -27,7 +33,14 @@ export interface InjectionStatus {
   imagePullSecrets: string[];
   /** Pod-level fields that did not exist before injection. */
   created: string[];
+  /** Of those, the ones that were there with no value (null), and go back to it (nulls.ts). */
+  nulls?: string[];
   containers: Record<string, ContainerStatus>;
+  /**
+   * Fingerprint of each part added (fingerprint.ts), by partKey: a part whose
+   * fingerprint differs, or a record without them, proves nothing and is kept.
+   */
+  fingerprints?: Record<string, string>;
 }
 
 export function readStatus(template: PodTemplateSpec | undefined, where: string): InjectionStatus | undefined {

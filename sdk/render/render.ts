@@ -13,6 +13,10 @@ import { readStackConfig } from "./stackConfig";
 import { stackReferenceResolver } from "./stackReference";
 import { workloadRows, WorkloadRow } from "./table";
 import { collectInjectionReport, InjectionReport } from "../injectionReport";
+import { checkOutFolder, RENDERED_HEADER, replaceRenderedFiles } from "./outFolder";
+
+/** How messages name the output folder: the flag the user gives it with. */
+const OUT_FLAG = "--out";
 
 /** Stands for a value known only after `pulumi up` (an image digest, a generated password, an autoname). */
 export const UNKNOWN_PLACEHOLDER = "<known after pulumi up>";
@@ -20,7 +24,6 @@ export const UNKNOWN_PLACEHOLDER = "<known after pulumi up>";
 export const SECRET_MASK = "<secret: not shown>";
 export const DEFAULT_STACK = "dev";
 export const DEFAULT_OUT_ROOT = "out";
-const RENDERED_EXTENSION = ".yaml";
 /** Kubernetes reads YAML 1.1; no folding of long lines, no anchors. */
 const YAML_WRITE_OPTIONS = { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false } as const;
 
@@ -73,8 +76,14 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   const file = stackFile(program, stack);
   const { config, secretKeys } = readStackConfig(file, program.project);
 
+  const outDir = path.resolve(cwd, options.outDir ?? defaultOutDir(program.project, stack));
+  // Before the program runs: a folder the render may not write to fails at once.
+  if (options.write !== false) checkOutFolder(outDir, OUT_FLAG);
   // Why each workload was left alone: the transforms report it while the program runs.
   const collecting = collectInjectionReport();
+  // Pulumi runs a program in its own folder: relative paths in it (agentArchive, a build context) resolve there.
+  const shellDir = process.cwd();
+  process.chdir(program.dir);
   let run: ProgramRun;
   let report: InjectionReport;
   try {
@@ -92,6 +101,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     });
   } finally {
     report = collecting.stop();
+    process.chdir(shellDir);
   }
   if (run.errors.length > 0) {
     throw new Error(`the program failed (stack ${stack}, ${file}):\n${run.errors.map((e) => `  ${e}`).join("\n")}`);
@@ -101,7 +111,6 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     // Pulumi autonames an object without a name, with a random suffix: not known before `pulumi up`.
     if (o.object.metadata?.name === undefined) o.object.metadata = { ...o.object.metadata, name: `${o.resource.name}-${UNKNOWN_PLACEHOLDER}` };
   }
-  const outDir = path.resolve(cwd, options.outDir ?? defaultOutDir(program.project, stack));
   if (options.write !== false) writeFiles(outDir, objects, program, stack);
   return {
     stack,
@@ -115,14 +124,12 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   };
 }
 
-/** Replaces the folder's rendered files (only those: a stale one would mislead), one per object. */
+/** Replaces the folder's rendered files (only those the render wrote: a stale one would mislead), one per object. */
 function writeFiles(outDir: string, objects: readonly RenderedObject[], program: ProgramLocation, stack: string): void {
-  fs.mkdirSync(outDir, { recursive: true });
-  for (const f of fs.readdirSync(outDir)) {
-    if (f.endsWith(RENDERED_EXTENSION)) fs.rmSync(path.join(outDir, f));
-  }
+  const files = new Map<string, string>();
   for (const o of objects) {
-    const header = `# Rendered by pinpoint-render (no cluster was contacted): program ${path.basename(program.dir)}, stack ${stack}, Pulumi resource ${o.resource.type} "${o.resource.name}"\n`;
-    fs.writeFileSync(path.join(outDir, o.file), header + stringify(o.object, YAML_WRITE_OPTIONS));
+    const header = `${RENDERED_HEADER} (no cluster was contacted): program ${path.basename(program.dir)}, stack ${stack}, Pulumi resource ${o.resource.type} "${o.resource.name}"\n`;
+    files.set(o.file, header + stringify(o.object, YAML_WRITE_OPTIONS));
   }
+  replaceRenderedFiles(outDir, files, OUT_FLAG);
 }

@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, CONFIG_NAMESPACE, ConfigError, ConfigReader, declareConfigKeys } from "../config";
+import { hostPortProblem } from "../inject/grammar";
 import {
   ALARM_CHANNELS,
   AlarmChannel,
@@ -236,7 +237,8 @@ export function resolveServerSettings(args: PinpointServerArgs, c: ConfigReader 
   const external = known(argOr(args.externalZookeeper, c.list("externalZookeeper")), "externalZookeeper") as string[] | undefined;
   const externalZk = (external ?? []).map((h) => h.trim()).filter((h) => h !== "");
   for (const h of externalZk) {
-    if (!HOST_PORT.test(h)) throw new ConfigError("externalZookeeper", `has "${h}", not a host or host:port`);
+    const problem = HOST_PORT.test(h) ? hostPortProblem(h) : `is not a host or host:port`;
+    if (problem) throw new ConfigError("externalZookeeper", `has "${h}", which ${problem.replace(/^"[^"]*" /, "")}`);
   }
   const externalHbase = known(argOr(args.externalHbase, c.boolean("externalHbase")), "externalHbase") ?? false;
   if (externalHbase && externalZk.length === 0) {
