@@ -449,7 +449,8 @@ function run(args: string[], input?: string): Run {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const hostile = (name: string) => path.join(HOSTILE, name);
-const INJECT = ["--image", IMAGE, "--app-prefix", "dev-"];
+// --select all: these rows are about shapes of input, not JVM detection (jvm.test.ts holds those rules).
+const INJECT = ["--image", IMAGE, "--app-prefix", "dev-", "--select", "all"];
 const values = (text: string) => parseAllDocuments(text, KUBE_PARSE_OPTIONS).map((d) => d.toJS()).filter((v) => v !== null);
 
 interface CliRow {

@@ -14,7 +14,8 @@ import { inject, InjectOptions, uninject, Workload } from "../sdk/inject";
 import { formatYaml, OutputDocument, parseSource } from "../sdk/cli/manifests";
 import { KUBE_PARSE_OPTIONS, KUBE_TO_JS_OPTIONS } from "../sdk/cli/kubeYaml";
 
-const OPTIONS: InjectOptions = { image: "harbor.59iedu.com/fjhb/pp_agent:latest", applicationNamePrefix: "dev-", collectorHost: "pinpoint-collector.pinpoint" };
+// select all: these manifests are about YAML shapes, not JVM detection (jvm.test.ts and jvmCorpus.test.ts hold those rules).
+const OPTIONS: InjectOptions = { image: "harbor.59iedu.com/fjhb/pp_agent:latest", applicationNamePrefix: "dev-", collectorHost: "pinpoint-collector.pinpoint", select: "all" };
 const RUNS = 150;
 
 interface Shape {

@@ -43,8 +43,10 @@ export interface OtherAgent {
   found: string;
 }
 
-function agentsIn(text: string, where: string): OtherAgent[] {
+function agentsIn(text: unknown, where: string): OtherAgent[] {
   const out: OtherAgent[] = [];
+  // A manifest may hold a non-string where Kubernetes wants one (`value: yes` reads as a boolean): no flag there.
+  if (typeof text !== "string") return out;
   for (const m of text.matchAll(JAVAAGENT_FLAG)) {
     const agent = KNOWN_AGENTS.find((a) => a.jar.test(m[1]));
     if (agent) out.push({ agent: agent.name, where, found: m[0] });
