@@ -1,0 +1,138 @@
+/**
+ * One container of a pod, played by a process on this machine: it joins the
+ * pod's network and UTS namespaces, gets a mount namespace of its own where
+ * /etc/hosts is the cluster's, /tmp is the pod's, and each volume is bound at
+ * its mountPath (read-only where the mount says so), and runs as the uid the
+ * pod declares. Exec probes enter the same namespaces.
+ */
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { PodSandbox } from "./network";
+
+/** What a container gets when its image sets no PATH. */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const STOP_GRACE_MS = 15000;
+
+export interface Mount {
+  hostPath: string;
+  mountPath: string;
+  readOnly?: boolean;
+}
+
+export interface ContainerSpec {
+  /** `<pod>/<container>`, for messages. */
+  name: string;
+  command: string[];
+  env: ReadonlyMap<string, string>;
+  mounts: readonly Mount[];
+  uid: number;
+  gid?: number;
+  workingDir?: string;
+  /** The cluster's /etc/hosts, and the pod's /tmp. */
+  hostsFile: string;
+  podTmp: string;
+  logFile: string;
+}
+
+/** Single-quotes a word for sh. */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Mount points made on this machine for containers; removed by removeMountPoints. */
+const createdMountPoints: string[] = [];
+
+function ensureMountPoint(p: string, isFile: boolean): void {
+  const missing: string[] = [];
+  for (let dir = isFile ? path.dirname(p) : p; !fs.existsSync(dir); dir = path.dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) {
+    fs.mkdirSync(dir);
+    createdMountPoints.unshift(dir);
+  }
+  if (isFile && !fs.existsSync(p)) {
+    fs.writeFileSync(p, "");
+    createdMountPoints.unshift(p);
+  }
+}
+
+/** Removes the mount points made for containers (deepest first), once every container is stopped. */
+export function removeMountPoints(): void {
+  for (const p of createdMountPoints.splice(0)) fs.rmSync(p, { recursive: false, force: true });
+}
+
+export class Container {
+  readonly child: ChildProcess;
+  exitCode: number | null | undefined = undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    readonly spec: ContainerSpec,
+    readonly sandbox: PodSandbox,
+  ) {
+    const script = ["set -e", `mount --bind ${shQuote(spec.hostsFile)} /etc/hosts`, `mount --bind ${shQuote(spec.podTmp)} /tmp`];
+    for (const m of spec.mounts) {
+      const isFile = fs.statSync(m.hostPath).isFile();
+      ensureMountPoint(m.mountPath, isFile);
+      script.push(`mount --bind ${shQuote(m.hostPath)} ${shQuote(m.mountPath)}`);
+      if (m.readOnly) script.push(`mount -o remount,bind,ro ${shQuote(m.mountPath)}`);
+    }
+    if (spec.workingDir) script.push(`cd ${shQuote(spec.workingDir)}`);
+    const gid = spec.gid ?? spec.uid;
+    script.push(`exec setpriv --reuid=${spec.uid} --regid=${gid} --clear-groups -- "$@"`);
+    const log = fs.openSync(spec.logFile, "a");
+    const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
+    for (const [k, v] of spec.env) env[k] = v;
+    this.child = spawn(
+      "nsenter",
+      [`--net=/proc/${sandbox.pausePid}/ns/net`, `--uts=/proc/${sandbox.pausePid}/ns/uts`, "--", "unshare", "--mount", "--propagation", "private", "sh", "-c", script.join("\n"), spec.name, ...spec.command],
+      { stdio: ["ignore", log, log], env, cwd: "/" },
+    );
+    fs.closeSync(log);
+    this.exited = new Promise((resolve) => {
+      this.child.once("exit", (code, signal) => {
+        this.exitCode = code ?? (signal ? -1 : null);
+        resolve();
+      });
+    });
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  log(): string {
+    return fs.existsSync(this.spec.logFile) ? fs.readFileSync(this.spec.logFile, "utf8") : "";
+  }
+
+  /** Runs a command inside the container (its namespaces, uid and env), as an exec probe does; returns the exit code. */
+  exec(command: readonly string[], timeoutMs: number): { code: number; output: string } {
+    const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
+    for (const [k, v] of this.spec.env) env[k] = v;
+    const gid = this.spec.gid ?? this.spec.uid;
+    const r = spawnSync(
+      "nsenter",
+      [`--target=${this.pid}`, "--mount", "--net", "--uts", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command],
+      { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" },
+    );
+    return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period, as the kubelet stops a container. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill("SIGTERM");
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Resolves when the process exits. */
+  wait(): Promise<void> {
+    return this.exited;
+  }
+}
