@@ -8,11 +8,13 @@
  *   npm run bench -- --only 1,3    some parts only
  *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
  *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes)
+ *   npm run bench -- --only 5      the real agent's cost in a JVM (needs the released artifacts: npm run e2e first)
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { agentCost } from "./agent";
 import { cliCost } from "./cli";
 import { coreCost } from "./core";
 import { cleanupUsageDir } from "./lib/child";
@@ -35,7 +37,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set([1, 2, 3, 4]) };
+  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set([1, 2, 3, 4, 5]) };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--write") args.write = true;
@@ -44,7 +46,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--diagnose") args.diagnose = true;
     else if (a === "--only") args.only = new Set(argv[++i].split(",").map(Number));
     else if (a.startsWith("--only=")) args.only = new Set(a.slice("--only=".length).split(",").map(Number));
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4, --profile, --diagnose)`);
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5, --profile, --diagnose)`);
   }
   return args;
 }
@@ -98,6 +100,7 @@ function main(): void {
     );
   }
   if (args.only.has(4)) parts.push(startupCost(args.quick ? 3 : 11, log));
+  if (args.only.has(5)) parts.push(agentCost(args.quick ? 2 : 5, log));
   const loadAfter = loadavg();
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
 

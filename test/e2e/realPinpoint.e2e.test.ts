@@ -163,7 +163,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   function serve(pod: RunningPod, port: number, requests: number): void {
     for (let i = 0; i < requests; i++) {
-      const r = http(`http://${pod.ip}:${port}/order/${i}`);
+      const r = http(`http://${pod.ip}:${port}/?order=${i}`);
       assert.strictEqual(r.status, 200, `${pod.name} answered ${r.status}`);
     }
   }
@@ -201,7 +201,8 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   });
 
   after(async function () {
-    for (const pod of pods.reverse()) await pod.stop().catch(() => undefined);
+    // All at once: each gets the kubelet's grace period, then SIGKILL.
+    await Promise.all(pods.map((pod) => pod.stop().catch(() => undefined)));
     network?.stop();
     if (registry) await registry.stop();
     if (buildah) {

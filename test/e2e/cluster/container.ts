@@ -1,6 +1,8 @@
 /**
  * One container of a pod, played by a process on this machine: it joins the
- * pod's network and UTS namespaces, gets a mount namespace of its own where
+ * pod's network and UTS namespaces, gets a PID namespace of its own (when its
+ * first process exits, everything it started goes, as in a container) and a
+ * mount namespace where
  * /etc/hosts is the cluster's, /tmp is the pod's, and each volume is bound at
  * its mountPath (read-only where the mount says so), and runs as the uid the
  * pod declares. Exec probes enter the same namespaces.
@@ -58,7 +60,14 @@ function ensureMountPoint(p: string, isFile: boolean): void {
 
 /** Removes the mount points made for containers (deepest first), once every container is stopped. */
 export function removeMountPoints(): void {
-  for (const p of createdMountPoints.splice(0)) fs.rmSync(p, { recursive: false, force: true });
+  for (const p of createdMountPoints.splice(0).sort((a, b) => b.length - a.length)) {
+    try {
+      if (fs.statSync(p).isDirectory()) fs.rmdirSync(p);
+      else fs.unlinkSync(p);
+    } catch {
+      // already gone
+    }
+  }
 }
 
 export class Container {
@@ -70,13 +79,15 @@ export class Container {
     readonly spec: ContainerSpec,
     readonly sandbox: PodSandbox,
   ) {
-    const script = ["set -e", `mount --bind ${shQuote(spec.hostsFile)} /etc/hosts`, `mount --bind ${shQuote(spec.podTmp)} /tmp`];
+    const script = ["set -e", `mount --bind ${shQuote(spec.hostsFile)} /etc/hosts`];
     for (const m of spec.mounts) {
       const isFile = fs.statSync(m.hostPath).isFile();
       ensureMountPoint(m.mountPath, isFile);
       script.push(`mount --bind ${shQuote(m.hostPath)} ${shQuote(m.mountPath)}`);
       if (m.readOnly) script.push(`mount -o remount,bind,ro ${shQuote(m.mountPath)}`);
     }
+    // Last: the host's /tmp (where the test keeps its folders) is hidden from here on.
+    script.push(`mount --bind ${shQuote(spec.podTmp)} /tmp`);
     if (spec.workingDir) script.push(`cd ${shQuote(spec.workingDir)}`);
     const gid = spec.gid ?? spec.uid;
     script.push(`exec setpriv --reuid=${spec.uid} --regid=${gid} --clear-groups -- "$@"`);
@@ -85,7 +96,7 @@ export class Container {
     for (const [k, v] of spec.env) env[k] = v;
     this.child = spawn(
       "nsenter",
-      [`--net=/proc/${sandbox.pausePid}/ns/net`, `--uts=/proc/${sandbox.pausePid}/ns/uts`, "--", "unshare", "--mount", "--propagation", "private", "sh", "-c", script.join("\n"), spec.name, ...spec.command],
+      [`--net=/proc/${sandbox.pausePid}/ns/net`, `--uts=/proc/${sandbox.pausePid}/ns/uts`, "--", "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script.join("\n"), spec.name, ...spec.command],
       { stdio: ["ignore", log, log], env, cwd: "/" },
     );
     fs.closeSync(log);
@@ -97,8 +108,19 @@ export class Container {
     });
   }
 
+  /** unshare's pid: it stays outside the container's PID namespace and waits for the container's first process. */
   get pid(): number {
     return this.child.pid!;
+  }
+
+  /** The container's first process (PID 1 inside), which the kubelet signals. */
+  private initPid(): number | undefined {
+    try {
+      const children = fs.readFileSync(`/proc/${this.pid}/task/${this.pid}/children`, "utf8").trim();
+      return children ? Number(children.split(/\s+/)[0]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   get running(): boolean {
@@ -116,7 +138,8 @@ export class Container {
     const gid = this.spec.gid ?? this.spec.uid;
     const r = spawnSync(
       "nsenter",
-      [`--target=${this.pid}`, "--mount", "--net", "--uts", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command],
+      // Into the container's PID namespace too: its /proc is that namespace's.
+      [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command],
       { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" },
     );
     return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
@@ -125,8 +148,13 @@ export class Container {
   /** SIGTERM, then SIGKILL after a grace period, as the kubelet stops a container. */
   async stop(): Promise<void> {
     if (!this.running) return;
-    this.child.kill("SIGTERM");
-    const timer = setTimeout(() => this.child.kill("SIGKILL"), STOP_GRACE_MS);
+    const signal = (sig: NodeJS.Signals) => {
+      const init = this.initPid();
+      if (init === undefined) this.child.kill(sig);
+      else process.kill(init, sig);
+    };
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), STOP_GRACE_MS);
     await this.exited;
     clearTimeout(timer);
   }

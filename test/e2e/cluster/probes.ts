@@ -1,9 +1,12 @@
 /**
  * A container's probes run as the kubelet runs them: httpGet and tcpSocket
- * from the node's network against the pod IP, exec inside the container. A
- * probe passes once within its own window (initialDelaySeconds +
- * failureThreshold × periodSeconds); one that cannot pass in that window fails
- * with the last answer, so a probe aimed at the wrong port or path is caught.
+ * from the node's network against the pod IP, exec inside the container.
+ * Startup and liveness probes must pass within their own window
+ * (initialDelaySeconds + failureThreshold × periodSeconds), after which the
+ * kubelet would kill the container; a readiness probe never kills, so the
+ * kubelet would keep asking: here it gets READINESS_BOUND_SECONDS. A probe that
+ * cannot pass in its window fails with the last answer, so one aimed at the
+ * wrong port, path or file is caught.
  */
 import { spawnSync } from "child_process";
 import type { Container as ContainerSpecK8s, Probe } from "kubernetes-types/core/v1";
@@ -17,6 +20,8 @@ export const PROBE_ORDER: readonly ProbeKind[] = ["startupProbe", "readinessProb
 const DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
 /** We try more often than the period (the window stays the probe's own): a passing probe is seen sooner. */
 const MAX_POLL_MS = 2000;
+/** How long a readiness probe may take to pass: a pod that is not ready after this is broken for our purposes. */
+export const READINESS_BOUND_SECONDS = 600;
 
 export interface ProbeRecord {
   pod: string;
@@ -81,7 +86,8 @@ function attempt(probe: Probe, t: ProbeTarget, timeoutSeconds: number): { ok: bo
 /** Waits until the probe passes within its window; throws naming the probe and the last answer when it cannot. */
 export async function awaitProbe(kind: ProbeKind, probe: Probe, t: ProbeTarget): Promise<ProbeRecord> {
   const p = { ...DEFAULTS, ...probe };
-  const windowMs = (p.initialDelaySeconds + p.failureThreshold * p.periodSeconds) * 1000;
+  const ownWindow = p.initialDelaySeconds + p.failureThreshold * p.periodSeconds;
+  const windowMs = (kind === "readinessProbe" ? Math.max(ownWindow, READINESS_BOUND_SECONDS) : ownWindow) * 1000;
   const pollMs = Math.min(p.periodSeconds * 1000, MAX_POLL_MS);
   const started = Date.now();
   await sleep(p.initialDelaySeconds * 1000);

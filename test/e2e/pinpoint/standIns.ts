@@ -173,6 +173,8 @@ esac
     fs.mkdirSync(path.join(home, "logs"), { recursive: true });
     fs.writeFileSync(path.join(home, "conf", "log4j.properties"), LOG4J);
     fs.writeFileSync(path.join(base, "hbase-create.hbase"), this.createStatements());
+    // The container's /tmp is its own: what the scripts run must be inside the mounted folder.
+    run("cp", ["-r", this.toolsClasses, path.join(base, "tools")]);
     const cp = `${HBASE_BASE}/hbase/conf:${this.artifacts.hbase.join(":")}`;
     const java = ["java", ...FAST_START, ...JAVA17_OPENS].join(" ");
     writeExecutable(
@@ -196,7 +198,7 @@ esac
 # hbase shell [FILE]: the statements the Pinpoint scripts use, through the Admin API.
 [ "$1" = shell ] || { echo "only 'hbase shell' is played here" >&2; exit 2; }
 shift
-exec ${java} -Xmx256m -cp "${this.toolsClasses}:${cp}" PinpointTables shell "$@"
+exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
 `,
     );
     return {
@@ -221,6 +223,7 @@ exec ${java} -Xmx256m -cp "${this.toolsClasses}:${cp}" PinpointTables shell "$@"
 
   /** The stand-in for a container's image. */
   image(c: K8sContainer, podDir: string): ImageStandIn {
+    fs.mkdirSync(podDir, { recursive: true });
     const image = c.image ?? "";
     const repo = image.replace(/^[^/]+\.[^/]+\//, "").replace(/[:@].*$/, "");
     switch (repo) {
