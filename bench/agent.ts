@@ -21,6 +21,8 @@ import type { JvmResult } from "./workers/jvm";
 
 export interface JvmSetup {
   agentOptions: string;
+  /** The plain app's own option, as its Deployment in the end to end sets it: its traced entry point (no plugin covers the JDK's HTTP server). */
+  plainOptions: string;
   tomcatHome: string;
   tomcatPort: number;
   plainClasses: string;
@@ -84,6 +86,7 @@ export function agentCost(reps: number, log: (s: string) => void): PartResult {
         "-Dprofiler.transport.grpc.collector.ip=127.0.0.1",
         ...["agent", "metadata", "stat", "span"].map((k) => `-Dprofiler.transport.grpc.${k}.collector.port=${noCollector}`),
       ].join(" "),
+      plainOptions: "-Dprofiler.entrypoint=e2e.PlainApp.handle",
       tomcatHome,
       tomcatPort,
       plainClasses,

@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     env.CATALINA_OPTS = options;
     child = spawn(`${setup.tomcatHome}/bin/catalina.sh`, ["run"], { env, stdio: "ignore" });
   } else {
-    if (options) env.JAVA_TOOL_OPTIONS = options;
+    if (options) env.JAVA_TOOL_OPTIONS = `${setup.plainOptions} ${options}`;
     child = spawn("java", ["-cp", setup.plainClasses, "e2e.PlainApp", String(setup.plainPort)], { env, stdio: "ignore" });
   }
   const port = app === "tomcat" ? setup.tomcatPort : setup.plainPort;
