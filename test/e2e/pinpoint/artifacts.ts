@@ -71,6 +71,9 @@ export function resolveArtifacts(): Artifacts {
   if (!upToDate()) {
     fs.mkdirSync(CACHE_DIR, { recursive: true });
     exec("mvn", ["-B", "-q", "-f", path.join(MAVEN_DIR, "pom.xml"), `-De2e.cache=${CACHE_DIR}`, "dependency:build-classpath"], { cwd: MAVEN_DIR });
+    // Maven leaves a list that did not change untouched; mark it checked against the poms.
+    const now = new Date();
+    for (const m of MODULES) fs.utimesSync(classpathFile(m), now, now);
   }
   const read = (m: Module) => fs.readFileSync(classpathFile(m), "utf8").trim().split(":").filter(Boolean);
   const dist = read("dist");
