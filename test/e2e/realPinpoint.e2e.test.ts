@@ -57,6 +57,17 @@ function deploymentPodName(name: string): string {
   return `${name}-5d7c9f8b6-${Math.random().toString(36).slice(2, 7)}`;
 }
 
+/** What the run proved, printed once every suite is done, so that it ends the output. */
+const evidence: string[] = [];
+const probes: ProbeRecord[] = [];
+
+after(() => {
+  if (evidence.length === 0 && probes.length === 0) return;
+  console.log("\n  Evidence (real Pinpoint end to end)");
+  for (const line of evidence) console.log(`    ${line}`);
+  console.log(`    probes passed: ${probes.length} (${probes.map((p) => `${p.pod.replace(/-[0-9a-f]{9}-[a-z0-9]{5}$/, "")}/${p.kind.replace("Probe", "")} ${p.handler}`).join("; ")})`);
+});
+
 describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a plain JVM report", function () {
   this.timeout(30 * 60 * 1000);
   let tmp: string;
@@ -68,8 +79,6 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   let imageRef: string;
   let objects: KubernetesObject[];
   const pods: RunningPod[] = [];
-  const probes: ProbeRecord[] = [];
-  const evidence: string[] = [];
   const buildahContainers: string[] = [];
 
   function podEnvironment(objs: readonly KubernetesObject[]): PodEnvironment {
@@ -214,11 +223,6 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     }
     removeMountPoints();
     if (tmp && process.env.E2E_KEEP !== "true") fs.rmSync(tmp, { recursive: true, force: true });
-    if (evidence.length > 0 || probes.length > 0) {
-      console.log("\n    Evidence (real Pinpoint end to end)");
-      for (const line of evidence) console.log(`      ${line}`);
-      console.log(`      probes passed: ${probes.length} (${probes.map((p) => `${p.pod.replace(/-[0-9a-f]{9}-[a-z0-9]{5}$/, "")}/${p.kind.replace("Probe", "")} ${p.handler}`).join("; ")})`);
-    }
   });
 
   it("builds the agent image from the released archive with AgentImage's context, pushes it, and the digest is the pinned reference's", async () => {
