@@ -8,11 +8,13 @@
  *   npm run bench -- --only 1,3    some parts only (with --write, the other parts' figures are kept from the file)
  *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
  *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes)
+ *   npm run bench -- --only 6      the real agent's cost in a JVM (needs the released artifacts: npm run e2e first)
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { agentCost } from "./agent";
 import { cliCost } from "./cli";
 import { coreCost } from "./core";
 import { deliveryCost } from "./delivery";
@@ -27,7 +29,7 @@ const RESULTS = path.join(ROOT, "bench", "RESULTS.md");
 /** Everything below this line in RESULTS.md is written by hand (analysis of misses) and kept by --write. */
 const KEEP_MARKER = "<!-- Written by hand below this line; npm run bench -- --write keeps it. -->";
 
-const ALL_PARTS = [1, 2, 3, 4, 5];
+const ALL_PARTS = [1, 2, 3, 4, 5, 6];
 
 interface Args {
   write: boolean;
@@ -47,7 +49,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--diagnose") args.diagnose = true;
     else if (a === "--only") args.only = new Set(argv[++i].split(",").map(Number));
     else if (a.startsWith("--only=")) args.only = new Set(a.slice("--only=".length).split(",").map(Number));
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5, --profile, --diagnose)`);
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6, --profile, --diagnose)`);
   }
   return args;
 }
@@ -102,6 +104,7 @@ function main(): void {
   }
   if (args.only.has(4)) parts.push(startupCost(args.quick ? 3 : 11, log));
   if (args.only.has(5)) parts.push(deliveryCost(args.quick ? { warm: 3, cold: 2 } : { warm: 9, cold: 5 }, log));
+  if (args.only.has(6)) parts.push(agentCost(args.quick ? 2 : 5, log));
   const loadAfter = loadavg();
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
 

@@ -1,9 +1,10 @@
 /**
  * A container's environment as the kubelet builds it: entries in order,
- * `valueFrom.fieldRef` from the pod, and `$(VAR)` in a value expanded from the
- * entries before it (`$$` escapes; an unknown reference stays as written).
+ * `valueFrom.fieldRef` from the pod, `secretKeyRef`/`configMapKeyRef` from the
+ * objects given, and `$(VAR)` in a value expanded from the entries before it
+ * (`$$` escapes; an unknown reference stays as written).
  */
-import type { EnvVar } from "kubernetes-types/core/v1";
+import type { ConfigMap, EnvVar, Secret } from "kubernetes-types/core/v1";
 
 export interface PodFields {
   "status.podIP": string;
@@ -40,13 +41,44 @@ export function expand(input: string, vars: ReadonlyMap<string, string>): string
   return out;
 }
 
-export function resolveEnv(env: readonly EnvVar[] | undefined, pod: PodFields): Map<string, string> {
+/** The Secrets and ConfigMaps of the pod's namespace, for secretKeyRef and configMapKeyRef. */
+export interface EnvSources {
+  secrets?: readonly Secret[];
+  configMaps?: readonly ConfigMap[];
+}
+
+/** A key of a Secret: `stringData` (as written) or base64 `data` (as stored). */
+function secretValue(sources: EnvSources, name: string, key: string): string | undefined {
+  const secret = sources.secrets?.find((s) => s.metadata?.name === name);
+  if (!secret) return undefined;
+  if (secret.stringData?.[key] !== undefined) return secret.stringData[key];
+  const data = secret.data?.[key];
+  return data === undefined ? undefined : Buffer.from(data, "base64").toString("utf8");
+}
+
+function valueFrom(e: EnvVar, pod: PodFields | Readonly<Record<string, string>>, sources: EnvSources): string {
+  const from = e.valueFrom!;
+  if (from.fieldRef) {
+    const field = from.fieldRef.fieldPath;
+    if (!(field in pod)) throw new Error(`env ${e.name}: fieldRef ${field} is not given (given: ${Object.keys(pod).join(", ")})`);
+    return (pod as Record<string, string>)[field];
+  }
+  const ref = from.secretKeyRef ?? from.configMapKeyRef;
+  if (ref) {
+    const value = from.secretKeyRef
+      ? secretValue(sources, ref.name!, ref.key)
+      : sources.configMaps?.find((c) => c.metadata?.name === ref.name)?.data?.[ref.key];
+    if (value === undefined) throw new Error(`env ${e.name}: ${from.secretKeyRef ? "Secret" : "ConfigMap"} ${ref.name} has no key ${ref.key}`);
+    return value;
+  }
+  throw new Error(`env ${e.name}: only fieldRef, secretKeyRef and configMapKeyRef are resolved here`);
+}
+
+export function resolveEnv(env: readonly EnvVar[] | undefined, pod: PodFields | Readonly<Record<string, string>>, sources: EnvSources = {}): Map<string, string> {
   const vars = new Map<string, string>();
   for (const e of env ?? []) {
     if (e.valueFrom) {
-      const field = e.valueFrom.fieldRef?.fieldPath;
-      if (!field || !(field in pod)) throw new Error(`env ${e.name}: only fieldRef ${Object.keys(pod).join(", ")} are resolved here`);
-      vars.set(e.name, pod[field as keyof PodFields]);
+      vars.set(e.name, valueFrom(e, pod, sources));
     } else {
       vars.set(e.name, expand(e.value ?? "", vars));
     }

@@ -1,0 +1,166 @@
+/**
+ * One container of a pod, played by a process on this machine: it joins the
+ * pod's network and UTS namespaces, gets a PID namespace of its own (when its
+ * first process exits, everything it started goes, as in a container) and a
+ * mount namespace where
+ * /etc/hosts is the cluster's, /tmp is the pod's, and each volume is bound at
+ * its mountPath (read-only where the mount says so), and runs as the uid the
+ * pod declares. Exec probes enter the same namespaces.
+ */
+import { ChildProcess, spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import type { PodSandbox } from "./network";
+
+/** What a container gets when its image sets no PATH. */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+const STOP_GRACE_MS = 15000;
+
+export interface Mount {
+  hostPath: string;
+  mountPath: string;
+  readOnly?: boolean;
+}
+
+export interface ContainerSpec {
+  /** `<pod>/<container>`, for messages. */
+  name: string;
+  command: string[];
+  env: ReadonlyMap<string, string>;
+  mounts: readonly Mount[];
+  uid: number;
+  gid?: number;
+  workingDir?: string;
+  /** The cluster's /etc/hosts, and the pod's /tmp. */
+  hostsFile: string;
+  podTmp: string;
+  logFile: string;
+}
+
+/** Single-quotes a word for sh. */
+export function shQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Mount points made on this machine for containers; removed by removeMountPoints. */
+const createdMountPoints: string[] = [];
+
+function ensureMountPoint(p: string, isFile: boolean): void {
+  const missing: string[] = [];
+  for (let dir = isFile ? path.dirname(p) : p; !fs.existsSync(dir); dir = path.dirname(dir)) missing.unshift(dir);
+  for (const dir of missing) {
+    fs.mkdirSync(dir);
+    createdMountPoints.unshift(dir);
+  }
+  if (isFile && !fs.existsSync(p)) {
+    fs.writeFileSync(p, "");
+    createdMountPoints.unshift(p);
+  }
+}
+
+/** Removes the mount points made for containers (deepest first), once every container is stopped. */
+export function removeMountPoints(): void {
+  for (const p of createdMountPoints.splice(0).sort((a, b) => b.length - a.length)) {
+    try {
+      if (fs.statSync(p).isDirectory()) fs.rmdirSync(p);
+      else fs.unlinkSync(p);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export class Container {
+  readonly child: ChildProcess;
+  exitCode: number | null | undefined = undefined;
+  private readonly exited: Promise<void>;
+
+  constructor(
+    readonly spec: ContainerSpec,
+    readonly sandbox: PodSandbox,
+  ) {
+    const script = ["set -e", `mount --bind ${shQuote(spec.hostsFile)} /etc/hosts`];
+    for (const m of spec.mounts) {
+      const isFile = fs.statSync(m.hostPath).isFile();
+      ensureMountPoint(m.mountPath, isFile);
+      script.push(`mount --bind ${shQuote(m.hostPath)} ${shQuote(m.mountPath)}`);
+      if (m.readOnly) script.push(`mount -o remount,bind,ro ${shQuote(m.mountPath)}`);
+    }
+    // Last: the host's /tmp (where the test keeps its folders) is hidden from here on.
+    script.push(`mount --bind ${shQuote(spec.podTmp)} /tmp`);
+    if (spec.workingDir) script.push(`cd ${shQuote(spec.workingDir)}`);
+    const gid = spec.gid ?? spec.uid;
+    script.push(`exec setpriv --reuid=${spec.uid} --regid=${gid} --clear-groups -- "$@"`);
+    const log = fs.openSync(spec.logFile, "a");
+    const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
+    for (const [k, v] of spec.env) env[k] = v;
+    this.child = spawn(
+      "nsenter",
+      [`--net=/proc/${sandbox.pausePid}/ns/net`, `--uts=/proc/${sandbox.pausePid}/ns/uts`, "--", "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script.join("\n"), spec.name, ...spec.command],
+      { stdio: ["ignore", log, log], env, cwd: "/" },
+    );
+    fs.closeSync(log);
+    this.exited = new Promise((resolve) => {
+      this.child.once("exit", (code, signal) => {
+        this.exitCode = code ?? (signal ? -1 : null);
+        resolve();
+      });
+    });
+  }
+
+  /** unshare's pid: it stays outside the container's PID namespace and waits for the container's first process. */
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The container's first process (PID 1 inside), which the kubelet signals. */
+  private initPid(): number | undefined {
+    try {
+      const children = fs.readFileSync(`/proc/${this.pid}/task/${this.pid}/children`, "utf8").trim();
+      return children ? Number(children.split(/\s+/)[0]) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  log(): string {
+    return fs.existsSync(this.spec.logFile) ? fs.readFileSync(this.spec.logFile, "utf8") : "";
+  }
+
+  /** Runs a command inside the container (its namespaces, uid and env), as an exec probe does; returns the exit code. */
+  exec(command: readonly string[], timeoutMs: number): { code: number; output: string } {
+    const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
+    for (const [k, v] of this.spec.env) env[k] = v;
+    const gid = this.spec.gid ?? this.spec.uid;
+    const r = spawnSync(
+      "nsenter",
+      // Into the container's PID namespace too: its /proc is that namespace's.
+      [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command],
+      { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" },
+    );
+    return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+  }
+
+  /** SIGTERM, then SIGKILL after a grace period, as the kubelet stops a container. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    const signal = (sig: NodeJS.Signals) => {
+      const init = this.initPid();
+      if (init === undefined) this.child.kill(sig);
+      else process.kill(init, sig);
+    };
+    signal("SIGTERM");
+    const timer = setTimeout(() => signal("SIGKILL"), STOP_GRACE_MS);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Resolves when the process exits. */
+  wait(): Promise<void> {
+    return this.exited;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Runs a rendered pod template the way the kubelet would, with processes for
+ * containers: a sandbox on the cluster network, its volumes as folders
+ * (emptyDir, claims, ConfigMap and Secret files, image volumes from an image's
+ * unpacked root), init containers to completion, then the containers with
+ * their env resolved as Kubernetes resolves it, and every probe they declare.
+ *
+ * What an image would run is not in the manifest: an ImageStandIn says it
+ * (entrypoint, cmd, image env, user, files the image carries). `command`
+ * replaces the entrypoint and `args` the cmd, as in Kubernetes.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { ConfigMap, Container as K8sContainer, PodTemplateSpec, Secret, Volume as K8sVolume } from "kubernetes-types/core/v1";
+import { resolveEnv } from "../kubeEnv";
+import { Container, DEFAULT_PATH, Mount } from "./container";
+import type { ClusterNetwork, PodSandbox } from "./network";
+import { awaitProbes, ProbeRecord } from "./probes";
+
+/** An image volume (KEP-4639, Kubernetes 1.31+), which the kubernetes-types in use predate. */
+export interface ImageVolumeSource {
+  reference?: string;
+  pullPolicy?: string;
+}
+type Volume = K8sVolume & { image?: ImageVolumeSource };
+
+export interface ImageStandIn {
+  entrypoint?: string[];
+  cmd?: string[];
+  /** The image's ENV. */
+  env?: Record<string, string>;
+  /** The image's USER, when the pod sets no runAsUser. */
+  uid?: number;
+  /** Folders the image carries, bound into the container. */
+  mounts?: Mount[];
+}
+
+export interface PodEnvironment {
+  network: ClusterNetwork;
+  /** Scratch space for the pod's volumes, logs and /tmp. */
+  workDir: string;
+  secrets: readonly Secret[];
+  configMaps: readonly ConfigMap[];
+  /** The stand-in for a container's image. */
+  image(container: K8sContainer): ImageStandIn;
+  /** Runs an init container to completion (its image's files, its uid), given its volumes' folders by name. */
+  runInit(container: K8sContainer, volumes: ReadonlyMap<string, string>): void;
+  /** The unpacked root of an image, for an image volume (read-only). */
+  imageRoot(reference: string): string;
+  /** JVM flags a stand-in adds for start-up speed; never part of the manifest. */
+}
+
+export interface RunningPod {
+  name: string;
+  namespace: string;
+  ip: string;
+  sandbox: PodSandbox;
+  containers: Array<{ spec: K8sContainer; process: Container; env: ReadonlyMap<string, string> }>;
+  volumes: ReadonlyMap<string, string>;
+  probes: ProbeRecord[];
+  stop(): Promise<void>;
+}
+
+/** `64Mi` → bytes; the JVM reads this limit from its cgroup in a real pod. */
+export function quantityBytes(q: string): number {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
+  if (!m) throw new Error(`memory quantity ${q} is not understood here`);
+  const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }[m[2] ?? ""] ?? 1;
+  return Math.round(Number(m[1]) * unit);
+}
+
+function writeFiles(dir: string, files: Record<string, string>, mode: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    fs.writeFileSync(path.join(dir, name), content);
+    fs.chmodSync(path.join(dir, name), mode);
+  }
+}
+
+function volumeFolder(v: Volume, dir: string, env: PodEnvironment): string {
+  if (v.image) return env.imageRoot(v.image.reference!);
+  fs.mkdirSync(dir, { recursive: true });
+  if (v.emptyDir || v.persistentVolumeClaim) {
+    fs.chmodSync(dir, 0o777);
+  } else if (v.configMap) {
+    const cm = env.configMaps.find((c) => c.metadata?.name === v.configMap!.name);
+    if (!cm) throw new Error(`volume ${v.name}: no ConfigMap ${v.configMap.name} in the rendered objects`);
+    writeFiles(dir, cm.data ?? {}, v.configMap.defaultMode ?? 0o644);
+  } else if (v.secret) {
+    const s = env.secrets.find((c) => c.metadata?.name === v.secret!.secretName);
+    if (!s) throw new Error(`volume ${v.name}: no Secret ${v.secret.secretName} in the rendered objects`);
+    const files = { ...Object.fromEntries(Object.entries(s.data ?? {}).map(([k, b]) => [k, Buffer.from(b, "base64").toString("utf8")])), ...(s.stringData ?? {}) };
+    writeFiles(dir, files, v.secret.defaultMode ?? 0o644);
+  } else {
+    throw new Error(`volume ${v.name}: only emptyDir, persistentVolumeClaim, configMap, secret and image volumes are made here`);
+  }
+  return dir;
+}
+
+/** The pod's volumes (template volumes and StatefulSet claims), as folders by name. */
+function makeVolumes(template: PodTemplateSpec, claims: readonly string[], root: string, env: PodEnvironment): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of (template.spec?.volumes ?? []) as Volume[]) out.set(v.name, volumeFolder(v, path.join(root, "volumes", v.name), env));
+  for (const c of claims) out.set(c, volumeFolder({ name: c, persistentVolumeClaim: { claimName: c } }, path.join(root, "claims", c), env));
+  return out;
+}
+
+function containerMounts(c: K8sContainer, volumes: ReadonlyMap<string, string>, template: PodTemplateSpec): Mount[] {
+  return (c.volumeMounts ?? []).map((m) => {
+    const folder = volumes.get(m.name);
+    if (!folder) throw new Error(`container ${c.name}: volumeMount ${m.name} names no volume of the pod`);
+    let hostPath = folder;
+    if (m.subPath) {
+      hostPath = path.join(folder, m.subPath);
+      // The kubelet makes a missing subPath folder.
+      if (!fs.existsSync(hostPath)) fs.mkdirSync(hostPath, { recursive: true, mode: 0o777 });
+    }
+    const isImage = (template.spec?.volumes as Volume[] | undefined)?.find((v) => v.name === m.name)?.image !== undefined;
+    // Image volumes are always read-only (KEP-4639).
+    return { hostPath, mountPath: m.mountPath, readOnly: m.readOnly === true || isImage };
+  });
+}
+
+export interface PodOptions {
+  name: string;
+  namespace: string;
+  template: PodTemplateSpec;
+  /** StatefulSet volumeClaimTemplates' names. */
+  claims?: readonly string[];
+  /** For a StatefulSet pod: its governing Service, which gives it `<pod>.<service>` DNS names. */
+  subdomain?: string;
+  clusterDomain: string;
+  /** Added to each container's env where the manifest has a memory limit: what the cgroup would tell the JVM. */
+  fields?: Record<string, string>;
+  /** Skip probes (a pod that is expected to fail to become ready is checked by the caller). */
+  skipProbes?: boolean;
+}
+
+/** Starts a pod and waits for every probe of every container; throws (after stopping it) when one cannot pass. */
+export async function runPod(o: PodOptions, env: PodEnvironment): Promise<RunningPod> {
+  const root = path.join(env.workDir, o.name);
+  fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
+  fs.chmodSync(path.join(root, "tmp"), 0o1777);
+  const sandbox = await env.network.addPod(o.name);
+  if (o.subdomain) env.network.addService(`${o.name}.${o.subdomain}`, o.namespace, o.clusterDomain, sandbox.ip);
+  const fields = { "status.podIP": sandbox.ip, "metadata.name": o.name, "metadata.namespace": o.namespace, "spec.nodeName": "e2e-node", ...o.fields };
+  const volumes = makeVolumes(o.template, o.claims ?? [], root, env);
+  const pod: RunningPod = {
+    name: o.name,
+    namespace: o.namespace,
+    ip: sandbox.ip,
+    sandbox,
+    containers: [],
+    volumes,
+    probes: [],
+    stop: async () => {
+      await Promise.all(pod.containers.map((c) => c.process.stop()));
+      env.network.removePod(sandbox);
+    },
+  };
+  try {
+    for (const init of o.template.spec?.initContainers ?? []) env.runInit(init, volumes);
+    const podSecurity = o.template.spec?.securityContext;
+    for (const c of o.template.spec?.containers ?? []) {
+      const image = env.image(c);
+      const resolved = new Map<string, string>(Object.entries({ PATH: DEFAULT_PATH, ...image.env, HOSTNAME: o.name }));
+      for (const [k, v] of resolveEnv(c.env, fields, { secrets: env.secrets, configMaps: env.configMaps })) resolved.set(k, v);
+      const limit = c.resources?.limits?.memory;
+      // A container's memory limit is what the JVM sizes its heap from (cgroup); here no cgroup limits it, so tell it.
+      if (limit !== undefined && !resolved.has("JDK_JAVA_OPTIONS")) resolved.set("JDK_JAVA_OPTIONS", `-XX:MaxRAM=${quantityBytes(String(limit))}`);
+      const command = [...(c.command ?? image.entrypoint ?? []), ...(c.args ?? (c.command ? [] : image.cmd ?? []))];
+      if (command.length === 0) throw new Error(`container ${c.name}: neither the manifest nor the image stand-in gives a command`);
+      const uid = c.securityContext?.runAsUser ?? podSecurity?.runAsUser ?? image.uid ?? 0;
+      const process = new Container(
+        {
+          name: `${o.name}/${c.name}`,
+          command,
+          env: resolved,
+          mounts: [...(image.mounts ?? []), ...containerMounts(c, volumes, o.template)],
+          uid,
+          gid: c.securityContext?.runAsGroup ?? podSecurity?.runAsGroup ?? uid,
+          workingDir: c.workingDir,
+          hostsFile: env.network.hostsPath,
+          podTmp: path.join(root, "tmp"),
+          logFile: path.join(root, `${c.name}.log`),
+        },
+        sandbox,
+      );
+      pod.containers.push({ spec: c, process, env: resolved });
+    }
+    if (!o.skipProbes) {
+      const records = await Promise.all(pod.containers.map((c) => awaitProbes({ pod: o.name, podIP: sandbox.ip, spec: c.spec, process: c.process, network: env.network })));
+      pod.probes.push(...records.flat());
+    }
+  } catch (e) {
+    await pod.stop();
+    throw e;
+  }
+  return pod;
+}

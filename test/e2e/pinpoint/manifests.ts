@@ -1,0 +1,101 @@
+/**
+ * The manifests the end to end runs: the org's stack program (stacks/, stack
+ * `dev`) rendered under the mock engine as `pulumi up` would create them, with
+ * the keys a test cluster needs changed (the local registry and the pushed
+ * agent image, the server release matching the released jars, no alarms, no
+ * Ingress), plus one plain JVM app whose Deployment asks for JAVA_TOOL_OPTIONS.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as path from "path";
+import type { Deployment } from "kubernetes-types/apps/v1";
+import { ANNOTATION_OPTIONS_ENV } from "../../../sdk/inject/constants";
+import { runProgram } from "../../../sdk/render/mockEngine";
+import { kubernetesObjects, KubernetesObject } from "../../../sdk/render/objects";
+import { loadProgram, locateProgram, stackFile } from "../../../sdk/render/program";
+import { readStackConfig } from "../../../sdk/render/stackConfig";
+import { RELEASES } from "../../../sdk/server/constants";
+
+export const STACK = "dev";
+export const SEED_APP = "tomcat-zffw";
+export const PLAIN_APP = "plain-jvm";
+export const PLAIN_APP_PORT = 8090;
+export const PLAIN_APP_MAIN = "e2e.PlainApp";
+export const PLAIN_APP_ENTRYPOINT = `${PLAIN_APP_MAIN}.handle`;
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/** Keys the stack file sets that a test cluster has no use for (an Ingress, alarm mail, Harbor credentials). */
+const DROPPED_KEYS = ["webIngressHost", "alarmNotify", "alarmMailHost", "alarmMailPort", "alarmMailFrom", "mysqlPassword", "registryUsername", "registryPassword"];
+
+/** The PinpointServer release to render for a web jar version: the table's entry of the same major.minor. */
+export function serverReleaseFor(webVersion: string): string {
+  const minor = webVersion.split(".").slice(0, 2).join(".");
+  const match = Object.keys(RELEASES).find((v) => v.startsWith(`${minor}.`));
+  if (!match) throw new Error(`no PinpointServer release ${minor}.x in sdk/server/constants.ts RELEASES for web ${webVersion}`);
+  return match;
+}
+
+export interface RenderInput {
+  registry: string;
+  agentImage: string;
+  serverVersion: string;
+  enabled: boolean;
+}
+
+/** The plain app's Deployment: a JVM started by `java` itself, so the agent goes into JAVA_TOOL_OPTIONS. */
+function plainAppDeployment(namespace: string): void {
+  const labels = { app: PLAIN_APP };
+  new k8s.apps.v1.Deployment(PLAIN_APP, {
+    metadata: { name: PLAIN_APP, namespace, labels, annotations: { [ANNOTATION_OPTIONS_ENV]: "JAVA_TOOL_OPTIONS" } },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: PLAIN_APP,
+              image: "harbor.59iedu.com/dev/plain-jvm:1.0.0",
+              ports: [{ name: "http", containerPort: PLAIN_APP_PORT }],
+              // The app's own JVM options (its traced entry point: no agent plugin covers the JDK's HTTP server); the injection appends the agent's.
+              env: [{ name: "JAVA_TOOL_OPTIONS", value: `-Xmx64m -Dprofiler.entrypoint=${PLAIN_APP_ENTRYPOINT}` }],
+            },
+          ],
+        },
+      },
+    },
+  });
+}
+
+/** Every Kubernetes object the stack creates, as the cluster would receive it. */
+export async function renderStack(input: RenderInput): Promise<KubernetesObject[]> {
+  const program = locateProgram("stacks", REPO_ROOT);
+  const { config, secretKeys } = readStackConfig(stackFile(program, STACK), program.project);
+  for (const key of DROPPED_KEYS) delete config[`pinpoint:${key}`];
+  Object.assign(config, {
+    "pinpoint:enabled": String(input.enabled),
+    "pinpoint:registry": input.registry,
+    "pinpoint:agentImage": input.agentImage,
+    "pinpoint:version": input.serverVersion,
+    "pinpoint:alarms": "false",
+  });
+  const stack = loadProgram(program);
+  const run = await runProgram(
+    () => {
+      const outputs = stack();
+      plainAppDeployment(STACK);
+      return outputs;
+    },
+    // Secrets in clear: the test cluster resolves secretKeyRef from them.
+    { project: program.project, stack: STACK, config, secretKeys: secretKeys.filter((k) => k in config), cwd: program.dir, secret: (v) => v },
+  );
+  if (run.errors.length > 0) throw new Error(`the stack program failed:\n${run.errors.join("\n")}`);
+  return kubernetesObjects(run.resources, (v) => v).map((o) => o.object);
+}
+
+export function findObject<T>(objects: readonly KubernetesObject[], kind: string, name: string): T {
+  const o = objects.find((x) => x.kind === kind && x.metadata?.name === name);
+  if (!o) throw new Error(`the rendered stack has no ${kind} ${name}`);
+  return o as unknown as T;
+}
+
+export type { Deployment };

@@ -1,0 +1,348 @@
+/**
+ * Real Pinpoint, end to end, with released artifacts only (see README "Real
+ * Pinpoint end to end"): the agent archive from Maven Central built into the
+ * agent image by AgentImage's context, buildah and docker-registry; the org's
+ * stack rendered; ZooKeeper, HBase, collector, web and Redis run from the
+ * rendered PinpointServer pods (stand-ins for the images: pinpoint/standIns.ts)
+ * on a cluster network of their own, every probe executed; the seed Tomcat and
+ * a plain JVM app started from their rendered, instrumented Deployments; and
+ * the web's HTTP API (what its UI calls) showing both applications, their
+ * agents and stored transactions. Then the bad paths: pinpoint:enabled false,
+ * and a collector that is down.
+ */
+import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { Deployment, StatefulSet } from "kubernetes-types/apps/v1";
+import type { ConfigMap, Container as K8sContainer, Secret, Service } from "kubernetes-types/core/v1";
+import { AgentImage, INIT_CONTAINER_NAME, MOUNT_PATH } from "../../sdk";
+import type { KubernetesObject } from "../../sdk/render/objects";
+import { ofType, runProgram } from "../harness/pulumiProgram";
+import { Buildah } from "./buildah";
+import { removeMountPoints } from "./cluster/container";
+import { runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
+import { ClusterNetwork } from "./cluster/network";
+import type { ProbeRecord } from "./cluster/probes";
+import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
+import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
+import { StandIns } from "./pinpoint/standIns";
+import { runInitContainer } from "./pod";
+import { manifestDigest, Registry, startRegistry } from "./registry";
+import { BUSYBOX, missingPrerequisites, run } from "./tools";
+
+const REPOSITORY = "fjhb/pp_agent";
+/** Tools this test needs beyond the agent image test's, and the Debian package of each. */
+const MORE_TOOLS: Array<[string, string]> = [
+  ["mvn", "maven"],
+  ["curl", "curl"],
+  ["ip", "iproute2"],
+  ["nsenter", "util-linux"],
+  ["unzip", "unzip"],
+  ["redis-server", "redis-server"],
+  ["redis-cli", "redis-tools"],
+];
+/** Requests per app: the agent samples 1 in 20 by default (profiler.sampling.counting.sampling-rate). */
+const REQUESTS = 60;
+const WEB_WAIT_MS = 180000;
+/** Messages the agent's IdValidator and AgentId write when they reject an id or a name. */
+const ID_REJECTION = /invalid Id|can only contain|length of agent(Id|Name)|cannot be greater than/i;
+
+function onPath(command: string): boolean {
+  return require("child_process").spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
+}
+
+/** A Deployment's pod name as the ReplicaSet controller makes it. */
+function deploymentPodName(name: string): string {
+  return `${name}-5d7c9f8b6-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+/** What the run proved, printed once every suite is done, so that it ends the output. */
+const evidence: string[] = [];
+const probes: ProbeRecord[] = [];
+
+after(() => {
+  if (evidence.length === 0 && probes.length === 0) return;
+  console.log("\n  Evidence (real Pinpoint end to end)");
+  for (const line of evidence) console.log(`    ${line}`);
+  console.log(`    probes passed: ${probes.length} (${probes.map((p) => `${p.pod.replace(/-[0-9a-f]{9}-[a-z0-9]{5}$/, "")}/${p.kind.replace("Probe", "")} ${p.handler}`).join("; ")})`);
+});
+
+describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a plain JVM report", function () {
+  this.timeout(30 * 60 * 1000);
+  let tmp: string;
+  let artifacts: Artifacts;
+  let registry: Registry | undefined;
+  let buildah: Buildah;
+  let network: ClusterNetwork | undefined;
+  let standIns: StandIns;
+  let imageRef: string;
+  let objects: KubernetesObject[];
+  const pods: RunningPod[] = [];
+  const buildahContainers: string[] = [];
+
+  function podEnvironment(objs: readonly KubernetesObject[]): PodEnvironment {
+    return {
+      network: network!,
+      workDir: path.join(tmp, "pods"),
+      secrets: objs.filter((o) => o.kind === "Secret") as Secret[],
+      configMaps: objs.filter((o) => o.kind === "ConfigMap") as ConfigMap[],
+      image: (c) => standIns.image(c, path.join(tmp, "images", `${c.name}-${pods.length}`)),
+      runInit: (init, volumes) => {
+        const { container, rootfs } = buildah.mountImage(init.image!);
+        try {
+          runInitContainer(init, rootfs, buildah.imageConfig(init.image!).Env ?? [], volumes.get(init.volumeMounts![0].name)!);
+        } finally {
+          buildah.run("rm", container);
+        }
+      },
+      imageRoot: (reference) => {
+        const { container, rootfs } = buildah.mountImage(reference);
+        buildahContainers.push(container);
+        return rootfs;
+      },
+    };
+  }
+
+  /** Starts a workload's pod; for the server, maps the Services that select it. */
+  async function startWorkload(kind: "Deployment" | "StatefulSet", name: string, objs: readonly KubernetesObject[], skipProbes = false): Promise<RunningPod> {
+    const w = findObject<Deployment | StatefulSet>(objs, kind, name);
+    const namespace = w.metadata!.namespace!;
+    const sts = kind === "StatefulSet" ? (w as StatefulSet).spec! : undefined;
+    const pod = await runPod(
+      {
+        name: sts ? `${name}-0` : deploymentPodName(name),
+        namespace,
+        template: w.spec!.template,
+        claims: sts?.volumeClaimTemplates?.map((c) => c.metadata!.name!),
+        subdomain: sts?.serviceName,
+        clusterDomain: "cluster.local",
+        skipProbes,
+      },
+      podEnvironment(objs),
+    );
+    pods.push(pod);
+    probes.push(...pod.probes);
+    mapServices(objs, pod, w.spec!.template.metadata?.labels ?? {});
+    return pod;
+  }
+
+  /** Every Service whose selector picks the pod's labels now resolves to the pod; its ports must be the containers'. */
+  function mapServices(objs: readonly KubernetesObject[], pod: RunningPod, labels: Record<string, string>): void {
+    for (const svc of objs.filter((o) => o.kind === "Service") as Service[]) {
+      const selector = svc.spec?.selector ?? {};
+      if (svc.metadata?.namespace !== pod.namespace || Object.keys(selector).length === 0) continue;
+      if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
+      const ports = pod.containers.flatMap((c) => c.spec.ports ?? []);
+      for (const p of svc.spec?.ports ?? []) {
+        const target = typeof p.targetPort === "string" ? ports.find((cp) => cp.name === p.targetPort)?.containerPort : (p.targetPort ?? p.port);
+        assert.strictEqual(target, p.port, `Service ${svc.metadata!.name} port ${p.name}: targets ${p.targetPort}, which the pod does not declare as port ${p.port}`);
+      }
+      network!.addService(svc.metadata!.name!, pod.namespace, "cluster.local", pod.ip);
+    }
+  }
+
+  function http(url: string, timeoutSeconds = 10): { status: number; body: string } {
+    const out = network!.inNode(["curl", "-s", "--max-time", String(timeoutSeconds), "-w", "\n%{http_code}", url]).stdout;
+    const i = out.lastIndexOf("\n");
+    return { status: Number(out.slice(i + 1)), body: out.slice(0, i) };
+  }
+
+  function webApi<T>(pathAndQuery: string): T {
+    const web = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+    const r = http(`http://${web.ip}:8080${pathAndQuery}`);
+    assert.strictEqual(r.status, 200, `web ${pathAndQuery} answered ${r.status}: ${r.body.slice(0, 300)}`);
+    return JSON.parse(r.body) as T;
+  }
+
+  async function until<T>(what: string, fn: () => T | undefined, timeoutMs = WEB_WAIT_MS): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    for (;;) {
+      try {
+        const v = fn();
+        if (v !== undefined) return v;
+      } catch (e) {
+        last = e;
+      }
+      if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs / 1000} s${last ? `: ${String(last)}` : ""}`);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
+
+  function serve(pod: RunningPod, port: number, requests: number): void {
+    for (let i = 0; i < requests; i++) {
+      const r = http(`http://${pod.ip}:${port}/?order=${i}`);
+      assert.strictEqual(r.status, 200, `${pod.name} answered ${r.status}`);
+    }
+  }
+
+  /** Waits until the app answers on its port (it has no probe of its own). */
+  async function awaitServing(pod: RunningPod, port: number): Promise<void> {
+    await until(`${pod.name} serving on :${port}`, () => {
+      assert.ok(pod.containers[0].process.running, `${pod.name} exited:\n${pod.containers[0].process.log().slice(-3000)}`);
+      return http(`http://${pod.ip}:${port}/`, 3).status === 200 ? true : undefined;
+    }, 120000);
+  }
+
+  function agentLogs(pod: RunningPod): string {
+    const dir = pod.volumes.get("pp-agent");
+    const files = dir && fs.existsSync(path.join(dir, "logs")) ? run("find", [path.join(dir, "logs"), "-name", "*.log"]).split("\n").filter(Boolean) : [];
+    return [pod.containers[0].process.log(), ...files.map((f) => fs.readFileSync(f, "utf8"))].join("\n");
+  }
+
+  before(async function () {
+    const missing = missingPrerequisites();
+    for (const [command, pkg] of MORE_TOOLS) if (!onPath(command)) missing.push(`${command} (Debian package ${pkg})`);
+    if (missing.length > 0) {
+      const message = `the real-Pinpoint end to end needs: ${missing.join("; ")}`;
+      if (process.env.CI === "true") throw new Error(message);
+      console.log(`    skipped: ${message}`);
+      this.skip();
+    }
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pp-real-e2e-"));
+    fs.chmodSync(tmp, 0o755);
+    artifacts = resolveArtifacts();
+    standIns = new StandIns(artifacts, path.join(tmp, "stand-ins"));
+    registry = await startRegistry(path.join(tmp, "registry"));
+    buildah = new Buildah(path.join(tmp, "buildah"));
+    network = await ClusterNetwork.create(path.join(tmp, "hosts"));
+  });
+
+  after(async function () {
+    // All at once: each gets the kubelet's grace period, then SIGKILL.
+    await Promise.all(pods.map((pod) => pod.stop().catch(() => undefined)));
+    network?.stop();
+    if (registry) await registry.stop();
+    if (buildah) {
+      try {
+        buildah.run("rm", "--all");
+      } catch {
+        // nothing mounted
+      }
+    }
+    removeMountPoints();
+    if (tmp && process.env.E2E_KEEP !== "true") fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("builds the agent image from the released archive with AgentImage's context, pushes it, and the digest is the pinned reference's", async () => {
+    const contextDir = path.join(tmp, "context");
+    const baseImage = buildah.busyboxBase(registry!.host, BUSYBOX.path);
+    const program = () => {
+      const image = new AgentImage("pp", { contextDir, registry: registry!.host, baseImage });
+      return { imageRef: image.imageRef };
+    };
+    const config = { agentArchive: artifacts.agentArchive };
+    const preview = await runProgram(program, { config, preview: true });
+    assert.deepStrictEqual(preview.errors, []);
+    const [declared] = ofType(preview, "docker:index/image:Image");
+    const imageName = declared.inputs.imageName as string;
+    const tag = imageName.slice(imageName.lastIndexOf(":") + 1);
+    assert.ok(tag.startsWith(`${artifacts.versions.agent}-`), `tag ${tag} names the archive's version`);
+    buildah.bud(declared.inputs.build.context, declared.inputs.build.dockerfile, imageName);
+    const pushed = buildah.push(imageName);
+    assert.strictEqual(pushed, await manifestDigest(registry!.host, REPOSITORY, tag));
+    const up = await runProgram(program, { config, state: (type) => (type === "docker:index/image:Image" ? { repoDigest: `${imageName.replace(/:[^:/]+$/, "")}@${pushed}` } : undefined) });
+    assert.deepStrictEqual(up.errors, []);
+    imageRef = up.outputs.imageRef;
+    assert.strictEqual(imageRef, `${registry!.host}/${REPOSITORY}@${pushed}`);
+
+    // The image holds the archive's files directly under /var/lib/pp_agent.
+    const unpacked = path.join(tmp, "archive");
+    fs.mkdirSync(unpacked);
+    run("tar", ["xzf", artifacts.agentArchive, "-C", unpacked]);
+    const [top] = fs.readdirSync(unpacked);
+    const { container, rootfs } = buildah.mountImage(imageRef);
+    try {
+      const home = path.join(rootfs, "var", "lib", "pp_agent");
+      assert.deepStrictEqual(fs.readFileSync(path.join(home, "pinpoint-bootstrap.jar")), fs.readFileSync(path.join(unpacked, top, "pinpoint-bootstrap.jar")));
+      const files = run("find", [home, "-type", "f"]).split("\n").filter(Boolean).length;
+      assert.strictEqual(files, run("find", [path.join(unpacked, top), "-type", "f"]).split("\n").filter(Boolean).length);
+      evidence.push(`agent image ${imageRef} (agent ${artifacts.versions.agent}, ${files} files)`);
+    } finally {
+      buildah.run("rm", container);
+    }
+  });
+
+  it("runs ZooKeeper, HBase, Redis, collector and web from the rendered PinpointServer, and every probe they declare passes", async () => {
+    assert.ok(imageRef, "needs the pushed image");
+    const serverVersion = serverReleaseFor(artifacts.versions.web);
+    objects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion, enabled: true });
+    // Coordination and storage first (no restarts here to paper over an order), then the readers and writers.
+    await Promise.all([startWorkload("StatefulSet", "pinpoint-zookeeper", objects), startWorkload("Deployment", "pinpoint-redis", objects)]);
+    await startWorkload("StatefulSet", "pinpoint-hbase", objects);
+    await Promise.all([startWorkload("Deployment", "pinpoint-collector", objects), startWorkload("Deployment", "pinpoint-web", objects)]);
+    const server = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata?.namespace === "pinpoint") as Array<Deployment | StatefulSet>;
+    const declared = server.flatMap((w) => (w.spec!.template.spec!.containers as K8sContainer[]).flatMap((c) => ["startupProbe", "readinessProbe", "livenessProbe"].filter((k) => (c as any)[k]).map((k) => `${w.metadata!.name}/${k}`)));
+    assert.deepStrictEqual(probes.map((p) => `${p.pod.replace(/-(0|[0-9a-f]{9}-[a-z0-9]{5})$/, "")}/${p.kind}`).sort(), declared.sort(), "every probe of every server container was run and passed");
+    evidence.push(`server: PinpointServer ${serverVersion} rendered; collector ${artifacts.versions.collector} and web ${artifacts.versions.web} jars, HBase ${artifacts.versions.hbase}, ZooKeeper ${artifacts.versions.zookeeper}`);
+  });
+
+  it("starts the seed Tomcat and the plain JVM app from their instrumented Deployments; the web lists both with their pod IP and pod name, and stores their transactions", async () => {
+    assert.ok(objects, "needs the server");
+    const tomcatDeployment = findObject<Deployment>(objects, "Deployment", SEED_APP);
+    const init = tomcatDeployment.spec!.template.spec!.initContainers!.find((c) => c.name === INIT_CONTAINER_NAME)!;
+    assert.strictEqual(init.image, imageRef);
+    const tomcat = await startWorkload("Deployment", SEED_APP, objects);
+    const plain = await startWorkload("Deployment", PLAIN_APP, objects);
+
+    // The init container copied the agent as its own uid into the emptyDir the app mounts at the agent path.
+    const agentDir = tomcat.volumes.get("pp-agent")!;
+    assert.strictEqual(fs.statSync(path.join(agentDir, "pinpoint-bootstrap.jar")).uid, init.securityContext!.runAsUser);
+    assert.ok(tomcat.containers[0].spec.volumeMounts!.some((m) => m.mountPath === MOUNT_PATH));
+    // The kubelet's env: $(POD_IP) and $(POD_NAME) expanded from the fieldRefs before them.
+    assert.match(tomcat.containers[0].env.get("CATALINA_OPTS")!, new RegExp(`-Dpinpoint\\.agentId=${tomcat.ip.replace(/\./g, "\\.")} .*-Dpinpoint\\.agentName=${tomcat.name}`));
+
+    await awaitServing(tomcat, 8080);
+    await awaitServing(plain, PLAIN_APP_PORT);
+    serve(tomcat, 8080, REQUESTS);
+    serve(plain, PLAIN_APP_PORT, REQUESTS);
+
+    const expected = [
+      { pod: tomcat, application: `${STACK}-${SEED_APP}`, serviceType: "TOMCAT" },
+      { pod: plain, application: `${STACK}-${PLAIN_APP}`, serviceType: "STAND_ALONE" },
+    ];
+    const applications = await until("both applications listed by the web", () => {
+      const apps = webApi<Array<{ applicationName: string; serviceType: string }>>("/api/applications");
+      return expected.every((e) => apps.some((a) => a.applicationName === e.application)) ? apps : undefined;
+    });
+    for (const e of expected) {
+      assert.ok(applications.some((a) => a.applicationName === e.application && a.serviceType === e.serviceType), `${e.application} as ${e.serviceType}: ${JSON.stringify(applications)}`);
+      const groups = webApi<Array<{ instancesList: Array<{ agentId: string; agentName: string; agentVersion: string }> }>>(`/api/agents/search-application?application=${e.application}`);
+      const agents = groups.flatMap((g) => g.instancesList);
+      assert.deepStrictEqual(agents.map((a) => ({ agentId: a.agentId, agentName: a.agentName })), [{ agentId: e.pod.ip, agentName: e.pod.name }]);
+      const dots = await until(`a stored transaction of ${e.application}`, () => {
+        const to = Date.now();
+        const scatter = webApi<{ scatter: { dotList: unknown[] } }>(`/api/getScatterData?application=${e.application}&from=${to - 3600000}&to=${to}&limit=5000&xGroupUnit=1&yGroupUnit=1&backwardDirection=true`);
+        return scatter.scatter.dotList.length > 0 ? scatter.scatter.dotList.length : undefined;
+      });
+      const logs = agentLogs(e.pod);
+      assert.doesNotMatch(logs, ID_REJECTION, `${e.application}: the agent rejected an id or a name`);
+      evidence.push(`application ${e.application} (${e.serviceType}): agentId ${e.pod.ip} = pod IP, agentName ${e.pod.name} = pod name, agent ${agents[0].agentVersion}, ${dots} transactions stored of ${REQUESTS} requests (1 in 20 sampled)`);
+    }
+  });
+
+  it("with pinpoint:enabled false, the same Tomcat starts with no agent", async () => {
+    assert.ok(imageRef, "needs the pushed image");
+    const plainObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: false });
+    const d = findObject<Deployment>(plainObjects, "Deployment", SEED_APP);
+    assert.strictEqual(d.spec!.template.spec!.initContainers, undefined);
+    const tomcat = await startWorkload("Deployment", SEED_APP, plainObjects);
+    await awaitServing(tomcat, 8080);
+    const log = tomcat.containers[0].process.log();
+    assert.doesNotMatch(log, /javaagent|pinpoint/i, "no agent in the JVM");
+    await tomcat.stop();
+    evidence.push("pinpoint:enabled false: tomcat-zffw started and served with no agent");
+  });
+
+  it("with the collector down, the instrumented Tomcat still starts and serves", async () => {
+    assert.ok(objects, "needs the server");
+    const collector = pods.find((p) => p.name.startsWith("pinpoint-collector-"))!;
+    await collector.stop();
+    const tomcat = await startWorkload("Deployment", SEED_APP, objects);
+    await awaitServing(tomcat, 8080);
+    serve(tomcat, 8080, 5);
+    assert.match(agentLogs(tomcat), /pinpoint/i, "the agent was loaded");
+    evidence.push("collector down: instrumented tomcat-zffw started and served");
+  });
+});
