@@ -47,7 +47,6 @@ export interface PodEnvironment {
   runInit(container: K8sContainer, volumes: ReadonlyMap<string, string>): void;
   /** The unpacked root of an image, for an image volume (read-only). */
   imageRoot(reference: string): string;
-  /** JVM flags a stand-in adds for start-up speed; never part of the manifest. */
 }
 
 export interface RunningPod {
@@ -130,7 +129,7 @@ export interface PodOptions {
   /** For a StatefulSet pod: its governing Service, which gives it `<pod>.<service>` DNS names. */
   subdomain?: string;
   clusterDomain: string;
-  /** Added to each container's env where the manifest has a memory limit: what the cgroup would tell the JVM. */
+  /** Downward-API fields beyond the pod's IP, name and namespace (fieldRef). */
   fields?: Record<string, string>;
   /** Skip probes (a pod that is expected to fail to become ready is checked by the caller). */
   skipProbes?: boolean;
