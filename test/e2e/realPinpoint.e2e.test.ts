@@ -264,12 +264,14 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     }
   });
 
-  it("runs ZooKeeper, HBase, Redis, collector and web from the rendered PinpointServer, and every probe they declare passes", async () => {
+  it("runs ZooKeeper, HBase, collector and web (and Redis where rendered) from the rendered PinpointServer, and every probe they declare passes", async () => {
     assert.ok(imageRef, "needs the pushed image");
     const serverVersion = serverReleaseFor(artifacts.versions.web);
     objects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion, enabled: true });
     // Coordination and storage first (no restarts here to paper over an order), then the readers and writers.
-    await Promise.all([startWorkload("StatefulSet", "pinpoint-zookeeper", objects), startWorkload("Deployment", "pinpoint-redis", objects)]);
+    // Redis only where the rendered server has it (the 3.x realtime module, off by default).
+    const redis = objects.some((o) => o.kind === "Deployment" && o.metadata?.name === "pinpoint-redis");
+    await Promise.all([startWorkload("StatefulSet", "pinpoint-zookeeper", objects), ...(redis ? [startWorkload("Deployment", "pinpoint-redis", objects)] : [])]);
     await startWorkload("StatefulSet", "pinpoint-hbase", objects);
     await Promise.all([startWorkload("Deployment", "pinpoint-collector", objects), startWorkload("Deployment", "pinpoint-web", objects)]);
     const server = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata?.namespace === "pinpoint") as Array<Deployment | StatefulSet>;
@@ -320,6 +322,33 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
       assert.doesNotMatch(logs, ID_REJECTION, `${e.application}: the agent rejected an id or a name`);
       evidence.push(`application ${e.application} (${e.serviceType}): agentId ${e.pod.ip} = pod IP, agentName ${e.pod.name} = pod name, agent ${agents[0].agentVersion}, ${dots} transactions stored of ${REQUESTS} requests (1 in 20 sampled)`);
     }
+  });
+
+  it("with pinpoint:agentDelivery imageVolume, the same Tomcat loads the agent read-only from the image's root and reports", async () => {
+    assert.ok(objects, "needs the server");
+    const ivObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, agentDelivery: "imageVolume" });
+    const d = findObject<Deployment>(ivObjects, "Deployment", SEED_APP);
+    const spec = d.spec!.template.spec!;
+    assert.strictEqual(spec.initContainers, undefined, "no init container, no copy");
+    const volume = spec.volumes!.find((v) => v.name === "pp-agent") as { image?: { reference?: string } };
+    assert.strictEqual(volume.image?.reference, imageRef);
+    const tomcat = await startWorkload("Deployment", SEED_APP, ivObjects);
+    await awaitServing(tomcat, 8080);
+    serve(tomcat, 8080, REQUESTS);
+    const application = `${STACK}-${SEED_APP}`;
+    const agents = await until(`the image-volume Tomcat's agent under ${application}`, () => {
+      const groups = webApi<Array<{ instancesList: Array<{ agentId: string; agentName: string }> }>>(`/api/agents/search-application?application=${application}`);
+      const found = groups.flatMap((g) => g.instancesList).filter((a) => a.agentId === tomcat.ip);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.deepStrictEqual(agents.map((a) => a.agentName), [tomcat.name]);
+    // The agent wrote only into the logs emptyDir: the image root stays as pushed.
+    const logsDir = tomcat.volumes.get("pp-agent-logs")!;
+    const logs = run("find", [logsDir, "-name", "*.log"]).split("\n").filter(Boolean);
+    assert.ok(logs.length > 0, "the agent logged into the pp-agent-logs emptyDir");
+    assert.doesNotMatch(logs.map((f) => fs.readFileSync(f, "utf8")).join("\n"), ID_REJECTION);
+    await tomcat.stop();
+    evidence.push(`agentDelivery imageVolume: tomcat-zffw with the agent mounted read-only from ${imageRef.replace(/@sha256:([0-9a-f]{12})[0-9a-f]+$/, "@sha256:$1…")}, no init container; agentId ${tomcat.ip} = pod IP listed under ${application}; logs only in the emptyDir`);
   });
 
   it("with pinpoint:enabled false, the same Tomcat starts with no agent", async () => {

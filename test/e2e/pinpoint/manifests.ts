@@ -28,6 +28,7 @@ const DROPPED_KEYS = ["webIngressHost", "alarmNotify", "alarmMailHost", "alarmMa
 
 /** The PinpointServer release to render for a web jar version: the table's entry of the same major.minor. */
 export function serverReleaseFor(webVersion: string): string {
+  if (RELEASES[webVersion]) return webVersion;
   const minor = webVersion.split(".").slice(0, 2).join(".");
   const match = Object.keys(RELEASES).find((v) => v.startsWith(`${minor}.`));
   if (!match) throw new Error(`no PinpointServer release ${minor}.x in sdk/server/constants.ts RELEASES for web ${webVersion}`);
@@ -39,6 +40,8 @@ export interface RenderInput {
   agentImage: string;
   serverVersion: string;
   enabled: boolean;
+  /** pinpoint:agentDelivery (default: the stack's, copy). */
+  agentDelivery?: "copy" | "imageVolume";
 }
 
 /** The plain app's Deployment: a JVM started by `java` itself, so the agent goes into JAVA_TOOL_OPTIONS. */
@@ -78,6 +81,8 @@ export async function renderStack(input: RenderInput): Promise<KubernetesObject[
     "pinpoint:version": input.serverVersion,
     "pinpoint:alarms": "false",
   });
+  // An image volume needs a cluster that has them: say which, as a user of that delivery would.
+  if (input.agentDelivery) Object.assign(config, { "pinpoint:agentDelivery": input.agentDelivery, "pinpoint:kubernetesVersion": "1.35" });
   const stack = loadProgram(program);
   const run = await runProgram(
     () => {
