@@ -16,12 +16,6 @@ export function fieldRefEnv(name: string, fieldPath: string): EnvVar {
   return { name, valueFrom: { fieldRef: { fieldPath } } };
 }
 
-/** Removes the named entries from a list of named things; returns the list. */
-export function removeNamed<T extends { name?: string }>(list: T[] | undefined, names: readonly string[]): T[] | undefined {
-  if (!list) return list;
-  return list.filter((item) => item.name === undefined || !names.includes(item.name));
-}
-
 export function containerNames(containers: readonly Container[]): string[] {
   return containers.map((c) => c.name);
 }
