@@ -666,8 +666,10 @@ describe("hostile input: pinpoint-render", () => {
   for (const row of renderRows) {
     it(row.name, function () {
       this.timeout(120_000);
-      // Inside the project, so the program finds @pulumi/kubernetes in its node_modules.
-      const dir = fs.mkdtempSync(path.join(ROOT, "node_modules", ".cache", "pp-hostile-"));
+      // Inside the project, so the program finds @pulumi/kubernetes in its node_modules; not under
+      // node_modules itself, where Node 22's type stripping refuses a .ts file. out/ is git-ignored.
+      fs.mkdirSync(path.join(ROOT, "out"), { recursive: true });
+      const dir = fs.mkdtempSync(path.join(ROOT, "out", "pp-hostile-"));
       try {
         for (const f of fs.readdirSync(RELATIVE_PROGRAM)) fs.copyFileSync(path.join(RELATIVE_PROGRAM, f), path.join(dir, f));
         row.run(dir, (args) => {
