@@ -13,6 +13,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
+import { AGENT_ARCHIVE, releasedArtifact, RESOLVE_HINT, TOMCAT_ARCHIVE } from "./lib/artifacts";
 import { interleave, runChild } from "./lib/child";
 import { ROOT, worker } from "./lib/paths";
 import { PartResult, Row } from "./lib/report";
@@ -31,7 +32,6 @@ export interface JvmSetup {
   requests: number;
 }
 
-const CACHE = path.join(os.homedir(), ".cache", "pulumi-pinpoint-e2e", "dist.classpath");
 const pairRatio = (a: number[], b: number[]) => median(a.map((x, i) => x / b[i]));
 
 /** A port free now (the apps bind 127.0.0.1 or all addresses on it right after). */
@@ -45,10 +45,9 @@ function sh(cmd: string, args: string[]): string {
 }
 
 export function agentCost(reps: number, log: (s: string) => void): PartResult {
-  if (!fs.existsSync(CACHE)) throw new Error(`part 6 needs the released artifacts: run npm run e2e (or the mvn step of .ci/run) first (${CACHE} is missing)`);
-  const dist = fs.readFileSync(CACHE, "utf8").trim().split(":");
-  const agentArchive = dist.find((f) => /pinpoint-agent-.*\.tar\.gz$/.test(f))!;
-  const tomcatArchive = dist.find((f) => /\/tomcat-.*\.tar\.gz$/.test(f))!;
+  const agentArchive = releasedArtifact(AGENT_ARCHIVE);
+  const tomcatArchive = releasedArtifact(TOMCAT_ARCHIVE);
+  if (!agentArchive || !tomcatArchive) throw new Error(`part 6 needs the released agent and Tomcat: ${RESOLVE_HINT}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinpoint-bench-agent-"));
   try {
     // The agent as the init container leaves it: the archive's top folder's files.

@@ -16,10 +16,9 @@ import { interleave } from "./lib/child";
 import { requireBuilt } from "./lib/paths";
 import { PartResult, Row } from "./lib/report";
 import { fmtMs, fmtRatio, median, spread } from "./lib/stats";
+import { AGENT_ARCHIVE, releasedArtifact, RESOLVE_HINT } from "./lib/artifacts";
 import { deployment, IMAGE } from "./lib/workloads";
 
-/** The one agent release this machine's Maven mirror serves; PINPOINT_AGENT_ARCHIVE overrides. */
-const DEFAULT_ARCHIVE = path.join(os.homedir(), ".m2/repository/com/navercorp/pinpoint/pinpoint-agent/3.0.1/pinpoint-agent-3.0.1.tar.gz");
 const DROP_CACHES = "/proc/sys/vm/drop_caches";
 /** A stand-in root for the init container's paths inside the private namespace (hides the host's /var there only). */
 const NAMESPACE_ROOT = "/var";
@@ -90,9 +89,10 @@ function runInitScript(script: string, o: { image: string; sourceDir: string; em
 
 export function deliveryCost(reps: { warm: number; cold: number }, log: (s: string) => void): PartResult {
   const title = "5. Agent delivery: what a pod pays before its app starts";
-  const archive = process.env.PINPOINT_AGENT_ARCHIVE ?? DEFAULT_ARCHIVE;
-  if (!fs.existsSync(archive)) {
-    return { title, rows: [info("agent archive", "skipped: not found", archive)], notes: [`No agent archive at ${archive}: set PINPOINT_AGENT_ARCHIVE to a pinpoint-agent-<version>.tar.gz.`] };
+  // The released archive the end-to-end tests resolve; PINPOINT_AGENT_ARCHIVE overrides.
+  const archive = process.env.PINPOINT_AGENT_ARCHIVE ?? releasedArtifact(AGENT_ARCHIVE);
+  if (!archive || !fs.existsSync(archive)) {
+    return { title, rows: [info("agent archive", "skipped: not found", archive ?? "–")], notes: [`No agent archive: ${RESOLVE_HINT}, or set PINPOINT_AGENT_ARCHIVE to a pinpoint-agent-<version>.tar.gz.`] };
   }
   if (process.getuid?.() !== 0) {
     return { title, rows: [info("init container copy", "skipped: needs root", "–")], notes: ["The copy runs in a private mount namespace as the init container's uid, which needs root."] };

@@ -17,10 +17,11 @@ import { RELEASES, HBASE_MAX_PRESPLIT_REGIONS } from "../sdk/server/constants";
 import { retentionFile, Retention } from "../sdk/server/retention";
 import { fakeHbaseHome, Tables } from "./support/fakeHbase";
 import { Mariadb, startMariadb } from "./support/mariadb";
+import { resolveArtifacts } from "./e2e/pinpoint/artifacts";
 
 const FIXTURES = path.join(__dirname, "fixtures", "server");
-/** The released web jar (Maven Central's com.navercorp.pinpoint:pinpoint-web:3.0.1:exec); .ci/run fetches it. */
-const WEB_JAR = process.env.PINPOINT_WEB_JAR ?? path.join(os.homedir(), ".m2/repository/com/navercorp/pinpoint/pinpoint-web/3.0.1/pinpoint-web-3.0.1-exec.jar");
+/** The released web jar, resolved from the version pinned in test/e2e/pinpoint/maven/pom.xml (.ci/run fetches it). */
+const webJar = (): string => process.env.PINPOINT_WEB_JAR ?? resolveArtifacts().webJar;
 const DAY = 86400;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,10 +118,10 @@ describe("Schema Job: the SQL out of the web image", () => {
   };
 
   it("reads both files out of the released pinpoint-web 3.0.1 jar, launch script in front, byte for byte", () => {
-    assert.ok(fs.existsSync(WEB_JAR), `${WEB_JAR} is missing: .ci/run fetches it from Maven Central (or set PINPOINT_WEB_JAR)`);
-    extract({ WEB_JAR });
+    assert.ok(fs.existsSync(webJar()), `${webJar()} is missing: .ci/run fetches it from Maven Central (or set PINPOINT_WEB_JAR)`);
+    extract({ WEB_JAR: webJar() });
     for (const f of ["CreateTableStatement-mysql.sql", "SpringBatchJobRepositorySchema-mysql.sql"]) {
-      const want = execFileSync("unzip", ["-p", WEB_JAR, `BOOT-INF/classes/sql/${f}`]);
+      const want = execFileSync("unzip", ["-p", webJar(), `BOOT-INF/classes/sql/${f}`]);
       assert.ok(fs.readFileSync(path.join(dir, f)).equals(want), `${f} differs from the jar's entry`);
     }
     assert.match(fs.readFileSync(path.join(dir, "CreateTableStatement-mysql.sql"), "utf8"), /CREATE TABLE `puser`/);
@@ -153,7 +154,7 @@ describe("Schema Job: the SQL applied to a real MariaDB, twice", function () {
     // The schema files of the released jar, where the Job's extract step leaves them.
     const script = schemaExtractScript().replace(/\/schema/g, path.join(dir, "schema"));
     fs.mkdirSync(path.join(dir, "schema"));
-    execFileSync("bash", ["-c", script], { env: { ...process.env, WEB_JAR } });
+    execFileSync("bash", ["-c", script], { env: { ...process.env, WEB_JAR: webJar() } });
   });
   after(async () => {
     await db?.stop();

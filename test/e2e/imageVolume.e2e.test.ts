@@ -18,8 +18,10 @@ import { resolveEnv } from "./kubeEnv";
 import { makeEmptyDir } from "./pod";
 import { exec, run } from "./tools";
 import { fixture } from "../support/validate";
+import { resolveArtifacts } from "./pinpoint/artifacts";
 
-const ARCHIVE = process.env.PINPOINT_AGENT_ARCHIVE ?? path.join(os.homedir(), ".m2/repository/com/navercorp/pinpoint/pinpoint-agent/3.0.1/pinpoint-agent-3.0.1.tar.gz");
+/** The released agent archive, resolved from the version pinned in pinpoint/maven/pom.xml; PINPOINT_AGENT_ARCHIVE overrides. */
+let ARCHIVE: string;
 const POD = { "status.podIP": "10.244.3.17", "metadata.name": "tomcat-zffw-6d8f7c9b5-k2x7q", "metadata.namespace": "dev" };
 const APP_UID = 1001;
 const APP_MAIN = "e2e.App";
@@ -97,9 +99,10 @@ describe("agentDelivery imageVolume end to end: the real Pinpoint agent from a r
       console.log(`    skipped: ${message}`);
       this.skip();
     }
+    ARCHIVE = process.env.PINPOINT_AGENT_ARCHIVE ?? resolveArtifacts().agentArchive;
     if (!fs.existsSync(ARCHIVE)) {
       // The archive comes from Maven Central (com.navercorp.pinpoint:pinpoint-agent:3.0.1:tar.gz); .ci/run fetches it.
-      const message = `no agent archive at ${ARCHIVE}; fetch it with mvn dependency:get -Dartifact=com.navercorp.pinpoint:pinpoint-agent:3.0.1:tar.gz or set PINPOINT_AGENT_ARCHIVE`;
+      const message = `no agent archive at ${ARCHIVE}; run the mvn step of .ci/run or set PINPOINT_AGENT_ARCHIVE`;
       if (process.env.CI === "true") throw new Error(message);
       console.log(`    skipped: ${message}`);
       this.skip();
