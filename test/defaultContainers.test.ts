@@ -38,7 +38,7 @@ const rows: Row[] = [
   { name: "no default, no annotation, select all: the first container", containers: ["app", "sidecar"], select: "all", expect: ["app"] },
   { name: "empty default list behaves as none", containers: ["app", "sidecar"], defaults: [], select: "all", expect: ["app"] },
   { name: "no default, no annotation, select auto: the first JVM container", containers: ["sidecar", "tomcat", "openjdk"], expect: ["tomcat"] },
-  { name: "no default, no annotation, select auto, no JVM: nothing", containers: ["app", "sidecar"], expect: [] },
+  { name: "no default, no annotation, select auto, no JVM evidence: the first unknown (unknownContainers: instrument)", containers: ["app", "sidecar"], expect: ["app"] },
   { name: "a default names a container that is no JVM: named is forced", containers: ["sidecar", "app"], defaults: ["app"], expect: ["app"] },
   { name: "default picks a later container", containers: ["sidecar", "app"], defaults: ["app"], expect: ["app"] },
   { name: "default names several: those present, in pod order", containers: ["b", "x", "a"], defaults: ["a", "b"], expect: ["b", "a"] },

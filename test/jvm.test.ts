@@ -14,6 +14,7 @@ import {
   InjectOptions,
   InjectResult,
   jdkMajorOf,
+  JvmOutcome,
   Launcher,
   parseImageReference,
   podTemplateOf,
@@ -33,6 +34,10 @@ interface DetectRow {
   because?: RegExp;
   evidence?: "manifest" | "image";
   jdk?: number;
+  /** Default: jvm when a launcher, else not-jvm. */
+  outcome?: JvmOutcome;
+  launcherEnv?: string;
+  helpers?: RegExp;
 }
 
 const c = (image: string, more: Partial<Container> = {}): Partial<Container> => ({ image, ...more });
@@ -49,7 +54,27 @@ const DETECT: DetectRow[] = [
   { name: "wildfly", container: c("quay.io/wildfly/wildfly:30.0.0.Final-jdk17"), launcher: "jvm", jdk: 17 },
   { name: "open liberty", container: c("icr.io/appcafe/open-liberty:full-java17-openj9-ubi"), launcher: "jvm" },
   { name: "an in-house image with a JVM tag", container: c("harbor.59iedu.com/dev/orders:1.2-jre11"), launcher: "jvm", jdk: 11 },
-  { name: "redis: not a JVM", container: c("redis:7.2"), launcher: "none", because: /^image redis:7\.2, no java command$/ },
+  { name: "redis: not a JVM", container: c("redis:7.2"), launcher: "none", because: /^image redis:7\.2 is a known non-JVM image$/ },
+  { name: "an in-house image and nothing else: unknown", container: c("codewisdom/ts-order-service:0.0.4"), launcher: "none", outcome: "unknown", because: /^no JVM evidence in the manifest \(image codewisdom\/ts-order-service:0\.0\.4, no command\)$/ },
+  { name: "an in-house image with a non-Java command: not a JVM", container: c("registry.local/shop/web:2", { command: ["gunicorn", "app:app"] }), launcher: "none", because: /command runs gunicorn/ },
+  { name: "npm in a sh -c script: not a JVM", container: c("registry.local/shop/ui:2", { command: ["/bin/sh", "-c"], args: ["npm install && node app.js"] }), launcher: "none", because: /command runs npm/ },
+  { name: "Microsoft's .NET runtime image: not a JVM", container: c("mcr.microsoft.com/dotnet/runtime:8.0"), launcher: "none" },
+  { name: "a runtime image elsewhere is not .NET: unknown", container: c("registry.local/team/runtime:1"), launcher: "none", outcome: "unknown" },
+  { name: "minio server: a Go server, not Liberty's server", container: c("minio/minio:latest", { args: ["server", "/data"] }), launcher: "none" },
+  { name: "Liberty's wlp/bin/server: a JVM", container: c("registry.local/app:1", { command: ["/opt/ol/wlp/bin/server", "run", "defaultServer"] }), launcher: "jvm" },
+  { name: "kafka-native: a native build, not a JVM", container: c("apache/kafka-native:3.8.0"), launcher: "none", because: /native build/ },
+  { name: "a Quarkus native tag: not a JVM", container: c("quay.io/acme/orders:1.0-native"), launcher: "none", because: /native build/ },
+  { name: "cqlsh on a Cassandra base image: the command outweighs the inherited JAVA_HOME", container: c("cassandra:4.1", { command: ["cqlsh", "cassandra", "-f", "/schema.cql"] }), config: { Env: ["JAVA_HOME=/opt/java/openjdk"] }, launcher: "none", because: /command runs cqlsh/ },
+  { name: "the image's Cmd runs mongod: not a JVM, from the image", container: c("registry.local/db:1"), config: { Entrypoint: ["docker-entrypoint.sh"], Cmd: ["mongod"] }, launcher: "none", evidence: "image" },
+  { name: "Elasticsearch: a server whose launcher reads ES_JAVA_OPTS", container: c("docker.elastic.co/elasticsearch/elasticsearch:8.15.0"), launcher: "server", launcherEnv: "ES_JAVA_OPTS" },
+  { name: "an image named after Elasticsearch", container: c("quay.io/pires/docker-elasticsearch-kubernetes:5.6.2"), launcher: "server", launcherEnv: "ES_JAVA_OPTS" },
+  { name: "OpenSearch: OPENSEARCH_JAVA_OPTS", container: c("opensearchproject/opensearch:2.17.0"), launcher: "server", launcherEnv: "OPENSEARCH_JAVA_OPTS" },
+  { name: "Logstash: LS_JAVA_OPTS", container: c("docker.elastic.co/logstash/logstash:8.15.0"), launcher: "server", launcherEnv: "LS_JAVA_OPTS" },
+  { name: "an elasticsearch command on another image", container: c("registry.local/search:1", { command: ["/usr/share/elasticsearch/bin/elasticsearch"] }), launcher: "server", launcherEnv: "ES_JAVA_OPTS" },
+  { name: "a Java buildpack's labels: a JVM", container: c("registry.local/app:1"), config: { Entrypoint: ["/cnb/process/web"], Labels: { "io.buildpacks.build.metadata": '{"buildpacks":[{"id":"paketo-buildpacks/bellsoft-liberica"}]}' } }, launcher: "jvm", evidence: "image" },
+  { name: "a buildpack launcher with no Java named: unknown, even with the config", container: c("registry.local/app:1"), config: { Entrypoint: ["/cnb/process/web"] }, launcher: "none", outcome: "unknown" },
+  { name: "nodetool in preStop: a helper JVM", container: c("cassandra:4.1", { lifecycle: { preStop: { exec: { command: ["/bin/sh", "-c", "nodetool drain"] } } } }), launcher: "server", helpers: /preStop hook runs nodetool/ },
+  { name: "pidof java names java but starts none", container: c("x:1", { lifecycle: { preStop: { exec: { command: ["sh", "-c", "kill `pidof java`"] } } } }), launcher: "jvm" },
   { name: "nginx with a command: not a JVM, says what runs", container: c("nginx:1.27", { command: ["nginx", "-g", "daemon off;"] }), launcher: "none", because: /runs nginx/ },
   { name: "node: not a JVM", container: c("node:20-alpine", { command: ["node", "server.js"] }), launcher: "none" },
   { name: "java -jar on an in-house image", container: c("harbor.59iedu.com/shop/pay:2", { command: ["java", "-jar", "/app/pay.jar"] }), launcher: "jvm", because: /command runs java/ },
@@ -63,7 +88,7 @@ const DETECT: DetectRow[] = [
   { name: "SPRING_PROFILES_ACTIVE env", container: c("x:1", { env: [{ name: "SPRING_PROFILES_ACTIVE", value: "prod" }] }), launcher: "jvm" },
   { name: "JVM flags in another variable's value", container: c("x:1", { env: [{ name: "KAFKA_HEAP_OPTS", value: "-Xmx400m -Xms400m" }] }), launcher: "jvm" },
   { name: "pidof java in preStop", container: c("x:1", { lifecycle: { preStop: { exec: { command: ["sh", "-c", "kill `pidof java`"] } } } }), launcher: "jvm", because: /preStop hook runs java/ },
-  { name: "jcmd in a liveness probe", container: c("x:1", { livenessProbe: { exec: { command: ["jcmd", "1", "VM.uptime"] } } }), launcher: "jvm" },
+  { name: "jcmd in a liveness probe", container: c("x:1", { livenessProbe: { exec: { command: ["jcmd", "1", "VM.uptime"] } } }), launcher: "jvm", helpers: /^livenessProbe runs jcmd$/ },
   { name: "actuator health probe", container: c("x:1", { readinessProbe: { httpGet: { path: "/actuator/health/readiness", port: 8080 } } }), launcher: "jvm" },
   { name: "a Tomcat mount", container: c("x:1", { volumeMounts: [{ name: "c", mountPath: "/usr/local/tomcat/conf/server.xml" }] }), launcher: "tomcat" },
   { name: "a Liberty mount", container: c("x:1", { volumeMounts: [{ name: "o", mountPath: "/opt/ibm/wlp/output" }] }), launcher: "jvm" },
@@ -73,7 +98,7 @@ const DETECT: DetectRow[] = [
   { name: "image config: entrypoint java", container: c("x:1"), config: { Entrypoint: ["java", "-jar", "/app.jar"] }, launcher: "jvm", evidence: "image" },
   { name: "image config: JAVA_HOME in Env", container: c("x:1"), config: { Env: ["JAVA_HOME=/opt/java", "JAVA_VERSION=11.0.21"] }, launcher: "jvm", evidence: "image", jdk: 11 },
   { name: "image config: CATALINA_HOME in Env", container: c("x:1"), config: { Env: ["CATALINA_HOME=/usr/local/tomcat"] }, launcher: "tomcat", evidence: "image" },
-  { name: "image config: a Go binary is not a JVM, from the image", container: c("x:1"), config: { Entrypoint: ["/app"] }, launcher: "none", evidence: "image", because: /runs app/ },
+  { name: "image config: a Go binary is not a JVM, from the image", container: c("x:1"), config: { Entrypoint: ["/app"] }, launcher: "none", evidence: "image", because: /^image config read: runs app, no Java in its Env, Entrypoint or Cmd$/ },
   { name: "the manifest's command replaces the image's Entrypoint", container: c("x:1", { command: ["/bin/app"] }), config: { Entrypoint: ["java"], Cmd: ["-jar", "a.jar"] }, launcher: "none" },
   { name: "args replace the image's Cmd, the Entrypoint stays", container: c("x:1", { args: ["-jar", "/b.jar"] }), config: { Entrypoint: ["java"], Cmd: ["-version"] }, launcher: "jvm" },
 ];
@@ -84,6 +109,10 @@ describe("detectJvm: one row per rule", () => {
       const v = detectJvm({ name: "app", ...row.container } as Container, row.config);
       assert.strictEqual(v.launcher, row.launcher, v.because);
       assert.strictEqual(v.jvm, row.launcher !== "none");
+      assert.strictEqual(v.outcome, row.outcome ?? (row.launcher === "none" ? "not-jvm" : "jvm"), v.because);
+      assert.strictEqual(v.launcherEnv, row.launcherEnv);
+      if (row.helpers) assert.match((v.helperJvms ?? []).join(", "), row.helpers);
+      else assert.strictEqual(v.helperJvms, undefined);
       if (row.because) assert.match(v.because, row.because);
       if (row.evidence) assert.strictEqual(v.evidence, row.evidence);
       if (row.jdk !== undefined) assert.strictEqual(v.jdkMajor, row.jdk);
@@ -129,6 +158,10 @@ interface InjectRow {
   reason?: RegExp;
   containerReason?: [string, RegExp];
   error?: RegExp;
+  /** A warning the result must carry. */
+  warning?: RegExp;
+  /** A container's variable and the value it must have. */
+  value?: [string, string, RegExp];
 }
 
 const TEMURIN = c("eclipse-temurin:17-jre", { args: ["-jar", "/app.jar"] });
@@ -140,7 +173,47 @@ const INJECT: InjectRow[] = [
     name: "no JVM: left alone, with the reason per container",
     input: pod([c("redis:7.2")]),
     expect: {},
-    reason: /^no JVM container \(c0: not a JVM: image redis:7\.2, no java command\)$/,
+    reason: /^no JVM container \(c0: not a JVM: image redis:7\.2 is a known non-JVM image\)$/,
+  },
+  {
+    name: "unknown: instrumented by default, saying why and what the image config would have given",
+    input: pod([c("codewisdom/ts-order-service:0.0.4")]),
+    expect: { c0: "JAVA_TOOL_OPTIONS" },
+    reason: /^c0: unknown: no JVM evidence in the manifest \(image codewisdom\/ts-order-service:0\.0\.4, no command\) → JAVA_TOOL_OPTIONS$/,
+    containerReason: ["c0", /image config not read \(.*\) → JAVA_TOOL_OPTIONS \(unknownContainers: instrument; JAVA_TOOL_OPTIONS is read only by a JVM\)$/],
+  },
+  {
+    name: "unknown with unknownContainers skip: left alone, the reason names the annotation, flag and key that would instrument it",
+    input: pod([c("codewisdom/ts-order-service:0.0.4")]),
+    options: { unknownContainers: "skip" },
+    expect: {},
+    containerReason: ["c0", /not instrumented \(unknownContainers: skip\): to instrument it, annotate the workload pinpoint\.fjhb\.cn\/inject: "true", or .*--unknown-containers instrument.*pinpoint:unknownContainers: instrument/],
+  },
+  {
+    name: "the registry could not be read: the reason says so",
+    input: pod([c("codewisdom/ts-order-service:0.0.4")]),
+    options: { unknownContainers: "skip", images: { "codewisdom/ts-order-service:0.0.4": { error: "registry unreachable: connect ECONNREFUSED" } } },
+    expect: {},
+    containerReason: ["c0", /image config not read \(registry unreachable: connect ECONNREFUSED\)/],
+  },
+  { name: "a known non-JVM beside an unknown: the unknown gets it", input: pod([c("envoyproxy/envoy:v1.31"), c("registry.local/orders:7")]), expect: { c1: "JAVA_TOOL_OPTIONS" } },
+  { name: "a JVM beside an unknown: the JVM gets it", input: pod([c("registry.local/orders:7"), TEMURIN]), expect: { c1: "JAVA_TOOL_OPTIONS" } },
+  { name: "Elasticsearch forced: ES_JAVA_OPTS, never JAVA_TOOL_OPTIONS (its launcher unsets it)", input: pod([c("docker.elastic.co/elasticsearch/elasticsearch:8.15.0")], { "pinpoint.fjhb.cn/inject": "true" }), expect: { c0: "ES_JAVA_OPTS" } },
+  {
+    name: "Elasticsearch with the user's ES_JAVA_OPTS: appended",
+    input: pod([c("quay.io/pires/docker-elasticsearch-kubernetes:5.6.2", { env: [{ name: "ES_JAVA_OPTS", value: "-Xms256m -Xmx256m" }] })], { "pinpoint.fjhb.cn/inject": "true" }),
+    expect: { c0: "ES_JAVA_OPTS" },
+  },
+  {
+    name: "a jcmd probe on JDK 17: JDK_JAVA_OPTIONS, which only the main java launcher reads",
+    input: pod([{ ...TEMURIN, livenessProbe: { exec: { command: ["jcmd", "1", "VM.uptime"] } } }]),
+    expect: { c0: "JDK_JAVA_OPTIONS" },
+  },
+  {
+    name: "a java probe on JDK 8: JAVA_TOOL_OPTIONS with a warning naming the probe",
+    input: pod([c("openjdk:8-jre", { livenessProbe: { exec: { command: ["java", "-cp", "/app.jar", "Health"] } } })]),
+    expect: { c0: "JAVA_TOOL_OPTIONS" },
+    warning: /container "c0": livenessProbe runs java, a JVM of its own that also reads JAVA_TOOL_OPTIONS .*pinpoint\.fjhb\.cn\/options-env/,
   },
   { name: "Tomcat: CATALINA_OPTS", input: pod([c("tomcat:9")]), expect: { c0: "CATALINA_OPTS" }, reason: /^c0: Tomcat: image tomcat:9 → CATALINA_OPTS$/ },
   { name: "two JVMs: the first only", input: pod([TEMURIN, c("tomcat:9")]), expect: { c0: "JAVA_TOOL_OPTIONS" }, containerReason: ["c1", /not instrumented: c0 is/] },
@@ -158,9 +231,47 @@ const INJECT: InjectRow[] = [
     expect: { c0: "JDK_JAVA_OPTIONS" },
   },
   {
-    name: "envFrom without a prefix may set both variables JDK 17 reads: an error naming both",
+    name: "strict: envFrom not in the input may set both variables JDK 17 reads: an error naming both",
     input: pod([{ ...TEMURIN, envFrom: [{ configMapRef: { name: "app-env" } }] }]),
-    error: /envFrom ConfigMap app-env may set JAVA_TOOL_OPTIONS; envFrom ConfigMap app-env may set JDK_JAVA_OPTIONS/,
+    options: { strict: true },
+    error: /envFrom ConfigMap app-env is not in the input, so it may set JAVA_TOOL_OPTIONS; envFrom ConfigMap app-env is not in the input, so it may set JDK_JAVA_OPTIONS/,
+  },
+  {
+    name: "envFrom not in the input: that container is skipped with a warning, the workload is not an error",
+    input: pod([{ ...TEMURIN, envFrom: [{ configMapRef: { name: "app-env" } }] }]),
+    expect: {},
+    warning: /container "c0" skipped: .*envFrom ConfigMap app-env is not in the input.*add the source to the input, or --strict/,
+  },
+  {
+    name: "envFrom in the input without the variable: no conflict (Bank of Anthos' environment-config)",
+    input: pod([{ ...TEMURIN, envFrom: [{ configMapRef: { name: "environment-config" } }] }]),
+    options: { envSources: { "ConfigMap//environment-config": ["LOCAL_ROUTING_NUM", "PUB_KEY_PATH", "LOG_LEVEL"] } },
+    expect: { c0: "JAVA_TOOL_OPTIONS" },
+  },
+  {
+    name: "envFrom in the same namespace without the variable: no conflict",
+    input: { ...pod([{ ...TEMURIN, envFrom: [{ secretRef: { name: "env" } }] }]), metadata: { name: "orders", namespace: "dev" } } as Workload,
+    options: { envSources: { "Secret/dev/env": ["DB_PASSWORD"] } },
+    expect: { c0: "JAVA_TOOL_OPTIONS" },
+  },
+  {
+    name: "envFrom in another namespace only: not visible, skipped",
+    input: { ...pod([{ ...TEMURIN, envFrom: [{ secretRef: { name: "env" } }] }]), metadata: { name: "orders", namespace: "dev" } } as Workload,
+    options: { envSources: { "Secret/qa/env": ["DB_PASSWORD"] } },
+    expect: {},
+  },
+  {
+    name: "envFrom in the input sets JAVA_TOOL_OPTIONS: the entry starts with $(JAVA_TOOL_OPTIONS), keeping its value",
+    input: pod([c("openjdk:8-jre", { envFrom: [{ configMapRef: { name: "jvm" } }] })]),
+    options: { envSources: { "ConfigMap//jvm": ["JAVA_TOOL_OPTIONS"] } },
+    expect: { c0: "JAVA_TOOL_OPTIONS" },
+    value: ["c0", "JAVA_TOOL_OPTIONS", /^\$\(JAVA_TOOL_OPTIONS\) -javaagent:/],
+  },
+  {
+    name: "JDK 17 and envFrom sets JAVA_TOOL_OPTIONS: the free JDK_JAVA_OPTIONS instead",
+    input: pod([{ ...TEMURIN, envFrom: [{ configMapRef: { name: "jvm" } }] }]),
+    options: { envSources: { "ConfigMap//jvm": ["JAVA_TOOL_OPTIONS"] } },
+    expect: { c0: "JDK_JAVA_OPTIONS" },
   },
   {
     name: "envFrom with a prefix cannot set JAVA_TOOL_OPTIONS",
@@ -168,9 +279,10 @@ const INJECT: InjectRow[] = [
     expect: { c0: "JAVA_TOOL_OPTIONS" },
   },
   {
-    name: "envFrom may set every variable a Java 8 JVM reads: an error naming the ways out",
+    name: "strict: envFrom may set every variable a Java 8 JVM reads: an error naming the ways out",
     input: pod([c("openjdk:8-jre", { envFrom: [{ secretRef: { name: "env" } }] })]),
-    error: /container "c0": the agent flags would go in JAVA_TOOL_OPTIONS, but envFrom Secret env may set JAVA_TOOL_OPTIONS.*"\$\(JAVA_TOOL_OPTIONS\)" keeps what envFrom gives/,
+    options: { strict: true },
+    error: /container "c0": the agent flags would go in JAVA_TOOL_OPTIONS, but envFrom Secret env is not in the input, so it may set JAVA_TOOL_OPTIONS.*"\$\(JAVA_TOOL_OPTIONS\)" keeps what envFrom gives.*--on-value-from skip/,
   },
   {
     name: "…or a skip with onValueFrom skip",
@@ -184,10 +296,10 @@ const INJECT: InjectRow[] = [
     expect: { c0: "JAVA_TOOL_OPTIONS" },
   },
   {
-    name: "an explicit variable envFrom may set: an error, never hidden",
+    name: "strict: an explicit variable envFrom may set: an error, never hidden",
     input: pod([c("tomcat:9", { envFrom: [{ configMapRef: { name: "env" } }] })]),
-    options: { optionsEnv: "CATALINA_OPTS" },
-    error: /envFrom ConfigMap env may set CATALINA_OPTS/,
+    options: { optionsEnv: "CATALINA_OPTS", strict: true },
+    error: /envFrom ConfigMap env is not in the input, so it may set CATALINA_OPTS/,
   },
   {
     name: "the image sets CATALINA_OPTS: Tomcat's flags go to JAVA_TOOL_OPTIONS",
@@ -234,6 +346,8 @@ describe("inject: which container, which variable, never clobber, other agents",
       assert.strictEqual(r.containerReasons.length, podTemplateOf(row.input)!.spec!.containers.length);
       if (row.reason) assert.match(r.reason!, row.reason);
       if (row.containerReason) assert.match(r.containerReasons.find((x) => x.container === row.containerReason![0])!.reason, row.containerReason[1]);
+      if (row.warning) assert.match(r.warnings.join("\n"), row.warning);
+      if (row.value) assert.match(valueOf(r, row.value[0], row.value[1])!, row.value[2]);
       assert.deepStrictEqual(inject(r.workload, options).workload, r.workload);
       assert.deepStrictEqual(uninject(r.workload).workload, row.input);
     });

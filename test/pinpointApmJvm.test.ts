@@ -59,7 +59,7 @@ describe("PinpointApm: JVM rules at their defaults", () => {
     assert.deepStrictEqual(envNames(byName(run, "reports"), "sidecar"), []);
     assert.ok(envNames(byName(run, "reports"), "app").includes("JAVA_TOOL_OPTIONS"));
     const lines = logs.filter((l) => l.includes("pinpoint: "));
-    assert.ok(lines.some((l) => /pinpoint: Deployment dev\/cache left alone: no JVM container \(redis: not a JVM: image redis:7\.2, no java command\)/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /pinpoint: Deployment dev\/cache left alone: no JVM container \(redis: not a JVM: image redis:7\.2 is a known non-JVM image\)/.test(l)), lines.join("\n"));
     assert.ok(lines.some((l) => /pinpoint: Deployment dev\/tomcat-zffw instrumented: tomcat-zffw: Tomcat: mount \/home\/tomcat\/conf\/server\.xml → CATALINA_OPTS/.test(l)), lines.join("\n"));
     assert.ok(lines.some((l) => /pinpoint: Deployment dev\/reports instrumented: app: JVM: image eclipse-temurin:21-jre → JAVA_TOOL_OPTIONS/.test(l)), lines.join("\n"));
   });

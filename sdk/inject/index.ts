@@ -47,12 +47,14 @@ export {
   describeWorkload,
 } from "./workload";
 export type { Workload, WorkloadKind } from "./workload";
-export { detectJvm, commandWords, effectiveCommand, jdkMajorOf } from "./jvm";
-export type { JvmVerdict, Launcher, Evidence } from "./jvm";
+export { detectJvm, commandWords, effectiveCommand, helperJvms, jdkMajorOf } from "./jvm";
+export type { JvmVerdict, JvmOutcome, Launcher, Evidence } from "./jvm";
+export { envSourceKey, keysOf, lookUpSource } from "./envSources";
+export type { EnvSources, EnvSourceKind } from "./envSources";
 export { KNOWN_AGENTS, otherAgents } from "./otherAgents";
 export type { OtherAgent } from "./otherAgents";
 export { TOMCAT_OPTIONS_ENV, JVM_OPTIONS_ENV, JDK_OPTIONS_ENV, candidateVariables, chooseVariable, hiddenBy } from "./optionsVariable";
-export { SELECT_MODES, DEFAULT_SELECT, NO_JVM_CONTAINER, planContainers, summarise } from "./selection";
-export type { SelectMode, ContainerReason } from "./selection";
+export { SELECT_MODES, DEFAULT_SELECT, NO_JVM_CONTAINER, planContainers, summarise, UNKNOWN_POLICIES, DEFAULT_UNKNOWN_POLICY, UNKNOWN_FIX } from "./selection";
+export type { SelectMode, ContainerReason, UnknownPolicy } from "./selection";
 export { parseImageReference, imageName, imageEnv, DOCKER_HUB_API_HOST, DOCKER_HUB_REGISTRY } from "./image";
 export type { ImageConfig, ImageLookup, ImageLookups, ImageReference } from "./image";

@@ -15,7 +15,7 @@ import { DEFAULT_AGENT_DELIVERY, DeliveryParts, deliveryParts } from "./delivery
 import { agentFlags, containerProblem, instrumentContainer } from "./javaagent";
 import { deriveApplicationName, pinpointNameProblem } from "./naming";
 import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./options";
-import { hiddenProblem } from "./optionsVariable";
+import { hiddenProblem, JVM_OPTIONS_ENV } from "./optionsVariable";
 import { otherAgentProblem, otherAgents } from "./otherAgents";
 import { ContainerReason, planContainers, summarise } from "./selection";
 import { fingerprintParts } from "./fingerprint";
@@ -116,7 +116,17 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     fail((e as Error).message);
   }
   const named = namedContainers(out, spec, o.defaultContainers, fail);
-  const plan = planContainers({ spec, mode: o.select, named, forced: optOut === "true", optionsEnv, images: o.images });
+  const plan = planContainers({
+    spec,
+    mode: o.select,
+    named,
+    forced: optOut === "true",
+    optionsEnv,
+    images: o.images,
+    unknown: o.unknownContainers,
+    envSources: o.envSources,
+    namespace: out.metadata?.namespace,
+  });
   if (plan.selected.length === 0) return skip(out, summarise(plan.reasons), plan.reasons);
   const applicationName = applicationNameOf(out, o, fail);
 
@@ -134,24 +144,40 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   }
   const warnings: string[] = [...stripped.kept];
   const optOutHint = `${ANNOTATION_INJECT}: "false"`;
+  const skipContainer = (c: Container, problem: string): false => {
+    warnings.push(`${where}: container "${c.name}" skipped: ${problem}`);
+    const r = plan.reasons.find((x) => x.container === c.name)!;
+    Object.assign(r, { instrumented: false, optionsEnv: undefined, reason: `${r.reason}; skipped: ${problem}` });
+    return false;
+  };
   const selected = plan.selected.filter((s) => {
     const c = s.container;
+    // Chosen only by the unknownContainers policy: any doubt leaves it alone rather than failing the workload.
+    const byPolicy = s.verdict.outcome === "unknown" && !s.forced && !named && optOut !== "true";
     const duplicate = duplicateEnvProblem(c, s.variable.name);
-    if (duplicate) fail(duplicate);
+    if (duplicate) return byPolicy ? skipContainer(c, duplicate) : fail(duplicate);
     const own = containerProblem(c, s.variable.name, parts.mounts);
     // Another agent is the first thing to say: no choice of variable makes two agents work.
     const agent = own && !own.valueFrom ? undefined : otherAgents(c, template, o.images?.[c.image ?? ""]?.config)[0];
-    if (agent) fail(otherAgentProblem(c.name, agent, optOutHint));
+    if (agent) return byPolicy ? skipContainer(c, otherAgentProblem(c.name, agent, optOutHint)) : fail(otherAgentProblem(c.name, agent, optOutHint));
+    // An envFrom source we cannot see may or may not set the variable: skip this one container, unless strict.
+    if (!own && s.variable.unseen && !o.strict) return skipContainer(c, `${hiddenProblem(c.name, s.variable, optOutHint)} (add the source to the input, or --strict / pinpoint:strict to make this an error)`);
     const p = own ?? (s.variable.hides ? { problem: hiddenProblem(c.name, s.variable, optOutHint), valueFrom: true } : undefined);
-    if (p && p.valueFrom && o.onValueFrom === "skip") {
-      warnings.push(`${where}: container "${c.name}" skipped: ${p.problem}`);
-      const r = plan.reasons.find((x) => x.container === c.name)!;
-      Object.assign(r, { instrumented: false, optionsEnv: undefined, reason: `${r.reason}; skipped: ${p.problem}` });
-      return false;
-    }
+    if (p && p.valueFrom && (o.onValueFrom === "skip" || byPolicy)) return skipContainer(c, p.problem);
     return p ? fail(p.problem) : true;
   });
-  if (selected.length === 0) return { ...skip(out, "every selected container was skipped", plan.reasons), warnings };
+  for (const s of selected) {
+    // A probe or hook that starts a JVM reads JAVA_TOOL_OPTIONS too: a second agent, same agentId.
+    if (s.variable.name === JVM_OPTIONS_ENV && s.verdict.helperJvms) {
+      warnings.push(
+        `${where}: container "${s.container.name}": ${s.verdict.helperJvms.join(", ")}, a JVM of its own that also reads ${JVM_OPTIONS_ENV} and would start a second agent with the same agentId: ` +
+          `name a variable only the main launcher reads with the ${ANNOTATION_OPTIONS_ENV} annotation (CATALINA_OPTS for Tomcat, JDK_JAVA_OPTIONS for \`java\` on JDK 9+, the launcher's own such as JAVA_OPTS)`,
+      );
+    }
+  }
+  if (selected.length === 0) {
+    return { ...skip(out, `every selected container was skipped (${plan.reasons.filter((r) => r.reason.includes("skipped:")).map((r) => `${r.container}: ${r.reason}`).join("; ")})`, plan.reasons), warnings };
+  }
 
   const status: InjectionStatus = {
     version: 1,
@@ -168,7 +194,9 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   const nulls = [...nullKeys(template, ["metadata"]), ...nullKeys(template.metadata, ["annotations"]), ...nullKeys(spec, POD_LISTS)];
   const containerNulls = new Map(selected.map(({ container: c }) => [c.name, nullKeys(c, CONTAINER_LISTS)]));
   selected.forEach(({ container: c, variable }, index) => {
-    const flags = agentFlags(wo, { applicationName, index, containerName: c.name, multiple: selected.length > 1 }, parts.agentHome);
+    const agent = agentFlags(wo, { applicationName, index, containerName: c.name, multiple: selected.length > 1 }, parts.agentHome);
+    // The envFrom source sets the variable too: `$(NAME)` first keeps its value (Kubernetes expands it from envFrom).
+    const flags = variable.keepEnvFrom ? `$(${variable.name}) ${agent}` : agent;
     try {
       status.containers[c.name] = instrumentContainer(c, wo, variable.name, flags, parts.mounts);
     } catch (e) {

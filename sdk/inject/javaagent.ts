@@ -166,7 +166,7 @@ export function containerProblem(c: Container, optionsEnv: string, mounts: reado
   if (opt?.valueFrom) {
     return {
       valueFrom: true,
-      problem: `container "${c.name}" takes ${optionsEnv} from valueFrom, which the agent flags cannot be appended to: make it a literal value, name another variable with the pinpoint.fjhb.cn/options-env annotation, or opt out with pinpoint.fjhb.cn/inject: "false"`,
+      problem: `container "${c.name}" takes ${optionsEnv} from valueFrom, which the agent flags cannot be appended to: make it a literal value, name another variable with the pinpoint.fjhb.cn/options-env annotation, skip such containers with the onValueFrom policy skip (--on-value-from skip, or stack config pinpoint:onValueFrom: skip), or opt out with pinpoint.fjhb.cn/inject: "false"`,
     };
   }
   if (opt?.value?.includes("pinpoint-bootstrap")) {

@@ -14,7 +14,8 @@ import {
 import { AGENT_DELIVERIES, AgentDelivery, DEFAULT_AGENT_DELIVERY } from "./delivery";
 import { imageVolumeSupport, parseKubernetesVersion } from "./imageVolume";
 import type { ImageLookups } from "./image";
-import { DEFAULT_SELECT, SELECT_MODES, SelectMode } from "./selection";
+import { DEFAULT_SELECT, DEFAULT_UNKNOWN_POLICY, SELECT_MODES, SelectMode, UNKNOWN_POLICIES, UnknownPolicy } from "./selection";
+import type { EnvSources } from "./envSources";
 import { hostProblem, imageReferenceProblem, optionsEnvProblem, portProblem, requestsWithinLimitsProblem, unknownKeysProblem } from "./grammar";
 import { ALL_WORKLOAD_KINDS, DEFAULT_KINDS, isWorkloadKind, WorkloadKind } from "./workload";
 
@@ -47,6 +48,12 @@ export interface InjectOptions {
   select?: SelectMode;
   /** Image configs read from the registry, keyed by the image string as containers name it. */
   images?: ImageLookups;
+  /** Containers with no JVM evidence either way: `instrument` (default) or `skip`. */
+  unknownContainers?: UnknownPolicy;
+  /** Keys of the ConfigMaps and Secrets the caller can see, for envFrom look-ups (envSources.ts). */
+  envSources?: EnvSources;
+  /** An envFrom source that cannot be seen is an error (default: that container is skipped with a warning). */
+  strict?: boolean;
   /** Collector host the agent reports to; omitted: the agent's own config decides. */
   collectorHost?: string;
   /** Collector gRPC ports, emitted only when given. */
@@ -88,6 +95,9 @@ export interface ResolvedOptions {
   optionsEnv: string;
   select: SelectMode;
   images?: ImageLookups;
+  unknownContainers: UnknownPolicy;
+  envSources?: EnvSources;
+  strict: boolean;
   collectorHost?: string;
   collectorPorts: CollectorPorts;
   kinds: readonly WorkloadKind[];
@@ -139,6 +149,10 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
   if (optionsEnv !== OPTIONS_ENV_AUTO) checkEnvName(optionsEnv, "optionsEnv");
   const select = o.select ?? DEFAULT_SELECT;
   if (!SELECT_MODES.includes(select)) throw new OptionError("select", `"${select}" is unknown: use one of ${SELECT_MODES.join(", ")}`);
+  const unknownContainers = o.unknownContainers ?? DEFAULT_UNKNOWN_POLICY;
+  if (!UNKNOWN_POLICIES.includes(unknownContainers)) {
+    throw new OptionError("unknownContainers", `"${unknownContainers}" is unknown: use one of ${UNKNOWN_POLICIES.join(", ")}`);
+  }
   const host = o.collectorHost === undefined ? undefined : hostProblem(o.collectorHost);
   if (host) throw new OptionError("collectorHost", `${host}`);
   for (const [key, port] of Object.entries(o.collectorPorts ?? {})) {
@@ -202,6 +216,9 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
     optionsEnv,
     select,
     images: o.images,
+    unknownContainers,
+    envSources: o.envSources,
+    strict: o.strict ?? false,
     collectorHost: o.collectorHost,
     collectorPorts: { ...(o.collectorPorts ?? {}) },
     kinds,

@@ -1,19 +1,35 @@
 /**
  * Which containers of a pod get the agent, in which variable, and why: the
- * first JVM container by default (`select: auto`), every workload's first
- * container with `select: all` (the behaviour before JVM detection), and the
- * user's word over both (`containers` annotation, `inject: "true"`).
+ * first JVM container by default (`select: auto`), else the first container of
+ * unknown kind when the unknownContainers policy says `instrument`; every
+ * workload's first container with `select: all` (the behaviour before JVM
+ * detection); and the user's word over all of these (`containers` annotation,
+ * `inject: "true"`).
  */
 import type { Container, PodSpec } from "kubernetes-types/core/v1";
 import { ANNOTATION_CONTAINERS, ANNOTATION_INJECT } from "./constants";
 import { ImageConfig, ImageLookups } from "./image";
 import { detectJvm, Evidence, JvmVerdict } from "./jvm";
 import { chooseVariable, VariableChoice } from "./optionsVariable";
+import type { EnvSources } from "./envSources";
 
 /** `auto`: the first JVM container; `all`: the first container of every workload, JVM or not. */
 export type SelectMode = "auto" | "all";
 export const SELECT_MODES: readonly SelectMode[] = ["auto", "all"];
 export const DEFAULT_SELECT: SelectMode = "auto";
+
+/**
+ * What a container with no evidence either way gets. `instrument` (default):
+ * JAVA_TOOL_OPTIONS is read only by a JVM, so a non-JVM that gets it pays only
+ * the agent's delivery (an init copy, or nearly nothing with an image volume),
+ * while a missed JVM is a service silently absent from Pinpoint.
+ */
+export type UnknownPolicy = "instrument" | "skip";
+export const UNKNOWN_POLICIES: readonly UnknownPolicy[] = ["instrument", "skip"];
+export const DEFAULT_UNKNOWN_POLICY: UnknownPolicy = "instrument";
+
+/** The ways to instrument a container of unknown kind, for every reason that skips one. */
+export const UNKNOWN_FIX = `to instrument it, annotate the workload ${ANNOTATION_INJECT}: "true", or set the unknownContainers policy to instrument (--unknown-containers instrument, or stack config pinpoint:unknownContainers: instrument)`;
 
 /** Why one container got the agent or not: one line per container, for reports and logs. */
 export interface ContainerReason {
@@ -52,17 +68,23 @@ export interface SelectionInput {
   /** The variable from the annotation or the config (`auto` or undefined: by launcher). */
   optionsEnv: string | undefined;
   images?: ImageLookups;
+  /** What containers with no JVM evidence either way get (default instrument). */
+  unknown?: UnknownPolicy;
+  /** ConfigMap/Secret keys visible to the caller, and the workload's namespace, for envFrom look-ups. */
+  envSources?: EnvSources;
+  namespace?: string;
 }
 
 /** The image config the caller read, or the note on why there is none (for the reason). */
 function imageOf(c: Container, images: ImageLookups | undefined): { config?: ImageConfig; note: string } {
   const lookup = c.image ? images?.[c.image] : undefined;
-  if (!lookup) return { note: "" };
+  if (!lookup) return { note: images ? "; image config not read (not among those read)" : "; image config not read (neither --read-images nor --image-config given)" };
   if (lookup.config) return { config: lookup.config, note: "" };
-  return { note: ` (manifest rules: ${lookup.error})` };
+  return { note: `; image config not read (${lookup.error})` };
 }
 
 function verdictText(v: JvmVerdict): string {
+  if (v.outcome === "unknown") return `unknown: ${v.because}`;
   if (!v.jvm) return `not a JVM: ${v.because}`;
   const what = v.launcher === "tomcat" ? "Tomcat" : v.launcher === "server" ? "a packaged JVM server" : "JVM";
   return `${what}: ${v.because}`;
@@ -73,9 +95,12 @@ export function planContainers(input: SelectionInput): Plan {
   const { spec, mode } = input;
   const judged = spec.containers.map((c) => {
     const image = imageOf(c, input.images);
-    return { c, config: image.config, note: image.note, verdict: detectJvm(c, image.config) };
+    const verdict = detectJvm(c, image.config);
+    // The note on why no image config was read matters only when the manifest could not decide.
+    return { c, config: image.config, note: verdict.outcome === "unknown" ? image.note : "", verdict };
   });
   const isApp = (v: JvmVerdict) => v.launcher === "tomcat" || v.launcher === "jvm";
+  const policy = input.unknown ?? DEFAULT_UNKNOWN_POLICY;
 
   let chosen: typeof judged;
   let why: string;
@@ -87,15 +112,27 @@ export function planContainers(input: SelectionInput): Plan {
     why = "the first container (select: all)";
   } else {
     const firstJvm = judged.find((j) => isApp(j.verdict));
-    chosen = firstJvm ? [firstJvm] : input.forced ? judged.slice(0, 1) : [];
-    why = firstJvm ? "the first JVM container" : `forced by ${ANNOTATION_INJECT}: "true"`;
+    const firstUnknown = policy === "instrument" ? judged.find((j) => j.verdict.outcome === "unknown") : undefined;
+    if (firstJvm) {
+      chosen = [firstJvm];
+      why = "the first JVM container";
+    } else if (input.forced) {
+      chosen = [firstUnknown ?? judged[0]];
+      why = `forced by ${ANNOTATION_INJECT}: "true"`;
+    } else if (firstUnknown) {
+      chosen = [firstUnknown];
+      why = "unknownContainers: instrument; JAVA_TOOL_OPTIONS is read only by a JVM";
+    } else {
+      chosen = [];
+      why = "";
+    }
   }
 
   const selected: Selected[] = chosen.map((j) => ({
     container: j.c,
     verdict: j.verdict,
-    forced: !isApp(j.verdict),
-    variable: chooseVariable(j.c, j.verdict, input.optionsEnv, j.config),
+    forced: !isApp(j.verdict) && j.verdict.outcome !== "unknown",
+    variable: chooseVariable(j.c, j.verdict, input.optionsEnv, j.config, input.envSources, input.namespace),
   }));
   const firstChosen = chosen[0]?.c.name;
   const reasons: ContainerReason[] = judged.map((j) => {
@@ -112,7 +149,15 @@ export function planContainers(input: SelectionInput): Plan {
         reason: `${base} → ${pick.variable.name} (${why})`,
       };
     }
-    const not = isApp(j.verdict) && firstChosen ? `; not instrumented: ${firstChosen} is` : "";
+    const not = firstChosen
+      ? isApp(j.verdict) || j.verdict.outcome === "unknown"
+        ? `; not instrumented: ${firstChosen} is`
+        : ""
+      : j.verdict.outcome === "unknown"
+        ? `; not instrumented (unknownContainers: skip): ${UNKNOWN_FIX}`
+        : j.verdict.launcher === "server"
+          ? `; not instrumented (a packaged server): to instrument it, annotate the workload ${ANNOTATION_INJECT}: "true" or name it in ${ANNOTATION_CONTAINERS}`
+          : "";
     return { container: j.c.name, instrumented: false, evidence: j.verdict.evidence, verdict, reason: `${base}${not}` };
   });
   return { selected, reasons };
