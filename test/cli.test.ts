@@ -176,8 +176,8 @@ describe("pinpoint-inject", () => {
     assert.match(envValue(dashboard, "reports", "JAVA_TOOL_OPTIONS")!, /^-javaagent:/);
     assert.match(envValue(orders, "orders", "JAVA_TOOL_OPTIONS")!, /^-javaagent:/);
     assert.match(r.stderr, /^skipped +Deployment shop\/cache \[.*\]: no JVM container$/m);
-    assert.match(r.stderr, /^ +container redis: not a JVM: image redis:7\.2, no java command$/m);
-    assert.match(r.stderr, /^ +container sidecar: not a JVM: image kiwigrid\/k8s-sidecar:1\.25\.2, runs python$/m);
+    assert.match(r.stderr, /^ +container redis: not a JVM: image redis:7\.2 is a known non-JVM image$/m);
+    assert.match(r.stderr, /^ +container sidecar: not a JVM: command runs python$/m);
     assert.match(r.stderr, /^ +container reports: JVM: command runs java → JAVA_TOOL_OPTIONS \(the first JVM container\)$/m);
     assert.match(r.stderr, /^ +container orders: JVM: image eclipse-temurin:17-jre → JAVA_TOOL_OPTIONS \(the first JVM container\)$/m);
     docs(r.stdout).forEach(validateObject);
@@ -185,7 +185,7 @@ describe("pinpoint-inject", () => {
 
   it("--help documents every flag", () => {
     const r = ok(run(["--help"]));
-    for (const flag of ["-f, --filename", "--image", "--app-prefix", "--collector", "--options-env", "--containers", "--kinds", "--image-pull-secret", "--select", "--read-images", "--image-timeout", "--image-cache", "--agent-delivery", "--kubernetes-version", "--uninject", "-o, --output"]) {
+    for (const flag of ["-f, --filename", "--image", "--app-prefix", "--collector", "--options-env", "--containers", "--kinds", "--image-pull-secret", "--select", "--read-images", "--image-timeout", "--image-cache", "--agent-delivery", "--kubernetes-version", "--uninject", "-o, --output", "--unknown-containers", "--on-value-from", "--strict", "--image-config"]) {
       assert.ok(r.stdout.includes(flag), `--help lacks ${flag}`);
     }
   });
@@ -209,8 +209,8 @@ describe("pinpoint-inject", () => {
     },
     { name: "unparsable JSON", args: ["-f", fixture("errors/bad-json.json"), "--image", IMAGE], message: /error: .*errors\/bad-json\.json, document 1 \(line 1\): is not valid JSON/ },
     {
-      name: "a workload the rules reject (options from valueFrom)",
-      args: ["-f", fixture("errors/value-from.yaml"), "--image", IMAGE, "--options-env", "CATALINA_OPTS"],
+      name: "--strict: a workload the rules reject (options from valueFrom)",
+      args: ["-f", fixture("errors/value-from.yaml"), "--image", IMAGE, "--options-env", "CATALINA_OPTS", "--strict"],
       message: /error: .*errors\/value-from\.yaml, document 2 \(line 8\): Deployment dev\/opts-from-secret: container "app" takes CATALINA_OPTS from valueFrom.*opt out/,
     },
     {
@@ -220,7 +220,11 @@ describe("pinpoint-inject", () => {
     },
     { name: "an object without kind", args: ["-f", fixture("errors/no-kind.yaml"), "--image", IMAGE], message: /error: .*errors\/no-kind\.yaml, document 1 \(line 1\): has no kind/ },
     { name: "an unknown kind in --kinds", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--kinds", "Deployment,Pod"], message: /unknown workload kind "Pod"/ },
-    { name: "--containers names none of a workload's containers", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--containers", "app"], message: /document 3 .*has none of the default containers \(app\)/ },
+    { name: "--strict: --containers names none of a workload's containers", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--containers", "app", "--strict"], message: /document 3 .*has none of the default containers \(app\)/ },
+    { name: "--containers for a workload the input lacks", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--containers", "deploy/nosuch=app"], message: /error: --containers deploy\/nosuch=app: no such workload in the input/ },
+    { name: "--containers with an unknown kind", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--containers", "pod/x=app"], message: /--containers "pod\/x=app" has unknown kind "pod"/ },
+    { name: "--image-config that does not exist", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--image-config", "no/such.json"], message: /--image-config no\/such\.json: no\/such\.json: no such file or folder/ },
+    { name: "--unknown-containers with a bad policy", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--unknown-containers", "maybe"], message: /argument 'maybe' is invalid. Allowed choices are instrument, skip/ },
     { name: "a bad output format", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "-o", "xml"], message: /argument 'xml' is invalid/ },
     { name: "an unknown --agent-delivery", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--agent-delivery", "volume"], message: /argument 'volume' is invalid. Allowed choices are copy, imageVolume/ },
     {
@@ -231,8 +235,8 @@ describe("pinpoint-inject", () => {
     { name: "a --kubernetes-version that is no version", args: ["-f", fixture("app.yaml"), "--image", IMAGE, "--kubernetes-version", "new"], message: /error: --kubernetes-version "new" is not a Kubernetes version/ },
     { name: "standard input twice", args: ["-f", "-", "-f", "-", "--image", IMAGE], stdin: "", message: /given twice/ },
     {
-      name: "good files before a bad one: still nothing written",
-      args: ["-f", fixture("app.yaml"), "-f", fixture("errors/value-from.yaml"), "--image", IMAGE, "--options-env", "CATALINA_OPTS"],
+      name: "--strict: good files before a bad one: still nothing written",
+      args: ["-f", fixture("app.yaml"), "-f", fixture("errors/value-from.yaml"), "--image", IMAGE, "--options-env", "CATALINA_OPTS", "--strict"],
       message: /value-from\.yaml, document 2/,
     },
   ];

@@ -2,8 +2,10 @@
 /**
  * pinpoint-inject: the stack transform's injection over plain manifests, like
  * `istioctl kube-inject`. Thin: read, hand each object to the core, write.
- * Output is buffered and written only when every document succeeded, so a
- * pipe into `kubectl apply -f -` never applies half a file.
+ * Output is buffered and written once: input that cannot be read fails the
+ * whole run; a workload the rules reject is left as it was, with a warning,
+ * unless --strict (then nothing is written), so a pipe into
+ * `kubectl apply -f -` never applies half a file.
  */
 import { Command, Option } from "commander";
 import {
@@ -26,12 +28,22 @@ import {
   resolveOptions,
   NO_JVM_CONTAINER,
   SELECT_MODES,
+  UNKNOWN_POLICIES,
+  UnknownPolicy,
+  VALUE_FROM_POLICIES,
+  ValueFromPolicy,
+  keysOf,
+  EnvSources,
+  InjectionError,
+  DNS_LABEL,
   uninject,
   Workload,
   WORKLOAD_KINDS,
   WorkloadKind,
 } from "../inject";
-import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, imagesOf } from "../imageConfig";
+import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, imagesOf, lookupsFromFiles, readImageConfigFile } from "../imageConfig";
+import { PerWorkloadContainers, parseContainersFlag } from "./containersFlag";
+import { ApplicationNames } from "./applicationNames";
 import { formatJson, formatYaml, ManifestDocument, ManifestError, OutputDocument, parseSource, readSources } from "./manifests";
 
 const PROGRAM_NAME = "pinpoint-inject";
@@ -57,6 +69,13 @@ Examples:
   # Take the agent out again
   ${PROGRAM_NAME} -f instrumented.yaml --uninject
 
+  # Air-gapped CI: image configs from files instead of a registry
+  docker inspect shop/orders:1.4 > orders.json
+  ${PROGRAM_NAME} -f app.yaml --image <ref> --image-config orders.json --image-config shop/cart:2=cart-config.json
+
+  # One workload's container by name, detection for the rest
+  ${PROGRAM_NAME} -f all.yaml --image <ref> --containers deploy/keycloak=keycloak
+
 Per workload, annotations on the workload or its pod template override the flags:
   ${ANNOTATION_INJECT}: "false"    leave this workload alone
   ${ANNOTATION_INJECT}: "true"     instrument it even if no container looks like a JVM
@@ -64,9 +83,10 @@ Per workload, annotations on the workload or its pod template override the flags
   pinpoint.fjhb.cn/application-name, pinpoint.fjhb.cn/options-env
 
 Every input object goes to standard output in input order; a report of each
-object (injected, skipped and why) and of each container (JVM or not, which
-variable, and the evidence) goes to standard error. Exit status 1, with
-nothing on standard output, when any document fails.`;
+object (injected, skipped and why) and of each container (JVM, not a JVM or
+unknown, which variable, and the evidence) goes to standard error. A workload
+the rules reject is written unchanged with a warning; with --strict, or when
+input cannot be read, exit status 1 with nothing on standard output.`;
 
 interface Flags {
   filename: string[];
@@ -85,6 +105,10 @@ interface Flags {
   imageCache?: string;
   uninject?: boolean;
   output: OutputFormat;
+  unknownContainers: UnknownPolicy;
+  onValueFrom: ValueFromPolicy;
+  strict?: boolean;
+  imageConfig?: string[];
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -103,7 +127,22 @@ export function command(): Command {
     .option("--app-prefix <prefix>", "put before each workload name to make the Pinpoint applicationName, e.g. dev- (default: none)")
     .option("--collector <host>", "the collector host the agents report to (default: the agent's own pinpoint.config)")
     .option("--options-env <NAME>", `the variable that carries the JVM flags; auto: CATALINA_OPTS for Tomcat, JAVA_TOOL_OPTIONS for other JVMs (default: ${DEFAULT_OPTIONS_ENV})`)
-    .option("--containers <a,b>", `containers to instrument in workloads without the ${ANNOTATION_CONTAINERS} annotation, JVM or not (default: the first JVM container)`)
+    .option(
+      "--containers <a,b>",
+      `containers to instrument in workloads without the ${ANNOTATION_CONTAINERS} annotation, JVM or not; KIND/[NAMESPACE/]NAME=CONTAINER (e.g. deploy/orders=app) for one workload, repeated for more containers (default: the first JVM container)`,
+    )
+    .addOption(
+      new Option("--unknown-containers <policy>", "containers with no JVM evidence either way (an in-house image, no command): instrument (JAVA_TOOL_OPTIONS is read only by a JVM) or skip")
+        .choices(UNKNOWN_POLICIES)
+        .default("instrument"),
+    )
+    .addOption(
+      new Option("--on-value-from <policy>", "a container whose flags variable comes from valueFrom: error, or skip that container with a warning (the stack's pinpoint:onValueFrom)")
+        .choices(VALUE_FROM_POLICIES)
+        .default("error"),
+    )
+    .option("--strict", "any workload the rules reject, an envFrom source not in the input, or two workloads with one applicationName fails the whole run (nothing written, exit 1)")
+    .option("--image-config <[IMAGE=]PATH>", "an image config from a file instead of a registry: docker inspect output, skopeo inspect --config or crane config output (as IMAGE=PATH), or an OCI layout folder; repeat for more", collect)
     .addOption(new Option("--select <mode>", "auto: the first JVM container of each workload; all: the first container of every workload").choices(SELECT_MODES).default("auto"))
     .option("--read-images", "read each image's config (Env, Entrypoint, Cmd) from its registry to tell JVMs apart; falls back to the manifest on any failure (default: off)")
     .option("--image-timeout <ms>", `with --read-images: the limit of each registry request (default: ${DEFAULT_TIMEOUT_MS})`)
@@ -149,15 +188,27 @@ function withContainers(line: string, r: InjectResult): string {
   return [line, ...r.containerReasons.map((c) => `${" ".repeat(REPORT_VERB_WIDTH)}  container ${c.container}: ${c.reason}`)].join("\n");
 }
 
-function injectAction(options: ResolvedOptions): Action {
+function injectAction(options: ResolvedOptions, perWorkload: PerWorkloadContainers, names: ApplicationNames, warn: (w: string) => void): Action {
   return (obj, where) => {
     const what = nameOf(obj);
     if (isWorkloadKind(obj.kind) && !asWorkload(obj)) {
       return { report: report("skipped", what, where, `apiVersion ${String(obj.apiVersion)} is not ${WORKLOAD_KINDS[obj.kind]}`) };
     }
-    const r = inject(obj as unknown as Workload, options);
-    for (const w of r.warnings) process.stderr.write(`${PROGRAM_NAME}: warning: ${w}\n`);
+    const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string };
+    const mine = perWorkload.containersFor(String(obj.kind), meta.namespace, meta.name);
+    const o = mine ? { ...options, defaultContainers: mine } : options;
+    let r: InjectResult;
+    try {
+      r = inject(obj as unknown as Workload, o);
+    } catch (e) {
+      // One workload the rules reject does not cost the others their output, unless --strict.
+      if (options.strict || !(e instanceof InjectionError)) throw e;
+      warn(`${what} [${where}] left unchanged: ${e.problem} (--strict makes this an error)`);
+      return { report: report("failed", what, where, e.problem) };
+    }
+    for (const w of r.warnings) warn(w);
     if (!r.injected) return { report: withContainers(report("skipped", what, where, r.reason?.startsWith(NO_JVM_CONTAINER) ? NO_JVM_CONTAINER : (r.reason ?? "")), r) };
+    names.add(r.applicationName!, what);
     const detail = `applicationName ${r.applicationName}, containers ${r.containers.join(", ")}`;
     // Already injected with the same options: keep the document as written.
     if (JSON.stringify(r.workload) === JSON.stringify(obj)) return { report: withContainers(report("unchanged", what, where, `already injected; ${detail}`), r) };
@@ -226,16 +277,16 @@ const FLAG_OF_OPTION: Record<string, string> = {
   kubernetesVersion: "--kubernetes-version",
 };
 
-function optionsOf(flags: Flags, images?: ImageLookups): ResolvedOptions {
+function optionsOf(flags: Flags, images: ImageLookups | undefined, envSources: EnvSources, defaults: string[]): ResolvedOptions {
   try {
-    return resolveFlags(flags, images);
+    return resolveFlags(flags, images, envSources, defaults);
   } catch (e) {
     if (e instanceof OptionError && FLAG_OF_OPTION[e.option]) throw new Error(`${FLAG_OF_OPTION[e.option]} ${e.problem}`);
     throw e;
   }
 }
 
-function resolveFlags(flags: Flags, images?: ImageLookups): ResolvedOptions {
+function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSources, defaults: string[] = []): ResolvedOptions {
   if (flags.kubernetesVersion !== undefined) parseKubernetesVersion(flags.kubernetesVersion, "--kubernetes-version");
   if (flags.agentDelivery === "imageVolume") {
     const support = imageVolumeSupport(flags.kubernetesVersion, { version: "--kubernetes-version", delivery: "--agent-delivery" });
@@ -249,7 +300,11 @@ function resolveFlags(flags: Flags, images?: ImageLookups): ResolvedOptions {
     applicationNamePrefix: flags.appPrefix,
     collectorHost: flags.collector,
     optionsEnv: flags.optionsEnv,
-    defaultContainers: splitList(flags.containers),
+    defaultContainers: defaults,
+    unknownContainers: flags.unknownContainers,
+    onValueFrom: flags.onValueFrom,
+    strict: flags.strict ?? false,
+    envSources,
     kinds: splitList(flags.kinds) as WorkloadKind[] | undefined,
     imagePullSecret: flags.imagePullSecret,
     agentDelivery: flags.agentDelivery,
@@ -257,24 +312,43 @@ function resolveFlags(flags: Flags, images?: ImageLookups): ResolvedOptions {
   });
 }
 
+/** Every object of the documents, List items too. */
+function objectsOf(docs: readonly ManifestDocument[]): unknown[] {
+  return docs.flatMap((d) => (isObject(d.value) && Array.isArray(d.value.items) ? d.value.items : [d.value]));
+}
+
+/** The keys of every ConfigMap and Secret in the input: envFrom sources are looked up there. */
+function envSourcesOf(docs: readonly ManifestDocument[]): EnvSources {
+  const out: Record<string, string[]> = {};
+  for (const o of objectsOf(docs)) {
+    const k = keysOf(o);
+    if (k) out[k.key] = k.keys;
+  }
+  return out;
+}
+
 /** The container images of every workload in the documents (List items too). */
 function workloadImages(docs: readonly ManifestDocument[]): string[] {
-  const objects = docs.flatMap((d) => (isObject(d.value) && Array.isArray(d.value.items) ? d.value.items : [d.value]));
+  const objects = objectsOf(docs);
   return objects.flatMap((o) => {
     const w = isObject(o) ? asWorkload(o) : undefined;
     return w ? imagesOf(podTemplateOf(w)?.spec?.containers) : [];
   });
 }
 
-/** With --read-images: every image's config, read at once; without: none. */
+/** Image configs: from --image-config files first, then (with --read-images) the registry for the rest; neither: none. */
 async function readImages(flags: Flags, docs: readonly ManifestDocument[]): Promise<ImageLookups | undefined> {
-  if (!flags.readImages || flags.uninject) return undefined;
+  if (flags.uninject) return undefined;
+  const images = workloadImages(docs);
+  const fromFiles = flags.imageConfig ? lookupsFromFiles(images, flags.imageConfig.flatMap(readImageConfigFile)) : undefined;
+  if (!flags.readImages) return fromFiles;
+  const rest = images.filter((i) => !fromFiles?.[i]);
   const timeoutMs = flags.imageTimeout === undefined ? undefined : Number(flags.imageTimeout);
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
     throw new Error(`--image-timeout "${flags.imageTimeout}" is not a positive whole number of milliseconds`);
   }
   const reader = new ImageConfigReader({ timeoutMs, cacheDir: flags.imageCache });
-  return reader.readAll(workloadImages(docs));
+  return { ...(await reader.readAll(rest)), ...fromFiles };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -294,7 +368,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       }
     }
     // Options once for every document: the per-document cost is the core's alone.
-    const action = flags.uninject ? uninjectAction : injectAction(optionsOf(flags, await readImages(flags, parsed.flat())));
+    const all = parsed.flat();
+    const containers = parseContainersFlag(flags.containers, DNS_LABEL);
+    const warnings: string[] = [];
+    const names = new ApplicationNames();
+    const action = flags.uninject
+      ? uninjectAction
+      : injectAction(optionsOf(flags, await readImages(flags, all), envSourcesOf(all), containers.defaults), containers, names, (w) => warnings.push(w));
     for (const docs of parsed) {
       for (const d of docs) {
         try {
@@ -304,6 +384,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
       }
     }
+    for (const unused of containers.unused()) errors.push(`--containers ${unused}: no such workload in the input`);
+    // Two workloads with one applicationName merge into one service in Pinpoint.
+    for (const clash of names.clashes()) (flags.strict ? errors : warnings).push(clash);
+    process.stderr.write(warnings.map((w) => `${PROGRAM_NAME}: warning: ${w}\n`).join(""));
   } catch (e) {
     errors.push((e as Error).message);
   }

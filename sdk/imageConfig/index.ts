@@ -4,5 +4,7 @@
  */
 export { ImageConfigReader, DEFAULT_TIMEOUT_MS, defaultCacheDir, imagesOf } from "./reader";
 export type { ImageConfigReaderOptions } from "./reader";
+export { readImageConfigFile, lookupsFromFiles, ImageConfigFileError } from "./files";
+export type { FileConfig } from "./files";
 export { RegistryClient, RegistryError, credentialsFromDockerConfigJson, parseChallenge, DEFAULT_PLATFORM, MANIFEST_MEDIA_TYPES } from "./registry";
 export type { RegistryCredentials } from "./registry";

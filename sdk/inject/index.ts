@@ -4,7 +4,7 @@
 export * from "./constants";
 export { inject, uninject, copyPlain, InjectionError } from "./inject";
 export type { InjectResult, UninjectResult } from "./inject";
-export { resolveOptions, AGENT_ID_SOURCES, VALUE_FROM_POLICIES, OptionError } from "./options";
+export { resolveOptions, AGENT_ID_SOURCES, VALUE_FROM_POLICIES, OptionError, DNS_LABEL } from "./options";
 export {
   imageReferenceProblem,
   optionsEnvProblem,

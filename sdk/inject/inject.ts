@@ -163,7 +163,8 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     // An envFrom source we cannot see may or may not set the variable: skip this one container, unless strict.
     if (!own && s.variable.unseen && !o.strict) return skipContainer(c, `${hiddenProblem(c.name, s.variable, optOutHint)} (add the source to the input, or --strict / pinpoint:strict to make this an error)`);
     const p = own ?? (s.variable.hides ? { problem: hiddenProblem(c.name, s.variable, optOutHint), valueFrom: true } : undefined);
-    if (p && p.valueFrom && (o.onValueFrom === "skip" || byPolicy)) return skipContainer(c, p.problem);
+    // Strict asks for an error on an unseen envFrom source, whoever chose the container.
+    if (p && p.valueFrom && (o.onValueFrom === "skip" || (byPolicy && !(o.strict && s.variable.unseen)))) return skipContainer(c, p.problem);
     return p ? fail(p.problem) : true;
   });
   for (const s of selected) {
