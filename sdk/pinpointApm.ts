@@ -12,6 +12,7 @@ import {
   imageVolumeSupport,
   OptionError,
   SELECT_MODES,
+  UNKNOWN_POLICIES,
   SelectMode,
   supportsAgentName,
   VALUE_FROM_POLICIES,
@@ -53,6 +54,8 @@ declareConfigKeys({
   agentName: "boolean, default true (false when pinpoint:agentVersion is below 2.3): add -Dpinpoint.agentName=<pod name>",
   profile: "string, default release: the agent profile (-Dpinpoint.profiler.profiles.active)",
   onValueFrom: `one of ${VALUE_FROM_POLICIES.join(", ")}, default error: a container whose options variable comes from valueFrom fails, or is skipped with a warning`,
+  unknownContainers: `one of ${UNKNOWN_POLICIES.join(", ")}, default instrument: a container with no JVM evidence either way (an in-house image, no command) gets the agent in JAVA_TOOL_OPTIONS, which only a JVM reads; skip leaves it alone`,
+  strict: "boolean, default false: a workload the rules reject, an envFrom source not declared in the stack before the workload, or two workloads with one applicationName fails the preview; otherwise such a workload is left as declared with a warning",
   initResources: 'JSON object: the init container\'s resources, e.g. {"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"200m","memory":"64Mi"}}',
   initRunAsUser: "integer, default 65532: the init container's non-root uid",
   volumeSizeLimit: "quantity, default 256Mi: sizeLimit of the agent emptyDir (with imageVolume: of the logs emptyDir)",
@@ -97,6 +100,10 @@ export interface PinpointApmArgs extends AgentImageApmArgs, ServerApmArgs {
   profile?: pulumi.Input<string>;
   /** `error` (default) or `skip`. */
   onValueFrom?: pulumi.Input<string>;
+  /** `instrument` (default) or `skip`: containers with no JVM evidence either way. */
+  unknownContainers?: pulumi.Input<string>;
+  /** Fail on a rejected workload, an unseen envFrom source or an applicationName clash. Default false. */
+  strict?: pulumi.Input<boolean>;
   /** Init container CPU request, e.g. 10m. */
   initCpuRequest?: pulumi.Input<string>;
   initMemoryRequest?: pulumi.Input<string>;
@@ -211,6 +218,8 @@ function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
     agentVersion: argOr(args.agentVersion, c.string("agentVersion")),
     profile: argOr(args.profile, c.string("profile")),
     onValueFrom: argOr(args.onValueFrom, c.oneOf("onValueFrom", VALUE_FROM_POLICIES)),
+    unknownContainers: argOr(args.unknownContainers, c.oneOf("unknownContainers", UNKNOWN_POLICIES)),
+    strict: argOr(args.strict, c.boolean("strict")),
     initCpuRequest: argOr(args.initCpuRequest, resources?.requests?.cpu),
     initMemoryRequest: argOr(args.initMemoryRequest, resources?.requests?.memory),
     initCpuLimit: argOr(args.initCpuLimit, resources?.limits?.cpu),
@@ -262,6 +271,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     agentName: v.agentName ?? (v.agentVersion !== undefined ? supportsAgentName(v.agentVersion) : undefined),
     profile: v.profile,
     onValueFrom: v.onValueFrom as PinpointTransformOptions["onValueFrom"],
+    unknownContainers: v.unknownContainers as PinpointTransformOptions["unknownContainers"],
+    strict: v.strict,
     initResources: {
       requests: { cpu: v.initCpuRequest ?? defaults.requests.cpu, memory: v.initMemoryRequest ?? defaults.requests.memory },
       limits: { cpu: v.initCpuLimit ?? defaults.limits.cpu, memory: v.initMemoryLimit ?? defaults.limits.memory },

@@ -6,7 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { credentialsFromDockerConfigJson, ImageConfigReader, ImageConfigReaderOptions, imagesOf, RegistryCredentials } from "./imageConfig";
 import {
+  ANNOTATION_APPLICATION_NAME,
   describeWorkload,
+  InjectionError,
+  keysOf,
   inject,
   INIT_CONTAINER_NAME,
   InjectOptions,
@@ -64,14 +67,41 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   let initImage: InitImage | undefined;
 
   const reader = options.readImages ? new ImageConfigReader(options.readImages === true ? {} : options.readImages) : undefined;
+  // ConfigMaps and Secrets declared so far, for envFrom look-ups; filled as they are registered.
+  const envSources: Record<string, string[]> = {};
+  const withSources: ResolvedOptions = { ...resolved, envSources };
+  // applicationName → the workloads given it: two would show as one service in Pinpoint.
+  const applicationNames = new Map<string, string>();
   const skipped = (args: pulumi.ResourceTransformArgs, reason: string) => {
     reportDecision({ type: args.type, name: args.name, reason });
     return undefined;
   };
 
+  /** inject(), with a workload the rules reject left as declared (a warning) unless strict. */
+  const injectOne = (workload: Workload, o: ResolvedOptions): InjectResult => {
+    try {
+      return inject(workload, o);
+    } catch (e) {
+      if (o.strict || !(e instanceof InjectionError)) throw e;
+      return { workload, injected: false, reason: `rejected: ${e.problem}`, containerReasons: [], containers: [], warnings: [`${e.message} (left as declared; pinpoint:strict makes this an error)`] };
+    }
+  };
+
   const apply = (args: pulumi.ResourceTransformArgs, workload: Workload, result: InjectResult): pulumi.ResourceTransformResult | undefined => {
     const props = args.props as Workload;
     for (const warning of result.warnings) pulumi.log.warn(warning);
+    if (result.injected) {
+      const who = describeWorkload(workload, args.name);
+      const other = applicationNames.get(result.applicationName!);
+      if (other !== undefined && other !== who) {
+        const clash =
+          `applicationName ${result.applicationName} is given to ${other} and ${who}, which Pinpoint would show as one service: ` +
+          `give each its own with the ${ANNOTATION_APPLICATION_NAME} annotation, or instrument one namespace per stack with its own pinpoint:applicationNamePrefix`;
+        if (resolved.strict) throw new Error(clash);
+        pulumi.log.warn(clash);
+      }
+      applicationNames.set(result.applicationName!, who);
+    }
     // Say why, per workload: which container got the agent in which variable, or why none did.
     pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
     if (!result.injected) return skipped(args, result.reason ?? NOT_INJECTED);
@@ -90,6 +120,7 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
 
   return (args: pulumi.ResourceTransformArgs) => {
     if (reader && args.type === SECRET_TYPE) reader.addCredentials(pullSecretCredentials(args.props));
+    if (args.type === SECRET_TYPE || args.type === CONFIG_MAP_TYPE) recordEnvSource(envSources, args.type === SECRET_TYPE ? "Secret" : "ConfigMap", args.props);
     const kind = kindOfPulumiType(args.type);
     if (!kind) return undefined;
     const props = args.props as Workload;
@@ -99,15 +130,31 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     if (enabled && namespaces && !namespaces.has(namespace)) return skipped(args, namespaceNotSelected(namespace, namespaces));
 
     const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
-    if (!reader || !enabled) return apply(args, workload, inject(workload, { ...resolved, defaultName: args.name }));
+    if (!reader || !enabled) return apply(args, workload, injectOne(workload, { ...withSources, defaultName: args.name }));
     // Image references still unknown (Outputs at preview) are left to the manifest rules.
     return reader
       .readAll(imagesOf(podTemplateOf(workload)?.spec?.containers))
-      .then((images) => apply(args, workload, inject(workload, { ...resolved, images, defaultName: args.name })));
+      .then((images) => apply(args, workload, injectOne(workload, { ...withSources, images, defaultName: args.name })));
   };
 }
 
 const SECRET_TYPE = "kubernetes:core/v1:Secret";
+const CONFIG_MAP_TYPE = "kubernetes:core/v1:ConfigMap";
+
+/** The keys a ConfigMap or Secret of the stack defines, when its name and data are known (not Outputs). */
+function recordEnvSource(sources: Record<string, string[]>, kind: "ConfigMap" | "Secret", props: pulumi.Inputs): void {
+  const plain = (v: unknown) => {
+    const u = unsecret(v);
+    return u !== null && typeof u === "object" && Object.getPrototypeOf(u) === Object.prototype ? u : u === undefined ? undefined : null;
+  };
+  const meta = plain(props.metadata) as { name?: unknown; namespace?: unknown } | undefined | null;
+  const parts = kind === "ConfigMap" ? [props.data, props.binaryData] : [props.data, props.stringData];
+  const unwrapped = parts.map(plain);
+  // A name or data not yet known could be anything: such a source stays unseen.
+  if (!meta || typeof meta.name !== "string" || unwrapped.some((p) => p === null)) return;
+  const found = keysOf({ apiVersion: "v1", kind, metadata: { name: meta.name, namespace: typeof meta.namespace === "string" ? meta.namespace : undefined }, data: unwrapped[0] ?? undefined, ...(kind === "ConfigMap" ? { binaryData: unwrapped[1] ?? undefined } : { stringData: unwrapped[1] ?? undefined }) });
+  if (found) sources[found.key] = found.keys;
+}
 const DOCKER_CONFIG_JSON_TYPE = "kubernetes.io/dockerconfigjson";
 const DOCKER_CONFIG_JSON_KEY = ".dockerconfigjson";
 

@@ -67,7 +67,7 @@ describe("pinpoint-inject: JVM recall", () => {
     assert.strictEqual(byName(out, "frontend").spec.template.spec.containers[0].env, undefined);
     assert.match(r.stderr, /container front: not a JVM: command runs gunicorn/);
     assert.match(r.stderr, /container postgres: not a JVM: image postgres:16-alpine is a known non-JVM image/);
-    assert.match(r.stderr, /container ledgerwriter: unknown: no JVM evidence in the manifest .*image config not read \(neither --read-images nor --image-config given\) → JAVA_TOOL_OPTIONS \(unknownContainers: instrument/);
+    assert.match(r.stderr, /container ledgerwriter: unknown: no JVM evidence in the manifest .*image config not read \(none asked for: --read-images or --image-config, or pinpoint:readImages\) → JAVA_TOOL_OPTIONS \(unknownContainers: instrument/);
   });
 
   it("--strict: the missing envFrom source fails the run, nothing written", () => {

@@ -592,8 +592,8 @@ const cliRows: CliRow[] = [
   },
   { name: "a JSON stream with a broken second object names it", args: ["-f", "-", ...INJECT], stdin: '{"kind":"A"}\n{"kind": }', error: /error: <stdin>, document 1 .*is not valid YAML|<stdin>.*document 2/ },
   {
-    name: "misspelt opt-out annotation through the CLI names the annotation and the document",
-    args: ["-f", "-", ...INJECT],
+    name: "misspelt opt-out annotation through the CLI names the annotation and the document (--strict: the whole run fails)",
+    args: ["-f", "-", ...INJECT, "--strict"],
     stdin: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  annotations:\n    pinpoint.fjhb.cn/injection: \"false\"\nspec:\n  template:\n    spec:\n      containers:\n      - name: a\n        image: b\n",
     error: /error: <stdin>, document 1 \(line 1\): Deployment x: annotation pinpoint\.fjhb\.cn\/injection is not one this package reads; did you mean pinpoint\.fjhb\.cn\/inject\?/,
   },

@@ -234,7 +234,7 @@ const INJECT: InjectRow[] = [
     name: "strict: envFrom not in the input may set both variables JDK 17 reads: an error naming both",
     input: pod([{ ...TEMURIN, envFrom: [{ configMapRef: { name: "app-env" } }] }]),
     options: { strict: true },
-    error: /envFrom ConfigMap app-env is not in the input, so it may set JAVA_TOOL_OPTIONS; envFrom ConfigMap app-env is not in the input, so it may set JDK_JAVA_OPTIONS/,
+    error: /envFrom ConfigMap app-env is not in the input or declared earlier in the stack, so it may set JAVA_TOOL_OPTIONS; envFrom ConfigMap app-env is not in the input or declared earlier in the stack, so it may set JDK_JAVA_OPTIONS/,
   },
   {
     name: "envFrom not in the input: that container is skipped with a warning, the workload is not an error",
@@ -282,7 +282,7 @@ const INJECT: InjectRow[] = [
     name: "strict: envFrom may set every variable a Java 8 JVM reads: an error naming the ways out",
     input: pod([c("openjdk:8-jre", { envFrom: [{ secretRef: { name: "env" } }] })]),
     options: { strict: true },
-    error: /container "c0": the agent flags would go in JAVA_TOOL_OPTIONS, but envFrom Secret env is not in the input, so it may set JAVA_TOOL_OPTIONS.*"\$\(JAVA_TOOL_OPTIONS\)" keeps what envFrom gives.*--on-value-from skip/,
+    error: /container "c0": the agent flags would go in JAVA_TOOL_OPTIONS, but envFrom Secret env is not in the input or declared earlier in the stack, so it may set JAVA_TOOL_OPTIONS.*"\$\(JAVA_TOOL_OPTIONS\)" keeps what envFrom gives.*--on-value-from skip/,
   },
   {
     name: "…or a skip with onValueFrom skip",
@@ -299,7 +299,7 @@ const INJECT: InjectRow[] = [
     name: "strict: an explicit variable envFrom may set: an error, never hidden",
     input: pod([c("tomcat:9", { envFrom: [{ configMapRef: { name: "env" } }] })]),
     options: { optionsEnv: "CATALINA_OPTS", strict: true },
-    error: /envFrom ConfigMap env is not in the input, so it may set CATALINA_OPTS/,
+    error: /envFrom ConfigMap env is not in the input or declared earlier in the stack, so it may set CATALINA_OPTS/,
   },
   {
     name: "the image sets CATALINA_OPTS: Tomcat's flags go to JAVA_TOOL_OPTIONS",

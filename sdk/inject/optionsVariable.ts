@@ -64,7 +64,7 @@ export function hiddenBy(c: Container, name: string, config: ImageConfig | undef
     const refName = source.configMapRef?.name ?? source.secretRef?.name ?? "";
     const ref = `${kind} ${refName}${prefix ? ` (prefix ${prefix})` : ""}`;
     const keys = lookUpSource(sources, kind, refName, namespace);
-    if (keys === undefined) return { text: `envFrom ${ref} is not in the input, so it may set ${name}`, unseen: true };
+    if (keys === undefined) return { text: `envFrom ${ref} is not in the input or declared earlier in the stack, so it may set ${name}`, unseen: true };
     if (keys.includes(name.slice(prefix.length))) return { text: `envFrom ${ref} sets ${name}`, fromEnvFrom: true };
   }
   if (imageEnv(config).has(name)) return { text: `the image sets ${name}` };

@@ -78,7 +78,7 @@ export interface SelectionInput {
 /** The image config the caller read, or the note on why there is none (for the reason). */
 function imageOf(c: Container, images: ImageLookups | undefined): { config?: ImageConfig; note: string } {
   const lookup = c.image ? images?.[c.image] : undefined;
-  if (!lookup) return { note: images ? "; image config not read (not among those read)" : "; image config not read (neither --read-images nor --image-config given)" };
+  if (!lookup) return { note: images ? "; image config not read (not among those read)" : "; image config not read (none asked for: --read-images or --image-config, or pinpoint:readImages)" };
   if (lookup.config) return { config: lookup.config, note: "" };
   return { note: `; image config not read (${lookup.error})` };
 }
