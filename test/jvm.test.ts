@@ -179,7 +179,7 @@ const INJECT: InjectRow[] = [
     name: "unknown: instrumented by default, saying why and what the image config would have given",
     input: pod([c("codewisdom/ts-order-service:0.0.4")]),
     expect: { c0: "JAVA_TOOL_OPTIONS" },
-    reason: /^c0: unknown: no JVM evidence in the manifest \(image codewisdom\/ts-order-service:0\.0\.4, no command\) → JAVA_TOOL_OPTIONS$/,
+    reason: /^c0: unknown: no JVM evidence in the manifest \(image codewisdom\/ts-order-service:0\.0\.4, no command\); image config not read \(none asked for: .*\) → JAVA_TOOL_OPTIONS$/,
     containerReason: ["c0", /image config not read \(.*\) → JAVA_TOOL_OPTIONS \(unknownContainers: instrument; JAVA_TOOL_OPTIONS is read only by a JVM\)$/],
   },
   {

@@ -39,8 +39,10 @@ export interface ContainerReason {
   optionsEnv?: string;
   /** `manifest` when no image config was read (and why, in `reason`), `image` when it was. */
   evidence: Evidence;
-  /** The verdict alone: `Tomcat: image tomcat:9`, `not a JVM: image redis:7.2, no java command`. */
+  /** The verdict alone: `Tomcat: image tomcat:9`, `not a JVM: image redis:7.2 is a known non-JVM image`. */
   verdict: string;
+  /** For an unknown container: why no image config could settle it (`; image config not read (…)`). */
+  note?: string;
   /** The verdict, where the evidence came from, the variable, and why this container was chosen or not. */
   reason: string;
 }
@@ -146,6 +148,7 @@ export function planContainers(input: SelectionInput): Plan {
         optionsEnv: pick.variable.name,
         evidence: j.verdict.evidence,
         verdict,
+        ...(j.note ? { note: j.note } : {}),
         reason: `${base} → ${pick.variable.name} (${why})`,
       };
     }
@@ -158,7 +161,7 @@ export function planContainers(input: SelectionInput): Plan {
         : j.verdict.launcher === "server"
           ? `; not instrumented (a packaged server): to instrument it, annotate the workload ${ANNOTATION_INJECT}: "true" or name it in ${ANNOTATION_CONTAINERS}`
           : "";
-    return { container: j.c.name, instrumented: false, evidence: j.verdict.evidence, verdict, reason: `${base}${not}` };
+    return { container: j.c.name, instrumented: false, evidence: j.verdict.evidence, verdict, ...(j.note ? { note: j.note } : {}), reason: `${base}${not}` };
   });
   return { selected, reasons };
 }
@@ -169,6 +172,7 @@ export const NO_JVM_CONTAINER = "no JVM container";
 /** One short line for a whole workload: what was instrumented and in which variable, or why nothing was. */
 export function summarise(reasons: readonly ContainerReason[]): string {
   const done = reasons.filter((r) => r.instrumented);
-  if (done.length > 0) return done.map((r) => `${r.container}: ${r.verdict} → ${r.optionsEnv}`).join("; ");
-  return `${NO_JVM_CONTAINER} (${reasons.map((r) => `${r.container}: ${r.verdict}`).join("; ")})`;
+  // The render table and the Pulumi log show this line: an unknown's missing image config belongs in it.
+  if (done.length > 0) return done.map((r) => `${r.container}: ${r.verdict}${r.note ?? ""} → ${r.optionsEnv}`).join("; ");
+  return `${NO_JVM_CONTAINER} (${reasons.map((r) => `${r.container}: ${r.verdict}${r.note ?? ""}`).join("; ")})`;
 }
