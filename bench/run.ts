@@ -9,12 +9,14 @@
  *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
  *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes)
  *   npm run bench -- --only 6      the real agent's cost in a JVM (needs the released artifacts: npm run e2e first)
+ *   npm run bench -- --only 7      pinpoint-inject's defaults on the JVM-recall corpus against a YAML parse + write
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { agentCost } from "./agent";
+import { recallCost } from "./recall";
 import { cliCost } from "./cli";
 import { coreCost } from "./core";
 import { deliveryCost } from "./delivery";
@@ -29,7 +31,7 @@ const RESULTS = path.join(ROOT, "bench", "RESULTS.md");
 /** Everything below this line in RESULTS.md is written by hand (analysis of misses) and kept by --write. */
 const KEEP_MARKER = "<!-- Written by hand below this line; npm run bench -- --write keeps it. -->";
 
-const ALL_PARTS = [1, 2, 3, 4, 5, 6];
+const ALL_PARTS = [1, 2, 3, 4, 5, 6, 7];
 
 interface Args {
   write: boolean;
@@ -49,7 +51,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--diagnose") args.diagnose = true;
     else if (a === "--only") args.only = new Set(argv[++i].split(",").map(Number));
     else if (a.startsWith("--only=")) args.only = new Set(a.slice("--only=".length).split(",").map(Number));
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6, --profile, --diagnose)`);
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7, --profile, --diagnose)`);
   }
   return args;
 }
@@ -105,6 +107,7 @@ function main(): void {
   if (args.only.has(4)) parts.push(startupCost(args.quick ? 3 : 11, log));
   if (args.only.has(5)) parts.push(deliveryCost(args.quick ? { warm: 3, cold: 2 } : { warm: 9, cold: 5 }, log));
   if (args.only.has(6)) parts.push(agentCost(args.quick ? 2 : 5, log));
+  if (args.only.has(7)) parts.push(recallCost(args.quick ? 5 : 50, args.quick ? 3 : 5, log));
   const loadAfter = loadavg();
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
 

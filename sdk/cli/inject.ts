@@ -14,6 +14,7 @@ import {
   ALL_WORKLOAD_KINDS,
   ANNOTATION_CONTAINERS,
   ANNOTATION_INJECT,
+  ANNOTATION_STATUS,
   DEFAULT_AGENT_DELIVERY,
   DEFAULT_OPTIONS_ENV,
   imageVolumeSupport,
@@ -210,8 +211,10 @@ function injectAction(options: ResolvedOptions, perWorkload: PerWorkloadContaine
     if (!r.injected) return { report: withContainers(report("skipped", what, where, r.reason?.startsWith(NO_JVM_CONTAINER) ? NO_JVM_CONTAINER : (r.reason ?? "")), r) };
     names.add(r.applicationName!, what);
     const detail = `applicationName ${r.applicationName}, containers ${r.containers.join(", ")}`;
-    // Already injected with the same options: keep the document as written.
-    if (JSON.stringify(r.workload) === JSON.stringify(obj)) return { report: withContainers(report("unchanged", what, where, `already injected; ${detail}`), r) };
+    // Already injected with the same options: keep the document as written. Only a workload
+    // that carried our status record can come out equal, so others skip the two serialisations.
+    const carried = podTemplateOf(obj as unknown as Workload)?.metadata?.annotations?.[ANNOTATION_STATUS] !== undefined;
+    if (carried && JSON.stringify(r.workload) === JSON.stringify(obj)) return { report: withContainers(report("unchanged", what, where, `already injected; ${detail}`), r) };
     return { value: r.workload, report: withContainers(report("injected", what, where, detail), r) };
   };
 }
