@@ -105,6 +105,10 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     // Say why, per workload: which container got the agent in which variable, or why none did.
     pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
     if (!result.injected) return skipped(args, result.reason ?? NOT_INJECTED);
+    // Instrumented on no evidence (unknownContainers: instrument): the render table says so, and why.
+    if (result.containerReasons.some((r) => r.instrumented && r.verdict.startsWith("unknown:"))) {
+      reportDecision({ type: args.type, name: args.name, reason: result.reason ?? "" });
+    }
 
     const out = result.workload as Workload & Record<string, unknown>;
     if (props.kind === undefined) delete out.kind;

@@ -76,7 +76,7 @@ export function workloadRows(objects: readonly RenderedObject[], report: Injecti
         applicationName: summary.applicationName,
         agentImage: summary.image,
         collector: summary.collectorHost ?? COLLECTOR_FROM_AGENT_CONFIG,
-        why: `containers ${summary.containers.join(",")}`,
+        why: [`containers ${summary.containers.join(",")}`, ...(reasons.get(`${o.resource.type}::${o.resource.name}`) ?? [])].join("; "),
         file: o.file,
       };
     });
