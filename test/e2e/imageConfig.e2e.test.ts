@@ -200,10 +200,14 @@ describe("image-aware injection against a real registry (buildah, docker-registr
     assert.match(read.stdout, /JAVA_TOOL_OPTIONS/);
     assert.match(read.stderr, /container app: JVM: command runs java → JAVA_TOOL_OPTIONS \(the first JVM container\)/);
     assert.ok(fs.readdirSync(cache).some((f) => f.startsWith("sha256-")), "the config is cached by digest");
+    // Offline the manifest says nothing of Java: unknown, instrumented by default, the reason saying no config was read.
     const offline = inject();
     assert.strictEqual(offline.status, 0, offline.stderr);
-    assert.doesNotMatch(offline.stdout, /init-pinpoint/);
-    assert.match(offline.stderr, /skipped +Deployment dev\/orders .*: no JVM container\n +container app: not a JVM: image 127\.0\.0\.1:\d+\/apps\/orders:1, no java command/);
+    assert.match(offline.stdout, /init-pinpoint/);
+    assert.match(offline.stderr, /container app: unknown: no JVM evidence in the manifest \(image 127\.0\.0\.1:\d+\/apps\/orders:1, no command\); image config not read \(none asked for/);
+    const skipping = inject("--unknown-containers", "skip");
+    assert.doesNotMatch(skipping.stdout, /init-pinpoint/);
+    assert.match(skipping.stderr, /skipped +Deployment dev\/orders .*: no JVM container\n +container app: unknown: .*not instrumented \(unknownContainers: skip\)/);
     const bad = inject("--read-images", "--image-timeout", "soon");
     assert.strictEqual(bad.status, 1);
     assert.match(bad.stderr, /--image-timeout "soon" is not a positive whole number of milliseconds/);
@@ -253,9 +257,9 @@ describe("image-aware injection against a real registry (buildah, docker-registr
 
     const anonymous = await new ImageConfigReader({ cacheDir: false }).read(ref);
     assert.match(anonymous.error ?? "", /401 \(needs credentials/);
-    const fallback = inject(deployment(ref), { image: AGENT_IMAGE, images: { [ref]: anonymous } });
+    const fallback = inject(deployment(ref), { image: AGENT_IMAGE, images: { [ref]: anonymous }, unknownContainers: "skip" });
     assert.strictEqual(fallback.injected, false);
-    assert.match(fallback.containerReasons[0].reason, /not a JVM: .*\(manifest rules: registry 127\.0\.0\.1:\d+ 401 \(needs credentials/);
+    assert.match(fallback.containerReasons[0].reason, /unknown: .*image config not read \(registry 127\.0\.0\.1:\d+ 401 \(needs credentials/);
 
     const wrong = await new ImageConfigReader({ cacheDir: false, credentials: { [locked!.host]: { username: USER, password: "nope" } } }).read(ref);
     assert.match(wrong.error ?? "", /credentials refused/);
@@ -332,7 +336,8 @@ describe("image-aware injection against a real registry (buildah, docker-registr
       assert.strictEqual(sockets.length, accepted, "the second image must not dial the silent registry again");
       const images: ImageLookups = { [`${host}/apps/a:1`]: first };
       const r = inject(deployment(`${host}/apps/a:1`, { command: ["java", "-jar", "/app.jar"] }), { image: AGENT_IMAGE, images });
-      assert.match(r.containerReasons[0].reason, /JVM: command runs java \(manifest rules: registry .* timeout after 300 ms\) → JAVA_TOOL_OPTIONS/);
+      // The manifest decided (a java command): the registry's failure changed nothing, so the reason does not dwell on it.
+      assert.match(r.containerReasons[0].reason, /JVM: command runs java → JAVA_TOOL_OPTIONS/);
       assert.strictEqual(r.containerReasons[0].evidence, "manifest");
     } finally {
       sockets.forEach((s) => s.destroy());
