@@ -89,7 +89,7 @@ const ROWS: ImageRow[] = [
     repository: "apps/gateway",
     config: { env: ["PATH=/usr/local/bin"], entrypoint: ["/usr/local/bin/gateway"], cmd: ["--port=8080"] },
     manifestOnly: { injected: false },
-    imageAware: { injected: false, reason: /not a JVM: image .*apps\/gateway:1, runs gateway/ },
+    imageAware: { injected: false, reason: /not a JVM: image config read: runs gateway, no Java in its Env, Entrypoint or Cmd/ },
   },
 ];
 
@@ -143,7 +143,8 @@ describe("image-aware injection against a real registry (buildah, docker-registr
   for (const row of ROWS) {
     it(row.name, async () => {
       const image = refs.get(row.repository)!;
-      const manifestOnly = inject(deployment(image), { image: AGENT_IMAGE });
+      // The rules alone (unknownContainers skip): what the manifest shows, before the image is read.
+      const manifestOnly = inject(deployment(image), { image: AGENT_IMAGE, unknownContainers: "skip" });
       assert.strictEqual(manifestOnly.injected, row.manifestOnly.injected, manifestOnly.reason);
 
       const reader = new ImageConfigReader({ cacheDir: false });
@@ -171,7 +172,8 @@ describe("image-aware injection against a real registry (buildah, docker-registr
     const java = refs.get("apps/orders")!;
     const go = refs.get("apps/gateway")!;
     const program = (readImages: boolean) => () => {
-      const transform = pinpointTransform({ image: AGENT_IMAGE, readImages: readImages ? { cacheDir: false } : false });
+      // unknownContainers skip: only what the image config shows gets the agent.
+      const transform = pinpointTransform({ image: AGENT_IMAGE, readImages: readImages ? { cacheDir: false } : false, unknownContainers: "skip" });
       for (const [name, image] of [["orders", java], ["gateway", go]]) {
         const d = deployment(image);
         new k8s.apps.v1.Deployment(name, { metadata: { name, namespace: "dev" }, spec: d.spec as k8s.types.input.apps.v1.DeploymentSpec }, { transforms: [transform] });
@@ -278,7 +280,7 @@ describe("image-aware injection against a real registry (buildah, docker-registr
     const ref = `${locked!.host}/apps/secured:1`; // pushed by the basic-auth test above
     const dockerConfigJson = JSON.stringify({ auths: { [locked!.host]: { username: USER, password: PASSWORD } } });
     const program = (withSecret: boolean) => () => {
-      const transform = pinpointTransform({ image: AGENT_IMAGE, readImages: { cacheDir: false } });
+      const transform = pinpointTransform({ image: AGENT_IMAGE, readImages: { cacheDir: false }, unknownContainers: "skip" });
       pulumi.runtime.registerResourceTransform(transform);
       const secret = withSecret
         ? [new k8s.core.v1.Secret("pull", { metadata: { name: "pull", namespace: "dev" }, type: "kubernetes.io/dockerconfigjson", stringData: { ".dockerconfigjson": dockerConfigJson } })]
