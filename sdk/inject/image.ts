@@ -22,8 +22,22 @@ export interface ImageReference {
   digest?: string;
 }
 
-/** The parts of a reference, normalised as container runtimes do. */
+/** Parsed references by string: the JVM rules ask for the same image's parts several times per container. */
+const PARSED = new Map<string, Readonly<ImageReference>>();
+const PARSED_MAX = 4096;
+
+/** The parts of a reference, normalised as container runtimes do (a shared, frozen result). */
 export function parseImageReference(image: string): ImageReference {
+  let ref = PARSED.get(image);
+  if (!ref) {
+    if (PARSED.size >= PARSED_MAX) PARSED.clear();
+    ref = Object.freeze(parse(image));
+    PARSED.set(image, ref);
+  }
+  return ref;
+}
+
+function parse(image: string): ImageReference {
   let rest = image.trim();
   let digest: string | undefined;
   const at = rest.indexOf("@");
