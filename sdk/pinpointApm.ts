@@ -43,6 +43,7 @@ declareConfigKeys({
   optionsEnv: "string, default auto: the variable that carries the JVM flags; auto gives Tomcat CATALINA_OPTS and other JVMs JAVA_TOOL_OPTIONS",
   select: `one of ${SELECT_MODES.join(", ")}, default auto: auto instruments the first JVM container of each workload; all the first container of every workload`,
   readImages: "boolean, default true: read each image's config from its registry at preview to tell JVMs apart (falls back to the manifest)",
+  imageConfigFiles: "list: image configs from files, [IMAGE=]PATH each (docker inspect, skopeo inspect --config or crane config JSON, an OCI layout folder), used before any registry read",
   collectorHost: "string: the collector host the agents report to",
   collectorAgentPort: "integer, default 9991: collector gRPC agent/metadata port",
   collectorStatPort: "integer, default 9992: collector gRPC stat port",
@@ -100,6 +101,8 @@ export interface PinpointApmArgs extends AgentImageApmArgs, ServerApmArgs {
   profile?: pulumi.Input<string>;
   /** `error` (default) or `skip`. */
   onValueFrom?: pulumi.Input<string>;
+  /** Image configs from files, `[IMAGE=]PATH` each, used before any registry read. */
+  imageConfigFiles?: pulumi.Input<string[]>;
   /** `instrument` (default) or `skip`: containers with no JVM evidence either way. */
   unknownContainers?: pulumi.Input<string>;
   /** Fail on a rejected workload, an unseen envFrom source or an applicationName clash. Default false. */
@@ -206,6 +209,7 @@ function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
     optionsEnv: argOr(args.optionsEnv, c.string("optionsEnv")),
     select: argOr(args.select, c.oneOf("select", SELECT_MODES)),
     readImages: argOr(args.readImages, c.boolean("readImages")),
+    imageConfigFiles: argOr(args.imageConfigFiles, c.list("imageConfigFiles")),
     collectorHost: argOr(args.collectorHost, c.string("collectorHost")),
     collectorAgentPort: argOr(args.collectorAgentPort, c.integer("collectorAgentPort", 1, 65535)),
     collectorStatPort: argOr(args.collectorStatPort, c.integer("collectorStatPort", 1, 65535)),
@@ -261,6 +265,7 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     optionsEnv: v.optionsEnv,
     select: v.select as SelectMode | undefined,
     readImages: v.readImages ?? true,
+    imageConfigFiles: v.imageConfigFiles,
     collectorHost: v.collectorHost,
     collectorPorts: { agent: v.collectorAgentPort, stat: v.collectorStatPort, span: v.collectorSpanPort },
     namespaces: v.namespaces,

@@ -4,7 +4,15 @@
  * call inject(), put the (possibly not yet known) image back as an Output.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { credentialsFromDockerConfigJson, ImageConfigReader, ImageConfigReaderOptions, imagesOf, RegistryCredentials } from "./imageConfig";
+import {
+  credentialsFromDockerConfigJson,
+  ImageConfigReader,
+  ImageConfigReaderOptions,
+  imagesOf,
+  lookupsFromFiles,
+  readImageConfigFile,
+  RegistryCredentials,
+} from "./imageConfig";
 import {
   ANNOTATION_APPLICATION_NAME,
   describeWorkload,
@@ -39,6 +47,12 @@ export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | 
    * transform is then async. Default: off; PinpointApm turns it on (pinpoint:readImages).
    */
   readImages?: boolean | ImageConfigReaderOptions;
+  /**
+   * Image configs from files (`[IMAGE=]PATH`: docker inspect, skopeo inspect --config or
+   * crane config output, an OCI layout folder), used before any registry read: an
+   * air-gapped preview or render can be exact. Paths are relative to the working directory.
+   */
+  imageConfigFiles?: readonly string[];
 }
 
 /** Where a workload without a namespace lands. */
@@ -67,6 +81,14 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   let initImage: InitImage | undefined;
 
   const reader = options.readImages ? new ImageConfigReader(options.readImages === true ? {} : options.readImages) : undefined;
+  const fileConfigs = options.imageConfigFiles?.flatMap((f) => {
+    try {
+      return readImageConfigFile(f);
+    } catch (e) {
+      // Named as the stack config key: the CLI's flag wording would mislead here.
+      throw new Error(`pinpoint:imageConfigFiles: ${(e as Error).message.replace(/^--image-config /, "")}`);
+    }
+  });
   // ConfigMaps and Secrets declared so far, for envFrom look-ups; filled as they are registered.
   const envSources: Record<string, string[]> = {};
   const withSources: ResolvedOptions = { ...resolved, envSources };
@@ -134,11 +156,13 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     if (enabled && namespaces && !namespaces.has(namespace)) return skipped(args, namespaceNotSelected(namespace, namespaces));
 
     const workload = { ...props, kind, apiVersion: props.apiVersion ?? WORKLOAD_KINDS[kind] } as Workload;
-    if (!reader || !enabled) return apply(args, workload, injectOne(workload, { ...withSources, defaultName: args.name }));
+    const wanted = imagesOf(podTemplateOf(workload)?.spec?.containers);
+    const fromFiles = fileConfigs && enabled ? lookupsFromFiles(wanted, fileConfigs) : undefined;
+    if (!reader || !enabled) return apply(args, workload, injectOne(workload, { ...withSources, images: fromFiles, defaultName: args.name }));
     // Image references still unknown (Outputs at preview) are left to the manifest rules.
     return reader
-      .readAll(imagesOf(podTemplateOf(workload)?.spec?.containers))
-      .then((images) => apply(args, workload, injectOne(workload, { ...withSources, images, defaultName: args.name })));
+      .readAll(wanted.filter((i) => !fromFiles?.[i]))
+      .then((read) => apply(args, workload, injectOne(workload, { ...withSources, images: { ...read, ...fromFiles }, defaultName: args.name })));
   };
 }
 

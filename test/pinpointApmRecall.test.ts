@@ -7,6 +7,9 @@
  * applicationName for two workloads warned about (refused with strict).
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { PinpointApm } from "../sdk";
 import { ofType, ProgramRun, runProgram } from "./harness/pulumiProgram";
@@ -66,6 +69,33 @@ describe("PinpointApm: JVMs the manifests do not announce", () => {
   it("pinpoint:strict: the unseen envFrom source fails the preview", async () => {
     const { run } = await runLogged({ ...ON, strict: "true" });
     assert.match(run.errors.join("\n"), /Deployment dev\/history: container "history": .*envFrom ConfigMap ledger-db-config is not in the input/);
+  });
+
+  it("pinpoint:imageConfigFiles: docker inspect output settles the unknowns offline (a Go binary left alone, a JVM instrumented)", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pp-apm-imgcfg-"));
+    try {
+      const file = path.join(dir, "inspect.json");
+      fs.writeFileSync(
+        file,
+        JSON.stringify([
+          { RepoTags: ["registry.local/bank/ledger:1"], Config: { Entrypoint: ["/ledger"] } },
+          { RepoTags: ["registry.local/bank/history:1"], Config: { Env: ["JAVA_VERSION=17.0.9"], Entrypoint: ["java", "-jar", "/h.jar"] } },
+        ]),
+      );
+      const { run, logs } = await runLogged({ ...ON, imageConfigFiles: JSON.stringify([file]) });
+      assert.deepStrictEqual(run.errors, []);
+      assert.deepStrictEqual(byName(run, "dev-ledger").inputs, byName(run, "dev-ledger").declared);
+      assert.match(logs.join("\n"), /Deployment dev\/ledger left alone: no JVM container \(ledger: not a JVM: image config read: runs ledger/);
+      // JDK 17 and an unseen envFrom source that may set JAVA_TOOL_OPTIONS: the free JDK_JAVA_OPTIONS is not free either, so skipped.
+      assert.match(logs.join("\n"), /Deployment dev\/history: container "history" skipped/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a missing pinpoint:imageConfigFiles file fails the preview, naming the key", async () => {
+    const { run } = await runLogged({ ...ON, imageConfigFiles: '["/no/such/inspect.json"]' });
+    assert.match(run.errors.join("\n"), /pinpoint:imageConfigFiles: \/no\/such\/inspect\.json: \/no\/such\/inspect\.json: no such file or folder/);
   });
 
   it("a bad pinpoint:unknownContainers fails the preview, naming the key", async () => {
