@@ -13,6 +13,8 @@ import * as path from "path";
 import * as k8s from "@pulumi/kubernetes";
 import { PinpointApm } from "../sdk";
 import { ofType, ProgramRun, runProgram } from "./harness/pulumiProgram";
+import { collectInjectionReport } from "../sdk/injectionReport";
+import { workloadRows } from "../sdk/render/table";
 
 const IMAGE = `harbor.59iedu.com/fjhb/pp_agent@sha256:${"cd".repeat(32)}`;
 const ON = { enabled: "true", agentImage: IMAGE, collectorHost: "pinpoint-collector.pinpoint.svc.cluster.local", readImages: "false" };
@@ -57,6 +59,17 @@ describe("PinpointApm: JVMs the manifests do not announce", () => {
     assert.match(text, /Deployment dev\/history: container "history" skipped: .*envFrom ConfigMap ledger-db-config is not in the input/);
     assert.match(text, /pinpoint: Deployment dev\/ledger instrumented: ledger: unknown: no JVM evidence in the manifest .* → JAVA_TOOL_OPTIONS/);
     assert.match(text, /applicationName \S*orders is given to Deployment dev\/orders and Deployment qa\/orders, which Pinpoint would show as one service: .*pinpoint\.fjhb\.cn\/application-name/);
+  });
+
+  it("the render table says why a workload was instrumented on no evidence", async () => {
+    const collecting = collectInjectionReport();
+    const { run } = await runLogged(ON);
+    const report = collecting.stop();
+    const ledger = byName(run, "dev-ledger");
+    const object = { apiVersion: "apps/v1", kind: "Deployment", ...ledger.inputs };
+    const [row] = workloadRows([{ file: "ledger.yaml", object, resource: ledger }], report);
+    assert.strictEqual(row.instrumented, true);
+    assert.match(row.why, /^containers ledger; ledger: unknown: no JVM evidence in the manifest .*image config not read \(none asked for.*\) → JAVA_TOOL_OPTIONS$/);
   });
 
   it("pinpoint:unknownContainers skip: the in-house image is left alone, the log names the fix", async () => {
