@@ -86,6 +86,8 @@ const DETECT: DetectRow[] = [
   { name: "CATALINA_HOME env", container: c("x:1", { env: [{ name: "CATALINA_HOME", value: "/opt/tomcat" }] }), launcher: "tomcat" },
   { name: "JAVA_OPTS env", container: c("x:1", { env: [{ name: "JAVA_OPTS", value: "-Xmx1g" }] }), launcher: "jvm", because: /env JAVA_OPTS/ },
   { name: "SPRING_PROFILES_ACTIVE env", container: c("x:1", { env: [{ name: "SPRING_PROFILES_ACTIVE", value: "prod" }] }), launcher: "jvm" },
+  { name: "-D properties in a variable named *_OPTS", container: c("x:1", { env: [{ name: "APP_OPTS", value: "-Dspring.profiles.active=dev" }] }), launcher: "jvm", because: /env APP_OPTS holds -D system properties/ },
+  { name: "-D in a variable not named for JVM options: no evidence", container: c("x:1", { env: [{ name: "ARGS", value: "-Dfoo=bar" }] }), launcher: "none", outcome: "unknown" },
   { name: "JVM flags in another variable's value", container: c("x:1", { env: [{ name: "KAFKA_HEAP_OPTS", value: "-Xmx400m -Xms400m" }] }), launcher: "jvm" },
   { name: "pidof java in preStop", container: c("x:1", { lifecycle: { preStop: { exec: { command: ["sh", "-c", "kill `pidof java`"] } } } }), launcher: "jvm", because: /preStop hook runs java/ },
   { name: "jcmd in a liveness probe", container: c("x:1", { livenessProbe: { exec: { command: ["jcmd", "1", "VM.uptime"] } } }), launcher: "jvm", helpers: /^livenessProbe runs jcmd$/ },

@@ -115,6 +115,10 @@ const COMMAND_RULES: ReadonlyArray<{ pattern: RegExp; launcher: Exclude<Launcher
 const TOMCAT_ENV = /^CATALINA_(HOME|BASE|OPTS|TMPDIR|PID|OUT)$/;
 /** Env names only JVMs and their launchers read; SPRING_* is Spring Boot's relaxed binding. */
 const JVM_ENV = /^(JAVA_HOME|JAVA_VERSION|JAVA_OPTS|JAVA_OPTIONS|JAVA_TOOL_OPTIONS|JDK_JAVA_OPTIONS|_JAVA_OPTIONS|JVM_OPTS|JVM_ARGS|JAVA_ARGS|MAVEN_OPTS|SPRING_[A-Z0-9_]+|JHIPSTER_[A-Z0-9_]+)$/;
+/** Variables named for a launcher's JVM options: `APP_OPTS`, `KAFKA_OPTS`, `SERVICE_JAVA_OPTS`. */
+const OPTS_NAME = /^[A-Z][A-Z0-9_]*_(JAVA_|JVM_)?OPTS$/;
+/** A `-Dkey=value` system property, as a JVM option list holds it. */
+const SYSTEM_PROPERTY = /(^|\s)-D[A-Za-z_][\w.-]*(=|\s|$)/;
 /** A literal env value that holds JVM flags (`-Xmx512m`, `-XX:+UseG1GC`). */
 const JVM_FLAG_VALUE = /(^|\s)(-Xm[sx]\d|-Xss\d|-XX:[+-]?\w)/;
 /** Tools in a probe or lifecycle hook that only make sense beside a JVM (`pidof java`, `jcmd`). */
@@ -233,11 +237,15 @@ function imageSignal(image: string): Signal | undefined {
 
 function envSignal(names: Iterable<string>, values: Iterable<string>, evidence: Evidence, where: string): Signal | undefined {
   const list = [...names];
+  const vals = [...values];
   const tomcat = list.find((n) => TOMCAT_ENV.test(n));
   if (tomcat) return { launcher: "tomcat", because: `${where} ${tomcat}`, evidence };
   const jvm = list.find((n) => JVM_ENV.test(n));
   if (jvm) return { launcher: "jvm", because: `${where} ${jvm}`, evidence };
-  for (const v of values) if (JVM_FLAG_VALUE.test(v)) return { launcher: "jvm", because: `${where} holds JVM flags`, evidence };
+  for (const v of vals) if (JVM_FLAG_VALUE.test(v)) return { launcher: "jvm", because: `${where} holds JVM flags`, evidence };
+  // `-Dkey=value` alone is too common to count, except in a variable named for JVM options.
+  const opts = list.findIndex((n, i) => OPTS_NAME.test(n) && SYSTEM_PROPERTY.test(vals[i] ?? ""));
+  if (opts >= 0) return { launcher: "jvm", because: `${where} ${list[opts]} holds -D system properties`, evidence };
   return undefined;
 }
 
