@@ -257,14 +257,16 @@ function probes(c: Container): Array<[string, Probe | undefined]> {
   ];
 }
 
+type Handler = { exec?: { command?: string[] }; httpGet?: { path?: string } } | undefined;
+
+/** Probes and lifecycle hooks, each with the name a reason gives it. */
+function handlersOf(c: Container): Array<[string, Handler]> {
+  return [...probes(c), ["postStart hook", c.lifecycle?.postStart], ["preStop hook", c.lifecycle?.preStop]];
+}
+
 /** `pidof java` in a preStop hook, `jcmd` in a probe, an actuator health path. */
 function hookSignal(c: Container): Signal | undefined {
-  const handlers: Array<[string, { exec?: { command?: string[] }; httpGet?: { path?: string } } | undefined]> = [
-    ...probes(c),
-    ["postStart hook", c.lifecycle?.postStart],
-    ["preStop hook", c.lifecycle?.preStop],
-  ];
-  for (const [where, h] of handlers) {
+  for (const [where, h] of handlersOf(c)) {
     const tool = commandWords(h?.exec?.command ?? []).find((w) => JVM_TOOLS.test(w));
     if (tool) return { launcher: "jvm", because: `${where} runs ${tool}`, evidence: "manifest" };
     const path = h?.httpGet?.path;
@@ -276,12 +278,7 @@ function hookSignal(c: Container): Signal | undefined {
 /** Exec probes and hooks that start a JVM of their own: `livenessProbe runs nodetool`. */
 export function helperJvms(c: Container): string[] {
   const found: string[] = [];
-  const handlers: Array<[string, { exec?: { command?: string[] } } | undefined]> = [
-    ...probes(c),
-    ["postStart hook", c.lifecycle?.postStart],
-    ["preStop hook", c.lifecycle?.preStop],
-  ];
-  for (const [where, h] of handlers) {
+  for (const [where, h] of handlersOf(c)) {
     const words = h?.exec?.command ?? [];
     // `pidof java`, `pgrep java`, `kill $(pidof java)`: java named, not started.
     const split = commandWords(words);
