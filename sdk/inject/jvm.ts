@@ -358,7 +358,8 @@ export function detectJvm(c: Container, config?: ImageConfig): JvmVerdict {
   ];
   const found = signals.filter((s): s is Signal => s !== undefined);
   if (found.length === 0) {
-    const runs = run.words.length > 0 ? `runs ${commandWords(run.words)[0]}` : "no command";
+    // The executable a `sh -c` line starts says more than `sh`.
+    const runs = run.words.length > 0 ? `runs ${executableOf(run.words) ?? commandWords(run.words)[0]}` : "no command";
     if (config) {
       // Cloud Native Buildpacks start every app through /cnb/process: the config alone cannot tell.
       if (commandWords(run.words)[0] === "launcher" || run.words.some((w) => w.startsWith("/cnb/"))) {
