@@ -25,7 +25,10 @@ import { runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
 import { ClusterNetwork } from "./cluster/network";
 import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
-import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
+import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
+import { curlTransport, podEvidence, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
+import { coverageReport, exitCodeOf, findStatusOutputs, webUrlOf } from "../../sdk/status";
+import { stringify as stringifyYaml } from "yaml";
 import { StandIns } from "./pinpoint/standIns";
 import { runInitContainer } from "./pod";
 import { manifestDigest, Registry, startRegistry } from "./registry";
@@ -323,6 +326,88 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
       evidence.push(`application ${e.application} (${e.serviceType}): agentId ${e.pod.ip} = pod IP, agentName ${e.pod.name} = pod name, agent ${agents[0].agentVersion}, ${dots} transactions stored of ${REQUESTS} requests (1 in 20 sampled)`);
     }
   });
+
+  // ---- issue 23: coverage report (pinpoint-status); helpers in pinpoint/status.ts ----
+  const statusOut = path.resolve(__dirname, "..", "..", "out", "status-e2e");
+  const statusEvidence: Record<string, unknown> = {};
+
+  /** Render (objects and stack outputs), evidence of the apps' pods, the in-cluster web URL from the outputs. */
+  async function statusInputs(extraWorkloads?: (namespace: string) => void) {
+    const run = await renderStackRun({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads });
+    const outputs = findStatusOutputs(run.outputs);
+    assert.ok(outputs, `the stack exports PinpointApm's status: ${JSON.stringify(run.outputs)}`);
+    const url = webUrlOf(outputs, true)!;
+    const webService = findObject<Service>(run.objects, "Service", "pinpoint-web");
+    assert.strictEqual(url, `http://${webService.metadata!.name}.${webService.metadata!.namespace}.svc.cluster.local:${webService.spec!.ports![0].port}`);
+    const evidencePods = [SEED_APP, PLAIN_APP, SILENT_APP].flatMap((w) => pods.filter((p) => p.name.startsWith(`${w}-`) && p.containers[0].process.running).map((p) => podEvidence(p, w)));
+    return { objects: run.objects, outputs, url, evidence: { pods: evidencePods } };
+  }
+
+  function writeStatusFiles(name: string, objs: readonly KubernetesObject[], outputs: unknown, evidence: unknown): string[] {
+    const dir = path.join(statusOut, name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "objects.yaml"), objs.map((o) => stringifyYaml(o)).join("---\n"));
+    fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify({ pinpointStatus: outputs }, null, 2));
+    fs.writeFileSync(path.join(dir, "evidence.json"), JSON.stringify(evidence, null, 2));
+    return ["-f", path.join(dir, "objects.yaml"), "--stack-outputs", path.join(dir, "outputs.json"), "--in-cluster", "--evidence", path.join(dir, "evidence.json")];
+  }
+
+  it("pinpoint-status lists Tomcat and the plain app as reporting, from the stack outputs (in process) and from the CLI (a process in the cluster network), exit 0", async () => {
+    assert.ok(objects && pods.some((p) => p.name.startsWith(`${PLAIN_APP}-`)), "needs the apps reporting");
+    const { objects: objs, outputs, url, evidence: podFacts } = await statusInputs();
+    const report = await coverageReport({ url, objects: objs, evidence: podFacts, transport: curlTransport(network!), record: recorder(path.join(statusOut, "web-reporting")) });
+    assert.deepStrictEqual(report.workloads.map((w) => [w.workload, w.applicationName, w.coverage]).sort(), [
+      [`Deployment ${STACK}/${PLAIN_APP}`, `${STACK}-${PLAIN_APP}`, "reporting"],
+      [`Deployment ${STACK}/${SEED_APP}`, `${STACK}-${SEED_APP}`, "reporting"],
+    ]);
+    for (const w of report.workloads) {
+      const pod = pods.find((p) => p.name.startsWith(`${w.workload.split("/")[1]}-`))!;
+      assert.ok(w.agents.some((a) => a.agentId === pod.ip && a.agentName === pod.name && a.state === "RUNNING" && a.agentVersion === artifacts.versions.agent), `${w.workload}: ${JSON.stringify(w.agents)}`);
+    }
+    assert.strictEqual(exitCodeOf(report), 0);
+
+    const args = writeStatusFiles("reporting", objs, outputs, podFacts);
+    const cli = runStatusCli(network!, args);
+    assert.strictEqual(cli.status, 0, `pinpoint-status exited ${cli.status}:\n${cli.stdout}\n${cli.stderr}`);
+    assert.match(cli.stdout, new RegExp(`^2 of 2 instrumented workloads report to ${url.replace(/\./g, "\\.")}`));
+    const json = runStatusCli(network!, [...args, "--json"]);
+    assert.deepStrictEqual((JSON.parse(json.stdout).workloads as Array<{ coverage: string }>).map((w) => w.coverage), ["reporting", "reporting"]);
+    fs.writeFileSync(path.join(statusOut, "reporting", "report.txt"), cli.stdout);
+    statusEvidence.reporting = { url, exitCode: cli.status, report: JSON.parse(json.stdout) };
+    evidence.push(`pinpoint-status: ${report.reporting} of 2 reporting (stack outputs in process, and the CLI in the cluster network, exit 0) from ${url}`);
+  });
+
+  it("pinpoint-status flags an app whose launcher ignores the variable (plain java, CATALINA_OPTS) as silent, agent never loaded, exit 1", async () => {
+    assert.ok(objects, "needs the server");
+    const silentObjects = (await renderStackRun({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads: silentAppDeployment })).objects;
+    const silent = await startWorkload("Deployment", SILENT_APP, silentObjects);
+    await awaitServing(silent, PLAIN_APP_PORT);
+    serve(silent, PLAIN_APP_PORT, REQUESTS);
+    // As long as the reporting apps took at most to be listed after serving: the web sees an agent within seconds of its start.
+    await new Promise((r) => setTimeout(r, 30000));
+    const { objects: objs, outputs, url, evidence: podFacts } = await statusInputs(silentAppDeployment);
+    const report = await coverageReport({ url, objects: objs, evidence: podFacts, transport: curlTransport(network!), record: recorder(path.join(statusOut, "web-silent")) });
+    const byName = Object.fromEntries(report.workloads.map((w) => [w.workload, w]));
+    const s = byName[`Deployment ${STACK}/${SILENT_APP}`];
+    assert.strictEqual(s.coverage, "silent");
+    assert.strictEqual(s.listed, false);
+    assert.match(s.reasons[0], new RegExp(`the agent never loaded in ${silent.name}.*does not read CATALINA_OPTS`));
+    assert.strictEqual(byName[`Deployment ${STACK}/${SEED_APP}`].coverage, "reporting");
+    assert.strictEqual(exitCodeOf(report), 1);
+
+    const args = writeStatusFiles("silent", objs, outputs, podFacts);
+    const cli = runStatusCli(network!, args);
+    assert.strictEqual(cli.status, 1, `pinpoint-status exited ${cli.status}:\n${cli.stdout}\n${cli.stderr}`);
+    assert.match(cli.stdout, /^2 of 3 instrumented workloads report/);
+    assert.match(cli.stdout, new RegExp(`SILENT +Deployment ${STACK}/${SILENT_APP}[^\n]*\n(.*\n)*? +why: the agent never loaded`));
+    fs.writeFileSync(path.join(statusOut, "silent", "report.txt"), cli.stdout);
+    const json = runStatusCli(network!, [...args, "--json"]);
+    statusEvidence.silent = { url, exitCode: cli.status, report: JSON.parse(json.stdout) };
+    fs.writeFileSync(path.join(statusOut, "evidence.json"), JSON.stringify({ agent: artifacts.versions.agent, web: artifacts.versions.web, ...statusEvidence }, null, 2));
+    await silent.stop();
+    evidence.push(`pinpoint-status: ${SILENT_APP} (plain java, flags in CATALINA_OPTS) SILENT, reason "${s.reasons[0].slice(0, 60)}…", exit 1; evidence in out/status-e2e/`);
+  });
+  // ---- end issue 23 ----
 
   it("with pinpoint:agentDelivery imageVolume, the same Tomcat loads the agent read-only from the image's root and reports", async () => {
     assert.ok(objects, "needs the server");
