@@ -1,9 +1,8 @@
-import { ANNOTATION_OPTIONS_ENV } from "../inject/constants";
-
 /**
  * What the cluster shows about a workload's pods, and what it says about a
  * silent agent. Pure: the caller gathers the facts (kubectl, a test's pods).
  */
+import { ANNOTATION_OPTIONS_ENV } from "../inject/constants";
 
 /** One pod of a workload, as seen in the cluster. */
 export interface PodEvidence {

@@ -32,7 +32,7 @@ const AGENT_NAME_FROM_POD_NAME = /(^|\s)-Dpinpoint\.agentName=\$\(POD_NAME\)/;
 /** The instrumented workloads among `objects`, in input order; objects of other kinds are skipped. */
 export function expectedWorkloads(objects: readonly unknown[]): ExpectedWorkload[] {
   const out: ExpectedWorkload[] = [];
-  for (const o of objects) {
+  for (const o of objects.flatMap(unwrapList)) {
     if (!o || typeof o !== "object" || !isWorkloadKind((o as { kind?: unknown }).kind)) continue;
     const w = o as Workload;
     const template = podTemplateOf(w);
@@ -55,6 +55,12 @@ export function expectedWorkloads(objects: readonly unknown[]): ExpectedWorkload
     });
   }
   return out;
+}
+
+/** `kubectl get -o yaml` of several objects is one List (or DeploymentList…) holding them as items. */
+function unwrapList(o: unknown): unknown[] {
+  const items = (o as { kind?: unknown; items?: unknown })?.items;
+  return typeof (o as { kind?: unknown })?.kind === "string" && /List$/.test((o as { kind: string }).kind) && Array.isArray(items) ? items : [o];
 }
 
 /**
