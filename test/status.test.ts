@@ -13,6 +13,8 @@ import type { AddressInfo } from "net";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
 import { main, EXIT_SILENT, EXIT_USAGE, PASSWORD_ENV } from "../sdk/cli/status";
+import { PinpointApm } from "../sdk";
+import { runProgram } from "./harness/pulumiProgram";
 import {
   buildReport,
   coverageReport,
@@ -280,6 +282,43 @@ describe("pinpoint-status: the CLI", () => {
       assert.strictEqual(r.code, EXIT_USAGE);
       assert.match(r.err, row.message);
       assert.strictEqual(r.out, "");
+    });
+  }
+});
+
+describe("pinpoint-status: PinpointApm's status output", () => {
+  const IMAGE = "harbor.59iedu.com/fjhb/pp_agent@sha256:" + "0".repeat(64);
+  const SERVER = { enabled: "true", agentImage: IMAGE, deployServer: "true", mysqlPassword: "mysql-pw-12345" };
+  const program = () => () => ({ pinpointStatus: new PinpointApm("pinpoint").status });
+  const rows: Array<{ name: string; config: Record<string, string>; secretKeys?: string[]; status: Partial<StatusOutputs> }> = [
+    {
+      name: "a deployed server: its Service URL, no Ingress, no login",
+      config: SERVER,
+      secretKeys: ["mysqlPassword"],
+      status: { enabled: true, applicationNamePrefix: "dev-", agentIdSource: "podIP", webClusterUrl: WEB, webIngressUrl: null, webLoginUser: null },
+    },
+    {
+      name: "published through an Ingress: its URL and the login user (never the password)",
+      config: { ...SERVER, webIngressHost: "pinpoint.dev.example.com", webAdminPassword: "admin-pw-12345" },
+      secretKeys: ["mysqlPassword", "webAdminPassword"],
+      status: { webClusterUrl: WEB, webIngressUrl: "http://pinpoint.dev.example.com", webLoginUser: "admin" },
+    },
+    {
+      name: "a collector elsewhere: no web known here, generated agentIds, the prefix given",
+      config: { enabled: "true", agentImage: IMAGE, collectorHost: "collector.apm.example.com", agentIdSource: "generated", applicationNamePrefix: "qa-" },
+      status: { applicationNamePrefix: "qa-", agentIdSource: "generated", webClusterUrl: null, webIngressUrl: null, webLoginUser: null },
+    },
+    { name: "instrumentation off", config: { enabled: "false" }, status: { enabled: false, webClusterUrl: null } },
+  ];
+  for (const row of rows) {
+    it(row.name, async () => {
+      const run = await runProgram(program(), { config: row.config, secretKeys: row.secretKeys, stack: "dev" });
+      assert.deepStrictEqual(run.errors, []);
+      const status = findStatusOutputs(run.outputs);
+      assert.ok(status, JSON.stringify(run.outputs));
+      assert.strictEqual(status.schema, STATUS_OUTPUTS_SCHEMA);
+      for (const [k, v] of Object.entries(row.status)) assert.deepStrictEqual(status[k as keyof StatusOutputs], v, k);
+      assert.doesNotMatch(JSON.stringify(run.outputs), /admin-pw-12345/);
     });
   }
 });
