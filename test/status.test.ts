@@ -25,6 +25,8 @@ import {
   formatReport,
   HttpRequest,
   HttpResponse,
+  KubectlRunner,
+  LOG_TAIL_LINES,
   objectsOfStackExport,
   PinpointWebClient,
   PodEvidence,
@@ -321,4 +323,61 @@ describe("pinpoint-status: PinpointApm's status output", () => {
       assert.doesNotMatch(JSON.stringify(run.outputs), /admin-pw-12345/);
     });
   }
+});
+
+describe("pinpoint-status: --kubectl gathers the evidence", () => {
+  /**
+   * kubectl answering from the pods the e2e ran (names, IPs, logs as recorded):
+   * `get pods` as a PodList, `logs` the container's output, `exec` the agent's log files.
+   */
+  function recordedKubectl(e: Evidence, calls: string[][]): KubectlRunner {
+    return (args) => {
+      calls.push(args);
+      const ns = args[args.indexOf("-n") + 1];
+      if (args.includes("get")) {
+        const app = args[args.indexOf("-l") + 1].replace(/^app=/, "");
+        const items = e.pods.filter((p) => p.workload === `${ns}/${app}`).map((p) => ({ apiVersion: "v1", kind: "Pod", metadata: { name: p.pod, namespace: ns, labels: { app } }, status: { phase: p.phase, podIP: p.ip } }));
+        return { status: 0, stdout: JSON.stringify({ apiVersion: "v1", kind: "List", items }), stderr: "" };
+      }
+      const pod = e.pods.find((p) => p.pod === args[args.indexOf("-n") + 2])!;
+      if (args.includes("logs")) return { status: 0, stdout: pod.containerLog ?? "", stderr: "" };
+      return pod.agentLog === undefined ? { status: 126, stdout: "", stderr: 'exec: "sh": executable file not found' } : { status: 0, stdout: pod.agentLog, stderr: "" };
+    };
+  }
+
+  it("finds each workload's pods by its selector, reads logs and the agent's files, and gives the same report as that evidence", async () => {
+    const calls: string[][] = [];
+    const viaKubectl = await coverageReport({ url: WEB, objects: workloads(), kubectl: { run: recordedKubectl(realEvidence(), calls), context: "dev" }, transport: replay, now: () => NOW });
+    const given = await coverageReport({ url: WEB, objects: workloads(), evidence: realEvidence(), transport: replay, now: () => NOW });
+    assert.deepStrictEqual(viaKubectl, given);
+    assert.deepStrictEqual(calls.slice(0, 3), [
+      ["--context", "dev", "get", "pods", "-n", "dev", "-l", "app=plain-jvm", "-o", "json"],
+      ["--context", "dev", "logs", "-n", "dev", "plain-jvm-5d7c9f8b6-d7jqg", "-c", "plain-jvm", `--tail=${LOG_TAIL_LINES}`],
+      ["--context", "dev", "exec", "-n", "dev", "plain-jvm-5d7c9f8b6-d7jqg", "-c", "plain-jvm", "--", "sh", "-c", `cd '/var/init/pinpoint/logs' 2>/dev/null || exit 0; find . -name '*.log' -exec tail -n ${LOG_TAIL_LINES} {} +`],
+    ]);
+  });
+
+  it("an image with no shell: the agent's files stay unknown, so no never-loaded claim", async () => {
+    const e = withPod(realEvidence(), "silent-jvm", { agentLog: undefined });
+    const report = await coverageReport({ url: WEB, objects: workloads(), kubectl: { run: recordedKubectl(e, []) }, transport: replay, now: () => NOW });
+    const silent = report.workloads.find((w) => w.workload.endsWith("/silent-jvm"))!;
+    assert.deepStrictEqual(silent.reasons, ["the web lists no application dev-silent-jvm"]);
+  });
+
+  it("kubectl failing is an error that says what failed", async () => {
+    const run: KubectlRunner = () => ({ status: 1, stdout: "", stderr: "error: You must be logged in to the server (Unauthorized)\n" });
+    await assert.rejects(coverageReport({ url: WEB, objects: workloads(), kubectl: { run }, transport: replay }), /kubectl get pods -n dev -l app=plain-jvm failed: error: You must be logged in to the server \(Unauthorized\)/);
+  });
+
+  it("--evidence and --kubectl together, or --kube-context alone, are usage errors", async () => {
+    for (const [args, message] of [
+      [["--evidence", path.join(FIXTURES, "evidence.json"), "--kubectl"], /--evidence and --kubectl both give the evidence: keep one/],
+      [["--kube-context", "dev"], /--kube-context is for --kubectl: add --kubectl/],
+    ] as Array<[string[], RegExp]>) {
+      let err = "";
+      const code = await main(["-f", path.join(FIXTURES, "workloads.yaml"), "--web", WEB, ...args], () => undefined, (s) => (err += s), {});
+      assert.strictEqual(code, EXIT_USAGE);
+      assert.match(err, message);
+    }
+  });
 });

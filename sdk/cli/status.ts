@@ -8,7 +8,7 @@ import * as fs from "fs";
 import { Command } from "commander";
 import { parseSource, readSources } from "./manifests";
 import { coverageReport, exitCodeOf, findStatusOutputs, formatReport, objectsOfStackExport, webUrlOf } from "../status";
-import type { Evidence } from "../status";
+import type { Evidence, KubectlRunner } from "../status";
 
 const PROGRAM_NAME = "pinpoint-status";
 export const EXIT_SILENT = 1;
@@ -22,7 +22,7 @@ Kubernetes objects in \`pulumi stack export\`). Each has its applicationName in
 its injection record. The web is asked which applications it lists and which
 agents each has (agentId, version, start time, state and when it was last
 seen). A workload with no running agent is SILENT, with the likely reasons in
-order of evidence when --evidence gives its pods (no pod running, the agent's
+order of evidence when --kubectl gathers (or --evidence gives) its pods (no pod running, the agent's
 rejection of an id, the collector unreachable, the agent never loaded because
 the launcher did not read the variable).
 
@@ -36,7 +36,7 @@ Exit status: 0 all report, ${EXIT_SILENT} some workload expected to report is si
 Examples:
   pulumi stack output --json > outputs.json
   ${PROGRAM_NAME} -f out/pinpoint-platform/dev --stack-outputs outputs.json
-  kubectl get deploy -A -o yaml | ${PROGRAM_NAME} -f - --web http://localhost:8080 --json`;
+  kubectl get deploy -A -o yaml | ${PROGRAM_NAME} -f - --web http://localhost:8080 --kubectl --json`;
 
 interface Flags {
   filename: string[];
@@ -46,6 +46,8 @@ interface Flags {
   inCluster?: boolean;
   webUser?: string;
   evidence?: string;
+  kubectl?: boolean;
+  kubeContext?: string;
   window: string;
   json?: boolean;
 }
@@ -78,12 +80,14 @@ export function command(): Command {
     .option("--in-cluster", "with --stack-outputs: use the web's in-cluster Service URL, not its Ingress")
     .option("--web-user <name>", `login user of the web (password in ${PASSWORD_ENV})`)
     .option("--evidence <file>", "JSON {pods:[{workload:'<ns>/<name>',pod,ip,phase,containerLog,agentLog}]}: what the cluster shows, for the reasons")
+    .option("--kubectl", "gather the evidence with kubectl: each workload's pods by its selector, their logs, the agent's log files (kubectl exec)")
+    .option("--kube-context <name>", "with --kubectl: the kubeconfig context")
     .option("--window <minutes>", "how far back to ask the web for agents", "20")
     .option("--json", "print the report as JSON")
     .addHelpText("after", NOTES);
 }
 
-export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void, env: NodeJS.ProcessEnv = process.env, runner?: KubectlRunner): Promise<number> {
   const cmd = command().exitOverride().configureOutput({ writeOut: out, writeErr: err });
   let flags: Flags;
   try {
@@ -108,7 +112,10 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
     if (!Number.isFinite(window) || window <= 0) throw new UsageError(`--window ${flags.window}: give minutes, a positive number`);
     const evidence = flags.evidence ? (readJson(flags.evidence, "--evidence") as Evidence) : undefined;
     if (evidence && !Array.isArray(evidence.pods)) throw new UsageError(`--evidence ${flags.evidence}: needs {"pods": [...]}`);
-    const report = await coverageReport({ url, user, password, objects, evidence, windowMs: window * 60000 });
+    if (evidence && flags.kubectl) throw new UsageError("--evidence and --kubectl both give the evidence: keep one");
+    if (flags.kubeContext !== undefined && !flags.kubectl) throw new UsageError("--kube-context is for --kubectl: add --kubectl");
+    const kubectl = flags.kubectl ? { run: runner, context: flags.kubeContext } : undefined;
+    const report = await coverageReport({ url, user, password, objects, evidence, kubectl, windowMs: window * 60000 });
     out(flags.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
     return exitCodeOf(report);
   } catch (e) {

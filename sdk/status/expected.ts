@@ -22,6 +22,10 @@ export interface ExpectedWorkload {
   agentIdSource: "podIP" | "generated";
   /** `$(POD_NAME)` as agentName: each agent names its pod. */
   agentNameIsPodName: boolean;
+  /** The agent's folder in the container (from -javaagent), where its logs/ are. */
+  agentHome?: string;
+  /** The pod selector's matchLabels, to find the workload's pods. */
+  selector: Record<string, string>;
   /** `spec.replicas` 0: nothing runs, so nothing is expected to report. */
   scaledToZero: boolean;
 }
@@ -51,6 +55,8 @@ export function expectedWorkloads(objects: readonly unknown[]): ExpectedWorkload
       containers,
       agentIdSource: AGENT_ID_FROM_POD_IP.test(flags) ? "podIP" : "generated",
       agentNameIsPodName: AGENT_NAME_FROM_POD_NAME.test(flags),
+      agentHome: /(?:^|\s)-javaagent:(\S+)\/[^/\s]+\.jar/.exec(flags)?.[1],
+      selector: ((w.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels ?? {}) as Record<string, string>,
       scaledToZero: (w.spec as { replicas?: number } | undefined)?.replicas === 0,
     });
   }

@@ -5,12 +5,15 @@
  */
 import { expectedWorkloads } from "./expected";
 import type { Evidence } from "./evidence";
+import { kubectlEvidence, KubectlRunner } from "./kubectl";
 import { buildReport, CoverageReport, WebView } from "./report";
 import { PinpointWebClient, WebClientOptions, WebAgent } from "./web";
 
 export { expectedWorkloads, objectsOfStackExport } from "./expected";
 export type { ExpectedWorkload } from "./expected";
 export { silentReasons } from "./evidence";
+export { kubectlEvidence, spawnKubectl, LOG_TAIL_LINES } from "./kubectl";
+export type { KubectlRunner } from "./kubectl";
 export type { Evidence, PodEvidence } from "./evidence";
 export { buildReport, exitCodeOf, formatReport } from "./report";
 export type { CoverageReport, WorkloadCoverage, WebView } from "./report";
@@ -26,6 +29,8 @@ export interface CoverageOptions extends WebClientOptions {
   /** The Kubernetes objects: render output, `kubectl get -o yaml`, a stack export's. */
   objects: readonly unknown[];
   evidence?: Evidence;
+  /** Gather the evidence with kubectl (this runner), when none is given. */
+  kubectl?: { run?: KubectlRunner; context?: string };
   windowMs?: number;
   now?: () => number;
 }
@@ -42,5 +47,6 @@ export async function coverageReport(o: CoverageOptions): Promise<CoverageReport
     agents[name] = applications.some((a) => a.applicationName === name) ? await client.agents(name, to - (o.windowMs ?? DEFAULT_WINDOW_MS), to) : [];
   }
   const view: WebView = { applications, agents };
-  return buildReport(o.url, to, expected, view, o.evidence);
+  const evidence = o.evidence ?? (o.kubectl ? kubectlEvidence(expected.filter((e) => !e.scaledToZero), o.kubectl.run, o.kubectl.context) : undefined);
+  return buildReport(o.url, to, expected, view, evidence);
 }
