@@ -190,6 +190,8 @@ describe("pinpoint-status: stack outputs", () => {
   it("finds PinpointApm's status object under whatever key the program exported it", () => {
     assert.deepStrictEqual(findStatusOutputs({ webUrl: "x", anything: status }), status);
     assert.strictEqual(findStatusOutputs({ webUrl: "x" }), undefined);
+    // pinpoint-render --stack-outputs wraps them: {"outputs": {...}, "secretOutputNames": [...]}
+    assert.deepStrictEqual(findStatusOutputs({ outputs: { webUrl: "x", pinpointStatus: status }, secretOutputNames: [] }), status);
   });
   it("takes the Ingress URL from outside the cluster, the Service from inside", () => {
     assert.strictEqual(webUrlOf(status, false), "http://pinpoint.dev.example.com");

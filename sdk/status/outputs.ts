@@ -17,12 +17,20 @@ export interface StatusOutputs {
   webLoginUser: string | null;
 }
 
-/** The status object among a stack's outputs: the one whose `schema` is ours (exported at any key). */
-export function findStatusOutputs(outputs: unknown): StatusOutputs | undefined {
+/**
+ * The status object among a stack's outputs: the one whose `schema` is ours,
+ * exported at any key, in `pulumi stack output --json` or under `outputs` in
+ * `pinpoint-render --stack-outputs`.
+ */
+export function findStatusOutputs(outputs: unknown, depth = 2): StatusOutputs | undefined {
   if (!outputs || typeof outputs !== "object") return undefined;
-  const isOurs = (v: unknown): v is StatusOutputs => !!v && typeof v === "object" && (v as { schema?: unknown }).schema === STATUS_OUTPUTS_SCHEMA;
-  if (isOurs(outputs)) return outputs;
-  return Object.values(outputs as Record<string, unknown>).find(isOurs);
+  if ((outputs as { schema?: unknown }).schema === STATUS_OUTPUTS_SCHEMA) return outputs as StatusOutputs;
+  if (depth === 0) return undefined;
+  for (const v of Object.values(outputs as Record<string, unknown>)) {
+    const found = findStatusOutputs(v, depth - 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The URL to ask: the Ingress from outside the cluster, the Service from inside. */
