@@ -174,7 +174,7 @@ describe("pinpoint-status: the report over the real web's answers, reasons in or
     const text = formatReport(report);
     assert.match(text, /^2 of 3 instrumented workloads report to http:\/\/pinpoint-web\.pinpoint\.svc\.cluster\.local:8080 \(checked 2026-12-04T11:49:32Z\)\n/);
     assert.match(text, /\nSILENT +Deployment dev\/silent-jvm  applicationName dev-silent-jvm \(not listed\)\n +why: the agent never loaded/);
-    assert.match(text, /\nreporting +Deployment dev\/tomcat-zffw  applicationName dev-tomcat-zffw \(TOMCAT\)\n +agent 10\.244\.1\.15 \(tomcat-zffw-5d7c9f8b6-7g0ra\) 3\.0\.1, started 2026-12-04T11:48:42Z, RUNNING at /);
+    assert.match(text, /\nreporting +Deployment dev\/tomcat-zffw  applicationName dev-tomcat-zffw \(TOMCAT\)\n +agent 10\.244\.1\.15 \(tomcat-zffw-5d7c9f8b6-7g0ra\) 3\.0\.1, started 2026-12-04T11:48:42Z, RUNNING since /);
   });
 
   it("an agent the web shows as not running does not count", () => {

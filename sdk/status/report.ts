@@ -88,7 +88,7 @@ export function formatReport(r: CoverageReport): string {
     const mark = w.coverage === "reporting" ? "reporting" : w.coverage === "silent" ? "SILENT" : "not expected";
     lines.push(`${mark.padEnd(12)} ${w.workload}  applicationName ${w.applicationName}${w.listed ? ` (${w.serviceType})` : " (not listed)"}`);
     for (const a of w.agents) {
-      lines.push(`             agent ${a.agentId}${a.agentName ? ` (${a.agentName})` : ""} ${a.agentVersion ?? "?"}, started ${time(a.startTimestamp)}, ${a.state ?? "state ?"} at ${time(a.stateTimestamp)}`);
+      lines.push(`             agent ${a.agentId}${a.agentName ? ` (${a.agentName})` : ""} ${a.agentVersion ?? "?"}, started ${time(a.startTimestamp)}, ${a.state ?? "state unknown"} since ${time(a.stateTimestamp)}`);
     }
     for (const reason of w.reasons) lines.push(`             why: ${reason}`);
   }
