@@ -26,7 +26,7 @@ import { ClusterNetwork } from "./cluster/network";
 import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
 import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
-import { curlTransport, podEvidence, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
+import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
 import { coverageReport, exitCodeOf, findStatusOutputs, webUrlOf } from "../../sdk/status";
 import { stringify as stringifyYaml } from "yaml";
 import { StandIns } from "./pinpoint/standIns";
@@ -373,6 +373,8 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const json = runStatusCli(network!, [...args, "--json"]);
     assert.deepStrictEqual((JSON.parse(json.stdout).workloads as Array<{ coverage: string }>).map((w) => w.coverage), ["reporting", "reporting"]);
     fs.writeFileSync(path.join(statusOut, "reporting", "report.txt"), cli.stdout);
+    // README shows this run's output: the same but for times, IPs and pod names.
+    assert.strictEqual(normaliseReport(readmeReport("2 of 2 instrumented") ?? "(README has no such report)"), normaliseReport(cli.stdout), "README pinpoint-status: the reporting example");
     statusEvidence.reporting = { url, exitCode: cli.status, report: JSON.parse(json.stdout) };
     evidence.push(`pinpoint-status: ${report.reporting} of 2 reporting (stack outputs in process, and the CLI in the cluster network, exit 0) from ${url}`);
   });
@@ -401,6 +403,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     assert.match(cli.stdout, /^2 of 3 instrumented workloads report/);
     assert.match(cli.stdout, new RegExp(`SILENT +Deployment ${STACK}/${SILENT_APP}[^\n]*\n(.*\n)*? +why: the agent never loaded`));
     fs.writeFileSync(path.join(statusOut, "silent", "report.txt"), cli.stdout);
+    assert.strictEqual(normaliseReport(readmeReport("2 of 3 instrumented") ?? "(README has no such report)"), normaliseReport(cli.stdout), "README pinpoint-status: the silent example");
     const json = runStatusCli(network!, [...args, "--json"]);
     statusEvidence.silent = { url, exitCode: cli.status, report: JSON.parse(json.stdout) };
     fs.writeFileSync(path.join(statusOut, "evidence.json"), JSON.stringify({ agent: artifacts.versions.agent, web: artifacts.versions.web, ...statusEvidence }, null, 2));

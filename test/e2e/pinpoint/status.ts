@@ -97,3 +97,18 @@ export function recorder(dir: string): (p: string, r: HttpResponse) => void {
     fs.writeFileSync(path.join(dir, name), JSON.stringify({ path: p, status: r.status, body: r.body }, null, 2));
   };
 }
+
+/** Times, IPs and the generated pod-name suffixes: what differs between runs of the same report. */
+export function normaliseReport(text: string): string {
+  return text
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/g, "<time>")
+    .replace(/\b\d+\.\d+\.\d+\.\d+\b/g, "<ip>")
+    .replace(/-[0-9a-f]{9,10}-[a-z0-9]{5}\b/g, "-<pod>");
+}
+
+/** README's copy of a report: the fenced block that starts with `first` (README "pinpoint-status"). */
+export function readmeReport(first: string): string | undefined {
+  const readme = fs.readFileSync(path.resolve(__dirname, "..", "..", "..", "README.md"), "utf8");
+  const block = readme.split("\n```\n").find((b) => b.startsWith(first));
+  return block === undefined ? undefined : `${block}\n`;
+}
