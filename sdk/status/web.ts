@@ -119,7 +119,9 @@ export class PinpointWebClient {
     try {
       return await this.transport(request);
     } catch (e) {
-      throw new WebError(`cannot reach the Pinpoint web at ${this.base}: ${(e as Error).message}; from outside the cluster use its Ingress URL or kubectl port-forward`);
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (e as Error).message;
+      throw new WebError(`cannot reach the Pinpoint web at ${this.base}: ${why}; from outside the cluster use its Ingress URL or kubectl port-forward`);
     }
   }
 }
