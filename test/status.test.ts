@@ -270,6 +270,15 @@ describe("pinpoint-status: the CLI", () => {
     const report = JSON.parse(r.out);
     assert.deepStrictEqual(report.workloads.map((w: { coverage: string }) => w.coverage), ["reporting", "reporting"]);
   });
+  it("--stack-export: the workloads out of `pulumi stack export`, the same report as -f", async () => {
+    const resources = workloads().map((o) => ({ urn: `urn:pulumi:dev::p::kubernetes:apps/v1:Deployment::${o.metadata.name}`, type: "kubernetes:apps/v1:Deployment", outputs: o }));
+    fs.writeFileSync(path.join(tmp, "export.json"), JSON.stringify({ version: 3, deployment: { manifest: {}, resources } }));
+    const viaExport = await cli(["--stack-export", path.join(tmp, "export.json"), "--web", url, ...ev(), "--json"]);
+    const viaFiles = await cli([...f(), "--web", url, ...ev(), "--json"]);
+    assert.strictEqual(viaExport.code, EXIT_SILENT, viaExport.err);
+    const strip = (t: string) => ({ ...JSON.parse(t), checkedAt: 0 });
+    assert.deepStrictEqual(strip(viaExport.out), strip(viaFiles.out));
+  });
   const usage: Array<{ name: string; args: () => string[]; env?: NodeJS.ProcessEnv; message: RegExp }> = [
     { name: "no objects", args: () => ["--web", url], message: /give the objects: -f <render output folder or manifests> or --stack-export <file>/ },
     { name: "no web", args: () => f(), message: /give the web: --web <url> or --stack-outputs <file>/ },
