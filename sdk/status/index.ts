@@ -11,7 +11,7 @@ import { PinpointWebClient, WebClientOptions, WebAgent } from "./web";
 
 export { expectedWorkloads, objectsOfStackExport } from "./expected";
 export type { ExpectedWorkload } from "./expected";
-export { silentReasons } from "./evidence";
+export { silentReasons, COLLECTOR_UNREACHABLE, ID_REJECTION } from "./evidence";
 export { kubectlEvidence, spawnKubectl, LOG_TAIL_LINES } from "./kubectl";
 export type { KubectlRunner } from "./kubectl";
 export type { Evidence, PodEvidence } from "./evidence";

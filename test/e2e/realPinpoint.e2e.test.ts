@@ -27,7 +27,7 @@ import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
 import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
 import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
-import { coverageReport, exitCodeOf, findStatusOutputs, webUrlOf } from "../../sdk/status";
+import { COLLECTOR_UNREACHABLE, coverageReport, exitCodeOf, findStatusOutputs, formatReport, webUrlOf } from "../../sdk/status";
 import { stringify as stringifyYaml } from "yaml";
 import { StandIns } from "./pinpoint/standIns";
 import { runInitContainer } from "./pod";
@@ -462,4 +462,28 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     assert.match(agentLogs(tomcat), /pinpoint/i, "the agent was loaded");
     evidence.push("collector down: instrumented tomcat-zffw started and served");
   });
+
+  // ---- issue 23 (2): the report names an unreachable collector (after the collector-down test) ----
+  it("pinpoint-status names the unreachable collector for the Tomcat started while it is down, exit 1", async () => {
+    const collector = pods.find((p) => p.name.startsWith("pinpoint-collector-"));
+    assert.ok(objects && collector && !collector.containers[0].process.running, "needs the collector-down test before it");
+    const tomcats = pods.filter((p) => p.name.startsWith(`${SEED_APP}-`) && p.containers[0].process.running);
+    const latest = tomcats[tomcats.length - 1];
+    // A rollout replaces the earlier pods: stop them as the ReplicaSet controller would, so only the new one runs.
+    for (const p of tomcats.slice(0, -1)) await p.stop();
+    const seen = await until("the agent logging that the collector is unreachable", () => {
+      const e = podEvidence(latest, SEED_APP);
+      return COLLECTOR_UNREACHABLE.test(`${e.agentLog}\n${e.containerLog}`) ? e : undefined;
+    }, 90000);
+    const { url } = await statusInputs();
+    const report = await coverageReport({ url, objects: [findObject<Deployment>(objects, "Deployment", SEED_APP)], evidence: { pods: [seen] }, transport: curlTransport(network!) });
+    const [w] = report.workloads;
+    assert.strictEqual(w.coverage, "silent", JSON.stringify(w));
+    assert.match(w.reasons[0], new RegExp(`^the agent in ${latest.name} cannot reach the collector: ".*(UNAVAILABLE|Connection refused)`));
+    assert.strictEqual(exitCodeOf(report), 1);
+    fs.mkdirSync(path.join(statusOut, "collector-down"), { recursive: true });
+    fs.writeFileSync(path.join(statusOut, "collector-down", "report.txt"), formatReport(report));
+    evidence.push(`pinpoint-status: collector down, the new tomcat-zffw pod SILENT, reason "${w.reasons[0].slice(0, 70)}…", exit 1`);
+  });
+  // ---- end issue 23 (2) ----
 });
