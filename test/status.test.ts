@@ -375,6 +375,15 @@ describe("pinpoint-status: --kubectl gathers the evidence", () => {
     assert.deepStrictEqual(silent.reasons, ["the web lists no application dev-silent-jvm"]);
   });
 
+  it("a workload whose selector has no matchLabels is not looked at: no claim about its pods", async () => {
+    const objects = workloads().map((o) => (o.metadata.name === "silent-jvm" ? { ...o, spec: { ...o.spec, selector: { matchExpressions: [{ key: "app", operator: "In", values: ["silent-jvm"] }] } } } : o));
+    const calls: string[][] = [];
+    const report = await coverageReport({ url: WEB, objects, kubectl: { run: recordedKubectl(realEvidence(), calls) }, transport: replay, now: () => NOW });
+    assert.ok(!calls.some((c) => c.includes("app=silent-jvm")));
+    const silent = report.workloads.find((w) => w.workload.endsWith("/silent-jvm"))!;
+    assert.deepStrictEqual(silent.reasons.map((r) => r.replace(/ \(.*$/, "")), ["the web lists no application dev-silent-jvm", "no evidence about its pods was given"]);
+  });
+
   it("kubectl failing is an error that says what failed", async () => {
     const run: KubectlRunner = () => ({ status: 1, stdout: "", stderr: "error: You must be logged in to the server (Unauthorized)\n" });
     await assert.rejects(coverageReport({ url: WEB, objects: workloads(), kubectl: { run }, transport: replay }), /kubectl get pods -n dev -l app=plain-jvm failed: error: You must be logged in to the server \(Unauthorized\)/);

@@ -20,6 +20,8 @@ export interface PodEvidence {
 
 export interface Evidence {
   pods: PodEvidence[];
+  /** The workloads (`<namespace>/<name>`) whose pods were looked for; absent: all of them. */
+  examined?: string[];
 }
 
 /** The agent refusing an agentId or applicationName (its IdValidator's messages). */

@@ -23,9 +23,11 @@ export const spawnKubectl: KubectlRunner = (args) => {
 export function kubectlEvidence(expected: readonly ExpectedWorkload[], run: KubectlRunner = spawnKubectl, context?: string): Evidence {
   const base = context ? ["--context", context] : [];
   const pods: PodEvidence[] = [];
+  const examined: string[] = [];
   for (const e of expected) {
     const selector = Object.entries(e.selector).map(([k, v]) => `${k}=${v}`).join(",");
     if (!selector) continue; // no matchLabels: its pods cannot be told apart, so nothing is claimed
+    examined.push(`${e.namespace}/${e.name}`);
     const listed = run([...base, "get", "pods", "-n", e.namespace, "-l", selector, "-o", "json"]);
     if (listed.status !== 0) throw new Error(`kubectl get pods -n ${e.namespace} -l ${selector} failed: ${listed.stderr.trim()}`);
     const items = (JSON.parse(listed.stdout) as { items?: Pod[] }).items ?? [];
@@ -47,5 +49,5 @@ export function kubectlEvidence(expected: readonly ExpectedWorkload[], run: Kube
       pods.push(evidence);
     }
   }
-  return { pods };
+  return { pods, examined };
 }

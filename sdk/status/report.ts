@@ -45,7 +45,9 @@ export function buildReport(web: string, checkedAt: number, expected: readonly E
     const id = `${e.namespace}/${e.name}`;
     const app = view.applications.find((a) => a.applicationName === e.applicationName);
     const agents = view.agents[e.applicationName] ?? [];
-    const pods = evidence?.pods.filter((p) => p.workload === id);
+    // A workload nobody looked at has no evidence, which is not the same as no pods.
+    const examined = evidence !== undefined && (evidence.examined === undefined || evidence.examined.includes(id));
+    const pods = examined ? evidence!.pods.filter((p) => p.workload === id) : undefined;
     const base = { workload: `${e.kind} ${id}`, applicationName: e.applicationName, listed: app !== undefined, serviceType: app?.serviceType, agents };
     if (e.scaledToZero) return { ...base, coverage: "not expected", reasons: ["scaled to 0 replicas"] };
     const variables = [...new Set(e.containers.map((c) => c.optionsVariable))];
