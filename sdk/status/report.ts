@@ -38,7 +38,8 @@ export interface WebView {
   agents: Record<string, WebAgent[]>;
 }
 
-const NO_EVIDENCE = "no evidence about its pods was given (pinpoint-status --evidence, or --kubectl); look at the agent's log under /var/init/pinpoint/logs in a pod";
+const noEvidence = (agentHome: string | undefined) =>
+  `no evidence about its pods was given (pinpoint-status --evidence, or --kubectl); look at the agent's log under ${agentHome ?? "the agent's folder"}/logs in a pod`;
 
 export function buildReport(web: string, checkedAt: number, expected: readonly ExpectedWorkload[], view: WebView, evidence?: Evidence): CoverageReport {
   const workloads = expected.map((e): WorkloadCoverage => {
@@ -61,7 +62,7 @@ export function buildReport(web: string, checkedAt: number, expected: readonly E
     else if (agents.length === 0) reasons.push(`the web lists ${e.applicationName} but no agent of it in the window`);
     else if (current.length === 0) reasons.push(`its agents are not running: ${agents.map((a) => `${a.agentId} ${a.state ?? "?"}`).join(", ")}`);
     else reasons.push(`no running agent has the IP of a running pod (${[...runningIps].join(", ")}): the agents listed (${current.map((a) => a.agentId).join(", ")}) are of other pods`);
-    if (!pods) reasons.push(NO_EVIDENCE);
+    if (!pods) reasons.push(noEvidence(e.agentHome));
     return { ...base, coverage: "silent", reasons };
   });
   return {
