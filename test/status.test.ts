@@ -201,6 +201,37 @@ describe("pinpoint-status: stack outputs", () => {
 });
 
 describe("pinpoint-status: the web client", () => {
+  /**
+   * Other releases' paths (upstream's controllers at v2.5.4 and v3.1.0) serving
+   * the 3.0.1 answers in the shape each release gives them: 2.5 the same groups
+   * without /api; 3.1 the agents as one flat list at /api/agents/overview.
+   */
+  const releases: Array<{ name: string; answer: (path: string) => HttpResponse }> = [
+    { name: "2.5.x (no /api prefix)", answer: (p) => (p.startsWith("/api/") ? { status: 404, headers: {}, body: "" } : recordedWeb(`/api${p}`)) },
+    {
+      name: "3.1.x (/api/agents/overview, a flat list)",
+      answer: (p) => {
+        if (p.startsWith("/api/agents/search-application")) return { status: 404, headers: {}, body: "" };
+        if (!p.startsWith("/api/agents/overview")) return recordedWeb(p);
+        const groups = JSON.parse(recordedWeb(p.replace("/overview", "/search-application")).body) as Array<{ instancesList: unknown[] }>;
+        return { status: 200, headers: {}, body: JSON.stringify(groups.flatMap((g) => g.instancesList)) };
+      },
+    },
+  ];
+  for (const release of releases) {
+    it(`${release.name}: the same report as 3.0.1's`, async () => {
+      const seen: string[] = [];
+      const transport: Transport = async (r) => {
+        seen.push(r.url.slice(WEB.length).replace(/\?.*$/, ""));
+        return release.answer(r.url.slice(WEB.length));
+      };
+      const other = await coverageReport({ url: WEB, objects: workloads(), evidence: realEvidence(), transport, now: () => NOW });
+      const recorded = await coverageReport({ url: WEB, objects: workloads(), evidence: realEvidence(), transport: replay, now: () => NOW });
+      assert.deepStrictEqual(other, recorded);
+      assert.ok(seen.length > 3, seen.join(" "));
+    });
+  }
+
   it("logs in with the basic-login form and sends the pinpointJwt cookie it sets", async () => {
     const seen: HttpRequest[] = [];
     const transport: Transport = async (r) => {

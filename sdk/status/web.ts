@@ -1,8 +1,17 @@
 /**
  * The Pinpoint web's HTTP API, the part the report reads: the endpoints its own
- * UI calls, checked in the 3.0.1 web jar (ApplicationController's neighbours,
- * AgentListController `/api/agents/search-application`) and the basic-login
- * module (`POST /login` form, JWT in the `pinpointJwt` cookie).
+ * UI calls, checked in upstream's sources per release and in the 3.0.1 jar:
+ *
+ * | release | applications | an application's agents |
+ * |---|---|---|
+ * | 2.5.x | `/applications` | `/agents/search-application` (groups with `instancesList`) |
+ * | 3.0.x | `/api/applications` | `/api/agents/search-application` (groups with `instancesList`) |
+ * | 3.1.x | `/api/applications` | `/api/agents/overview` (a flat list) |
+ *
+ * Each application is `{applicationName, serviceType, code}`; each agent its
+ * info unwrapped plus `status: {state: {code, desc}, eventTimestamp}`. Login
+ * (basic-login module, all three): `POST /login` form, JWT in the `pinpointJwt` cookie.
+ * The release is found by asking: a 404 moves on to the older or newer path.
  */
 
 /** One HTTP exchange; the transport is replaceable (a test's network namespace, a proxy). */
@@ -41,6 +50,7 @@ export interface WebAgent {
 }
 
 export const LOGIN_PATH = "/login";
+const NOT_FOUND = Symbol("not found");
 export const JWT_COOKIE = "pinpointJwt";
 const TIMEOUT_MS = 10000;
 
@@ -60,6 +70,8 @@ export class PinpointWebClient {
   private readonly base: string;
   private readonly transport: Transport;
   private cookie: string | undefined;
+  /** `/api` (3.x) or `` (2.5.x), found by the first request. */
+  private prefix: string | undefined;
 
   constructor(private readonly o: WebClientOptions) {
     let parsed: URL;
@@ -74,8 +86,13 @@ export class PinpointWebClient {
   }
 
   async applications(): Promise<WebApplication[]> {
-    const body = await this.getJson("/api/applications");
-    if (!Array.isArray(body)) throw new WebError(`${this.base}/api/applications did not answer a list: is this a Pinpoint web?`);
+    let body = await this.getJson("/api/applications", true);
+    this.prefix = "/api";
+    if (body === NOT_FOUND) {
+      body = await this.getJson("/applications");
+      this.prefix = "";
+    }
+    if (!Array.isArray(body)) throw new WebError(`${this.base}${this.prefix}/applications did not answer a list: is this a Pinpoint web?`);
     return body
       .filter((a) => a && typeof a.applicationName === "string")
       .map((a) => ({ applicationName: a.applicationName as string, serviceType: String(a.serviceType ?? "") }));
@@ -84,12 +101,20 @@ export class PinpointWebClient {
   /** The agents the web knows under an application, over the window [from, to] (ms). */
   async agents(applicationName: string, from: number, to: number): Promise<WebAgent[]> {
     const query = new URLSearchParams({ application: applicationName, from: String(from), to: String(to) });
-    const body = await this.getJson(`/api/agents/search-application?${query}`);
-    if (!Array.isArray(body)) throw new WebError(`${this.base}/api/agents/search-application did not answer a list`);
-    return body.flatMap((group: { instancesList?: unknown[] }) => (Array.isArray(group?.instancesList) ? group.instancesList : [])).map(toAgent);
+    if (this.prefix === undefined) await this.applications();
+    let path = `${this.prefix}/agents/search-application`;
+    let body = await this.getJson(`${path}?${query}`, this.prefix === "/api");
+    if (body === NOT_FOUND) {
+      path = "/api/agents/overview";
+      body = await this.getJson(`${path}?${query}`);
+    }
+    if (!Array.isArray(body)) throw new WebError(`${this.base}${path} did not answer a list`);
+    // Groups with instancesList (2.5, 3.0) or the agents themselves (3.1).
+    return body.flatMap((item: { instancesList?: unknown[]; agentId?: unknown }) => (Array.isArray(item?.instancesList) ? item.instancesList : item?.agentId !== undefined ? [item] : [])).map(toAgent);
   }
 
-  private async getJson(path: string): Promise<any> {
+  /** With `notFoundOk`, a 404 answers NOT_FOUND (another release's path) instead of failing. */
+  private async getJson(path: string, notFoundOk = false): Promise<any> {
     if (this.o.user !== undefined && this.cookie === undefined) await this.login();
     const headers: Record<string, string> = { accept: "application/json" };
     if (this.cookie) headers.cookie = this.cookie;
@@ -98,6 +123,7 @@ export class PinpointWebClient {
     if (r.status === 401 || r.status === 403 || (r.status >= 300 && r.status < 400 && /login/.test(r.headers.location ?? ""))) {
       throw new WebError(`${this.base}${path} answered ${r.status}: the web asks for a login; give --web-user and PINPOINT_WEB_PASSWORD`);
     }
+    if (r.status === 404 && notFoundOk) return NOT_FOUND;
     if (r.status !== 200) throw new WebError(`${this.base}${path} answered ${r.status}: ${r.body.slice(0, 200)}`);
     try {
       return JSON.parse(r.body);
