@@ -410,6 +410,37 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     await silent.stop();
     evidence.push(`pinpoint-status: ${SILENT_APP} (plain java, flags in CATALINA_OPTS) SILENT, reason "${s.reasons[0].slice(0, 60)}…", exit 1; evidence in out/status-e2e/`);
   });
+  it("pinpoint-status logs in to a web with login on (the Ingress setting), with the user the stack outputs name, and sees both apps", async () => {
+    assert.ok(objects && pods.some((p) => p.name.startsWith(`${PLAIN_APP}-`)), "needs the apps reporting");
+    const password = "e2e-admin-pw-2345";
+    const login = await renderStackRun({
+      registry: registry!.host,
+      agentImage: imageRef,
+      serverVersion: serverReleaseFor(artifacts.versions.web),
+      enabled: true,
+      config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password },
+    });
+    const outputs = findStatusOutputs(login.outputs)!;
+    assert.deepStrictEqual([outputs.webIngressUrl, outputs.webLoginUser], ["http://pinpoint.dev.example.com", "admin"]);
+    const firstWeb = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+    // A second web, login on, over the same HBase: its readiness probe is the login page.
+    const web = await startWorkload("Deployment", "pinpoint-web", login.objects);
+    try {
+      const url = `http://${web.ip}:8080`;
+      const transport = curlTransport(network!);
+      const open = await coverageReport({ url, objects, transport }).then(() => "answered", (e: Error) => e.message);
+      assert.match(open, /asks for a login; give --web-user and PINPOINT_WEB_PASSWORD/);
+      const report = await coverageReport({ url, objects, transport, user: outputs.webLoginUser!, password, record: recorder(path.join(statusOut, "web-login")) });
+      assert.deepStrictEqual(report.workloads.map((w) => w.coverage), ["reporting", "reporting"]);
+      const wrong = await coverageReport({ url, objects, transport, user: "admin", password: "not-it" }).then(() => "answered", (e: Error) => e.message);
+      assert.match(wrong, /login to .* as "admin" failed/);
+      evidence.push(`pinpoint-status: web with login on: refused without a login, both apps reporting when logged in as ${outputs.webLoginUser}, a wrong password refused`);
+    } finally {
+      await web.stop();
+      // The first web answers the Service name again, as before this test.
+      network!.addService("pinpoint-web", "pinpoint", "cluster.local", firstWeb.ip);
+    }
+  });
   // ---- end issue 23 ----
 
   it("with pinpoint:agentDelivery imageVolume, the same Tomcat loads the agent read-only from the image's root and reports", async () => {

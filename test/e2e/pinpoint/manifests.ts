@@ -44,6 +44,8 @@ export interface RenderInput {
   agentDelivery?: "copy" | "imageVolume";
   /** More workloads declared after the stack's own (issue 23's silent app). */
   extraWorkloads?: (namespace: string) => void;
+  /** More pinpoint:* keys, set last (issue 23's web with login on). */
+  config?: Record<string, string>;
 }
 
 /** The plain app's Deployment: a JVM started by `java` itself, so the agent goes into JAVA_TOOL_OPTIONS. */
@@ -88,6 +90,7 @@ export async function renderStackRun(input: RenderInput): Promise<{ objects: Kub
     "pinpoint:version": input.serverVersion,
     "pinpoint:alarms": "false",
   });
+  if (input.config) Object.assign(config, input.config);
   // An image volume needs a cluster that has them: say which, as a user of that delivery would.
   if (input.agentDelivery) Object.assign(config, { "pinpoint:agentDelivery": input.agentDelivery, "pinpoint:kubernetesVersion": "1.35" });
   const stack = loadProgram(program);

@@ -57,7 +57,8 @@ export function curlTransport(network: ClusterNetwork): Transport {
     const url = new URL(req.url);
     const port = url.port || (url.protocol === "https:" ? "443" : "80");
     const ip = names.get(url.hostname);
-    const args = ["curl", "-s", "-D", "-", "--max-time", "10", "-X", req.method];
+    // 30 s: a web just started answers its first login slowly (cold JVM on a busy machine).
+    const args = ["curl", "-s", "-D", "-", "--max-time", "30", "-X", req.method];
     if (ip) args.push("--resolve", `${url.hostname}:${port}:${ip}`);
     for (const [k, v] of Object.entries(req.headers)) args.push("-H", `${k}: ${v}`);
     if (req.body !== undefined) args.push("--data-binary", req.body);
