@@ -23,3 +23,6 @@ export type { AgentImageArgs, BuildContext, BuildContextOptions } from "./agentI
 // Pinpoint server
 export { PinpointServer, PINPOINT_SERVER_RELEASES, DEFAULT_PINPOINT_SERVER_VERSION } from "./server";
 export type { PinpointServerArgs, PartResourcesArgs, QuantitiesArgs, CollectorAddress, ServerApmArgs, PinpointRelease } from "./server";
+// Coverage report (pinpoint-status): which instrumented workloads report to the web
+export { coverageReport, expectedWorkloads, buildReport, formatReport, exitCodeOf, PinpointWebClient, findStatusOutputs, STATUS_OUTPUTS_SCHEMA } from "./status";
+export type { CoverageReport, WorkloadCoverage, ExpectedWorkload, Evidence, PodEvidence, StatusOutputs } from "./status";

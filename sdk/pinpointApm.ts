@@ -35,6 +35,7 @@ import { pinpointTransform, PinpointTransformOptions } from "./transform";
 import { reportInstrumentationOff } from "./injectionReport";
 import { agentImageTransform, AgentImageApmArgs, AgentImageWiring, wireAgentImage } from "./agentImage/apmWiring";
 import { requireCollector, ServerApmArgs, wireServer } from "./server/apmWiring";
+import { STATUS_OUTPUTS_SCHEMA, StatusOutputs } from "./status/outputs";
 
 declareConfigKeys({
   enabled: "boolean, default false: instrument the stack's workloads; false leaves every workload as declared",
@@ -147,6 +148,8 @@ export class PinpointApm extends pulumi.ComponentResource {
   readonly serverNamespace: pulumi.Output<string | undefined>;
   /** The deployed server's web UI address. */
   readonly webUrl: pulumi.Output<string | undefined>;
+  /** What `pinpoint-status --stack-outputs` needs: export it (`export const pinpointStatus = apm.status`). */
+  readonly status: pulumi.Output<StatusOutputs>;
 
   constructor(name: string, args: PinpointApmArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("pinpoint:index:PinpointApm", name, {}, opts);
@@ -187,7 +190,19 @@ export class PinpointApm extends pulumi.ComponentResource {
     this.collectorHost = pulumi.output(inputs.collectorHost);
     this.serverNamespace = server ? server.namespace : pulumi.output(undefined);
     this.webUrl = server ? server.webUrl : pulumi.output(undefined);
+    this.status = pulumi
+      .all([known, server?.webClusterUrl, server?.webIngressUrl, server?.webLoginUser])
+      .apply(([s, cluster, ingress, user]): StatusOutputs => ({
+        schema: STATUS_OUTPUTS_SCHEMA,
+        enabled: s.enabled,
+        applicationNamePrefix: s.options.applicationNamePrefix ?? "",
+        agentIdSource: s.options.agentIdSource ?? "podIP",
+        webClusterUrl: cluster ?? null,
+        webIngressUrl: ingress ?? null,
+        webLoginUser: user ?? null,
+      }));
     this.registerOutputs({
+      status: this.status,
       enabled: this.enabled,
       agentImage: this.agentImage,
       applicationNamePrefix: this.applicationNamePrefix,

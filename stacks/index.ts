@@ -67,3 +67,5 @@ export const agentImage = apm.agentImage.apply((ref) => ref ?? null);
 export const collectorHost = apm.collectorHost.apply((host) => host ?? null);
 /** The deployed server's web UI, when this stack deploys one. */
 export const webUrl = apm.webUrl.apply((url) => url ?? null);
+/** What `pinpoint-status --stack-outputs` reads: the web's in-cluster and Ingress URLs, its login user, the naming rules. */
+export const pinpointStatus = apm.status;

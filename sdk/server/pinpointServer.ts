@@ -14,9 +14,9 @@ import { PinpointServerArgs, resolveServerSettings, ServerSettings } from "./con
 import { NAMES, SECRET_KEYS } from "./constants";
 import { hbaseObjects } from "./hbase";
 import { schemaJob } from "./migrations";
-import { webLoginOn, webLoginSecretData } from "./webLogin";
+import { WEB_LOGIN_USER, webLoginOn, webLoginSecretData } from "./webLogin";
 import { redisObjects } from "./redis";
-import { webObjects, webUrl } from "./web";
+import { webClusterUrl, webIngressUrl, webObjects, webUrl } from "./web";
 import { zookeeperObjects } from "./zookeeper";
 
 /** First starts take longer than the provider's 10 minutes: HBase creates its tables and regions, MySQL initialises its data folder before the schema Job gets in. */
@@ -39,6 +39,12 @@ export class PinpointServer extends pulumi.ComponentResource {
   readonly collectorSpanPort: pulumi.Output<number>;
   /** Where the web UI is: the Ingress host, or the Service inside the cluster. */
   readonly webUrl: pulumi.Output<string>;
+  /** The web's Service inside the cluster. */
+  readonly webClusterUrl: pulumi.Output<string>;
+  /** The web through its Ingress (undefined without webIngressHost). */
+  readonly webIngressUrl: pulumi.Output<string | undefined>;
+  /** The web's login user when its login is on (with an Ingress), else undefined. */
+  readonly webLoginUser: pulumi.Output<string | undefined>;
   /** The collector address as plain values, known before deployment (for wiring the agents). */
   readonly collector: CollectorAddress;
 
@@ -111,7 +117,13 @@ export class PinpointServer extends pulumi.ComponentResource {
     this.collectorStatPort = pulumi.output(this.collector.statPort);
     this.collectorSpanPort = pulumi.output(this.collector.spanPort);
     this.webUrl = pulumi.output(webUrl(s));
+    this.webClusterUrl = pulumi.output(webClusterUrl(s));
+    this.webIngressUrl = pulumi.output(webIngressUrl(s));
+    this.webLoginUser = pulumi.output(webLoginOn(s) ? WEB_LOGIN_USER : undefined);
     this.registerOutputs({
+      webClusterUrl: this.webClusterUrl,
+      webIngressUrl: this.webIngressUrl,
+      webLoginUser: this.webLoginUser,
       namespace: this.namespace,
       version: this.version,
       collectorHost: this.collectorHost,

@@ -17,6 +17,16 @@ export function webUrl(s: ServerSettings): string {
   return s.ingress ? `http://${s.ingress.host}` : `http://${serviceHost(s, NAMES.web)}:${PORTS.web}`;
 }
 
+/** The web inside the cluster: its Service, what in-cluster tools and CI jobs use. */
+export function webClusterUrl(s: ServerSettings): string {
+  return `http://${serviceHost(s, NAMES.web)}:${PORTS.web}`;
+}
+
+/** The web through its Ingress, when one publishes it. */
+export function webIngressUrl(s: ServerSettings): string | undefined {
+  return s.ingress ? `http://${s.ingress.host}` : undefined;
+}
+
 function webEnv(s: ServerSettings): EnvVar[] {
   // No usage statistics sent to the Pinpoint project from company clusters.
   const out = [...pinpointServerEnv(s, "web", webProfiles(s)), ...env({ CONFIG_SENDUSAGE: false, CONFIG_SHOW_APPLICATIONSTAT: true })];

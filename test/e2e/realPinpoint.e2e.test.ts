@@ -25,7 +25,10 @@ import { runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
 import { ClusterNetwork } from "./cluster/network";
 import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
-import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
+import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
+import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
+import { COLLECTOR_UNREACHABLE, coverageReport, exitCodeOf, findStatusOutputs, formatReport, webUrlOf } from "../../sdk/status";
+import { stringify as stringifyYaml } from "yaml";
 import { StandIns } from "./pinpoint/standIns";
 import { runInitContainer } from "./pod";
 import { manifestDigest, Registry, startRegistry } from "./registry";
@@ -324,6 +327,122 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     }
   });
 
+  // ---- issue 23: coverage report (pinpoint-status); helpers in pinpoint/status.ts ----
+  const statusOut = path.resolve(__dirname, "..", "..", "out", "status-e2e");
+  const statusEvidence: Record<string, unknown> = {};
+
+  /** Render (objects and stack outputs), evidence of the apps' pods, the in-cluster web URL from the outputs. */
+  async function statusInputs(extraWorkloads?: (namespace: string) => void) {
+    const run = await renderStackRun({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads });
+    const outputs = findStatusOutputs(run.outputs);
+    assert.ok(outputs, `the stack exports PinpointApm's status: ${JSON.stringify(run.outputs)}`);
+    const url = webUrlOf(outputs, true)!;
+    const webService = findObject<Service>(run.objects, "Service", "pinpoint-web");
+    assert.strictEqual(url, `http://${webService.metadata!.name}.${webService.metadata!.namespace}.svc.cluster.local:${webService.spec!.ports![0].port}`);
+    const evidencePods = [SEED_APP, PLAIN_APP, SILENT_APP].flatMap((w) => pods.filter((p) => p.name.startsWith(`${w}-`) && p.containers[0].process.running).map((p) => podEvidence(p, w)));
+    return { objects: run.objects, outputs, url, evidence: { pods: evidencePods } };
+  }
+
+  function writeStatusFiles(name: string, objs: readonly KubernetesObject[], outputs: unknown, evidence: unknown): string[] {
+    const dir = path.join(statusOut, name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "objects.yaml"), objs.map((o) => stringifyYaml(o)).join("---\n"));
+    fs.writeFileSync(path.join(dir, "outputs.json"), JSON.stringify({ pinpointStatus: outputs }, null, 2));
+    fs.writeFileSync(path.join(dir, "evidence.json"), JSON.stringify(evidence, null, 2));
+    return ["-f", path.join(dir, "objects.yaml"), "--stack-outputs", path.join(dir, "outputs.json"), "--in-cluster", "--evidence", path.join(dir, "evidence.json")];
+  }
+
+  it("pinpoint-status lists Tomcat and the plain app as reporting, from the stack outputs (in process) and from the CLI (a process in the cluster network), exit 0", async () => {
+    assert.ok(objects && pods.some((p) => p.name.startsWith(`${PLAIN_APP}-`)), "needs the apps reporting");
+    const { objects: objs, outputs, url, evidence: podFacts } = await statusInputs();
+    const report = await coverageReport({ url, objects: objs, evidence: podFacts, transport: curlTransport(network!), record: recorder(path.join(statusOut, "web-reporting")) });
+    assert.deepStrictEqual(report.workloads.map((w) => [w.workload, w.applicationName, w.coverage]).sort(), [
+      [`Deployment ${STACK}/${PLAIN_APP}`, `${STACK}-${PLAIN_APP}`, "reporting"],
+      [`Deployment ${STACK}/${SEED_APP}`, `${STACK}-${SEED_APP}`, "reporting"],
+    ]);
+    for (const w of report.workloads) {
+      const pod = pods.find((p) => p.name.startsWith(`${w.workload.split("/")[1]}-`))!;
+      assert.ok(w.agents.some((a) => a.agentId === pod.ip && a.agentName === pod.name && a.state === "RUNNING" && a.agentVersion === artifacts.versions.agent), `${w.workload}: ${JSON.stringify(w.agents)}`);
+    }
+    assert.strictEqual(exitCodeOf(report), 0);
+
+    const args = writeStatusFiles("reporting", objs, outputs, podFacts);
+    const cli = runStatusCli(network!, args);
+    assert.strictEqual(cli.status, 0, `pinpoint-status exited ${cli.status}:\n${cli.stdout}\n${cli.stderr}`);
+    assert.match(cli.stdout, new RegExp(`^2 of 2 instrumented workloads report to ${url.replace(/\./g, "\\.")}`));
+    const json = runStatusCli(network!, [...args, "--json"]);
+    assert.deepStrictEqual((JSON.parse(json.stdout).workloads as Array<{ coverage: string }>).map((w) => w.coverage), ["reporting", "reporting"]);
+    fs.writeFileSync(path.join(statusOut, "reporting", "report.txt"), cli.stdout);
+    // README shows this run's output: the same but for times, IPs and pod names.
+    assert.strictEqual(normaliseReport(readmeReport("2 of 2 instrumented") ?? "(README has no such report)"), normaliseReport(cli.stdout), "README pinpoint-status: the reporting example");
+    statusEvidence.reporting = { url, exitCode: cli.status, report: JSON.parse(json.stdout) };
+    evidence.push(`pinpoint-status: ${report.reporting} of 2 reporting (stack outputs in process, and the CLI in the cluster network, exit 0) from ${url}`);
+  });
+
+  it("pinpoint-status flags an app whose launcher ignores the variable (plain java, CATALINA_OPTS) as silent, agent never loaded, exit 1", async () => {
+    assert.ok(objects, "needs the server");
+    const silentObjects = (await renderStackRun({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads: silentAppDeployment })).objects;
+    const silent = await startWorkload("Deployment", SILENT_APP, silentObjects);
+    await awaitServing(silent, PLAIN_APP_PORT);
+    serve(silent, PLAIN_APP_PORT, REQUESTS);
+    // As long as the reporting apps took at most to be listed after serving: the web sees an agent within seconds of its start.
+    await new Promise((r) => setTimeout(r, 30000));
+    const { objects: objs, outputs, url, evidence: podFacts } = await statusInputs(silentAppDeployment);
+    const report = await coverageReport({ url, objects: objs, evidence: podFacts, transport: curlTransport(network!), record: recorder(path.join(statusOut, "web-silent")) });
+    const byName = Object.fromEntries(report.workloads.map((w) => [w.workload, w]));
+    const s = byName[`Deployment ${STACK}/${SILENT_APP}`];
+    assert.strictEqual(s.coverage, "silent");
+    assert.strictEqual(s.listed, false);
+    assert.match(s.reasons[0], new RegExp(`the agent never loaded in ${silent.name}.*does not read CATALINA_OPTS`));
+    assert.strictEqual(byName[`Deployment ${STACK}/${SEED_APP}`].coverage, "reporting");
+    assert.strictEqual(exitCodeOf(report), 1);
+
+    const args = writeStatusFiles("silent", objs, outputs, podFacts);
+    const cli = runStatusCli(network!, args);
+    assert.strictEqual(cli.status, 1, `pinpoint-status exited ${cli.status}:\n${cli.stdout}\n${cli.stderr}`);
+    assert.match(cli.stdout, /^2 of 3 instrumented workloads report/);
+    assert.match(cli.stdout, new RegExp(`SILENT +Deployment ${STACK}/${SILENT_APP}[^\n]*\n(.*\n)*? +why: the agent never loaded`));
+    fs.writeFileSync(path.join(statusOut, "silent", "report.txt"), cli.stdout);
+    assert.strictEqual(normaliseReport(readmeReport("2 of 3 instrumented") ?? "(README has no such report)"), normaliseReport(cli.stdout), "README pinpoint-status: the silent example");
+    const json = runStatusCli(network!, [...args, "--json"]);
+    statusEvidence.silent = { url, exitCode: cli.status, report: JSON.parse(json.stdout) };
+    fs.writeFileSync(path.join(statusOut, "evidence.json"), JSON.stringify({ agent: artifacts.versions.agent, web: artifacts.versions.web, ...statusEvidence }, null, 2));
+    await silent.stop();
+    evidence.push(`pinpoint-status: ${SILENT_APP} (plain java, flags in CATALINA_OPTS) SILENT, reason "${s.reasons[0].slice(0, 60)}…", exit 1; evidence in out/status-e2e/`);
+  });
+  it("pinpoint-status logs in to a web with login on (the Ingress setting), with the user the stack outputs name, and sees both apps", async () => {
+    assert.ok(objects && pods.some((p) => p.name.startsWith(`${PLAIN_APP}-`)), "needs the apps reporting");
+    const password = "e2e-admin-pw-2345";
+    const login = await renderStackRun({
+      registry: registry!.host,
+      agentImage: imageRef,
+      serverVersion: serverReleaseFor(artifacts.versions.web),
+      enabled: true,
+      config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password },
+    });
+    const outputs = findStatusOutputs(login.outputs)!;
+    assert.deepStrictEqual([outputs.webIngressUrl, outputs.webLoginUser], ["http://pinpoint.dev.example.com", "admin"]);
+    const firstWeb = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+    // A second web, login on, over the same HBase: its readiness probe is the login page.
+    const web = await startWorkload("Deployment", "pinpoint-web", login.objects);
+    try {
+      const url = `http://${web.ip}:8080`;
+      const transport = curlTransport(network!);
+      const open = await coverageReport({ url, objects, transport }).then(() => "answered", (e: Error) => e.message);
+      assert.match(open, /asks for a login; give --web-user and PINPOINT_WEB_PASSWORD/);
+      const report = await coverageReport({ url, objects, transport, user: outputs.webLoginUser!, password, record: recorder(path.join(statusOut, "web-login")) });
+      assert.deepStrictEqual(report.workloads.map((w) => w.coverage), ["reporting", "reporting"]);
+      const wrong = await coverageReport({ url, objects, transport, user: "admin", password: "not-it" }).then(() => "answered", (e: Error) => e.message);
+      assert.match(wrong, /login to .* as "admin" failed/);
+      evidence.push(`pinpoint-status: web with login on: refused without a login, both apps reporting when logged in as ${outputs.webLoginUser}, a wrong password refused`);
+    } finally {
+      await web.stop();
+      // The first web answers the Service name again, as before this test.
+      network!.addService("pinpoint-web", "pinpoint", "cluster.local", firstWeb.ip);
+    }
+  });
+  // ---- end issue 23 ----
+
   it("with pinpoint:agentDelivery imageVolume, the same Tomcat loads the agent read-only from the image's root and reports", async () => {
     assert.ok(objects, "needs the server");
     const ivObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, agentDelivery: "imageVolume" });
@@ -374,4 +493,28 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     assert.match(agentLogs(tomcat), /pinpoint/i, "the agent was loaded");
     evidence.push("collector down: instrumented tomcat-zffw started and served");
   });
+
+  // ---- issue 23 (2): the report names an unreachable collector (after the collector-down test) ----
+  it("pinpoint-status names the unreachable collector for the Tomcat started while it is down, exit 1", async () => {
+    const collector = pods.find((p) => p.name.startsWith("pinpoint-collector-"));
+    assert.ok(objects && collector && !collector.containers[0].process.running, "needs the collector-down test before it");
+    const tomcats = pods.filter((p) => p.name.startsWith(`${SEED_APP}-`) && p.containers[0].process.running);
+    const latest = tomcats[tomcats.length - 1];
+    // A rollout replaces the earlier pods: stop them as the ReplicaSet controller would, so only the new one runs.
+    for (const p of tomcats.slice(0, -1)) await p.stop();
+    const seen = await until("the agent logging that the collector is unreachable", () => {
+      const e = podEvidence(latest, SEED_APP);
+      return COLLECTOR_UNREACHABLE.test(`${e.agentLog}\n${e.containerLog}`) ? e : undefined;
+    }, 90000);
+    const { url } = await statusInputs();
+    const report = await coverageReport({ url, objects: [findObject<Deployment>(objects, "Deployment", SEED_APP)], evidence: { pods: [seen] }, transport: curlTransport(network!) });
+    const [w] = report.workloads;
+    assert.strictEqual(w.coverage, "silent", JSON.stringify(w));
+    assert.match(w.reasons[0], new RegExp(`^the agent in ${latest.name} cannot reach the collector: ".*(UNAVAILABLE|Connection refused)`));
+    assert.strictEqual(exitCodeOf(report), 1);
+    fs.mkdirSync(path.join(statusOut, "collector-down"), { recursive: true });
+    fs.writeFileSync(path.join(statusOut, "collector-down", "report.txt"), formatReport(report));
+    evidence.push(`pinpoint-status: collector down, the new tomcat-zffw pod SILENT, reason "${w.reasons[0].slice(0, 70)}…", exit 1`);
+  });
+  // ---- end issue 23 (2) ----
 });

@@ -42,6 +42,10 @@ export interface RenderInput {
   enabled: boolean;
   /** pinpoint:agentDelivery (default: the stack's, copy). */
   agentDelivery?: "copy" | "imageVolume";
+  /** More workloads declared after the stack's own (issue 23's silent app). */
+  extraWorkloads?: (namespace: string) => void;
+  /** More pinpoint:* keys, set last (issue 23's web with login on). */
+  config?: Record<string, string>;
 }
 
 /** The plain app's Deployment: a JVM started by `java` itself, so the agent goes into JAVA_TOOL_OPTIONS. */
@@ -71,6 +75,11 @@ function plainAppDeployment(namespace: string): void {
 
 /** Every Kubernetes object the stack creates, as the cluster would receive it. */
 export async function renderStack(input: RenderInput): Promise<KubernetesObject[]> {
+  return (await renderStackRun(input)).objects;
+}
+
+/** The objects and the stack outputs. */
+export async function renderStackRun(input: RenderInput): Promise<{ objects: KubernetesObject[]; outputs: Record<string, any> }> {
   const program = locateProgram("stacks", REPO_ROOT);
   const { config, secretKeys } = readStackConfig(stackFile(program, STACK), program.project);
   for (const key of DROPPED_KEYS) delete config[`pinpoint:${key}`];
@@ -81,6 +90,7 @@ export async function renderStack(input: RenderInput): Promise<KubernetesObject[
     "pinpoint:version": input.serverVersion,
     "pinpoint:alarms": "false",
   });
+  if (input.config) Object.assign(config, input.config);
   // An image volume needs a cluster that has them: say which, as a user of that delivery would.
   if (input.agentDelivery) Object.assign(config, { "pinpoint:agentDelivery": input.agentDelivery, "pinpoint:kubernetesVersion": "1.35" });
   const stack = loadProgram(program);
@@ -88,13 +98,14 @@ export async function renderStack(input: RenderInput): Promise<KubernetesObject[
     () => {
       const outputs = stack();
       plainAppDeployment(STACK);
+      input.extraWorkloads?.(STACK);
       return outputs;
     },
     // Secrets in clear: the test cluster resolves secretKeyRef from them.
     { project: program.project, stack: STACK, config, secretKeys: secretKeys.filter((k) => k in config), cwd: program.dir, secret: (v) => v },
   );
   if (run.errors.length > 0) throw new Error(`the stack program failed:\n${run.errors.join("\n")}`);
-  return kubernetesObjects(run.resources, (v) => v).map((o) => o.object);
+  return { objects: kubernetesObjects(run.resources, (v) => v).map((o) => o.object), outputs: run.outputs };
 }
 
 export function findObject<T>(objects: readonly KubernetesObject[], kind: string, name: string): T {
