@@ -27,6 +27,7 @@ import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
 import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
 import { StandIns } from "./pinpoint/standIns";
+import { checkRunVersions } from "./pinpoint/versionPair";
 import { runInitContainer } from "./pod";
 import { manifestDigest, Registry, startRegistry } from "./registry";
 import { BUSYBOX, missingPrerequisites, run } from "./tools";
@@ -267,7 +268,10 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   it("runs ZooKeeper, HBase, collector and web (and Redis where rendered) from the rendered PinpointServer, and every probe they declare passes", async () => {
     assert.ok(imageRef, "needs the pushed image");
     const serverVersion = serverReleaseFor(artifacts.versions.web);
-    objects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion, enabled: true });
+    objects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion, enabled: true });
+    // The pair really run, against the release rendered and upstream's table: fails, or names the one declared exception.
+    const exception = checkRunVersions(serverVersion, artifacts.versions);
+    if (exception) evidence.push(exception);
     // Coordination and storage first (no restarts here to paper over an order), then the readers and writers.
     // Redis only where the rendered server has it (the 3.x realtime module, off by default).
     const redis = objects.some((o) => o.kind === "Deployment" && o.metadata?.name === "pinpoint-redis");
@@ -326,7 +330,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   it("with pinpoint:agentDelivery imageVolume, the same Tomcat loads the agent read-only from the image's root and reports", async () => {
     assert.ok(objects, "needs the server");
-    const ivObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, agentDelivery: "imageVolume" });
+    const ivObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, agentDelivery: "imageVolume" });
     const d = findObject<Deployment>(ivObjects, "Deployment", SEED_APP);
     const spec = d.spec!.template.spec!;
     assert.strictEqual(spec.initContainers, undefined, "no init container, no copy");
@@ -353,7 +357,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   it("with pinpoint:enabled false, the same Tomcat starts with no agent", async () => {
     assert.ok(imageRef, "needs the pushed image");
-    const plainObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: false });
+    const plainObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: false });
     const d = findObject<Deployment>(plainObjects, "Deployment", SEED_APP);
     assert.strictEqual(d.spec!.template.spec!.initContainers, undefined);
     const tomcat = await startWorkload("Deployment", SEED_APP, plainObjects);
