@@ -28,6 +28,7 @@ import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
 import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
 import { StandIns } from "./pinpoint/standIns";
 import { checkRunVersions } from "./pinpoint/versionPair";
+import { Evidence, runArtifacts, writeEvidence } from "./pinpoint/evidence";
 import { runInitContainer } from "./pod";
 import { manifestDigest, Registry, startRegistry } from "./registry";
 import { BUSYBOX, missingPrerequisites, run } from "./tools";
@@ -61,9 +62,15 @@ function deploymentPodName(name: string): string {
 /** What the run proved, printed once every suite is done, so that it ends the output. */
 const evidence: string[] = [];
 const probes: ProbeRecord[] = [];
+/** The same, and more, as out/e2e-pinpoint/evidence.json (pinpoint/evidence.ts). */
+let evidenceJson: Evidence | undefined;
 
 after(() => {
   if (evidence.length === 0 && probes.length === 0) return;
+  if (evidenceJson) {
+    const file = writeEvidence({ ...evidenceJson, probes: probes.map((p) => ({ ...p, result: "passed" as const })), lines: evidence });
+    evidence.push(`evidence file: ${path.relative(process.cwd(), file)}`);
+  }
   console.log("\n  Evidence (real Pinpoint end to end)");
   for (const line of evidence) console.log(`    ${line}`);
   console.log(`    probes passed: ${probes.length} (${probes.map((p) => `${p.pod.replace(/-[0-9a-f]{9}-[a-z0-9]{5}$/, "")}/${p.kind.replace("Probe", "")} ${p.handler}`).join("; ")})`);
@@ -204,6 +211,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pp-real-e2e-"));
     fs.chmodSync(tmp, 0o755);
     artifacts = resolveArtifacts();
+    evidenceJson = { startedAt: new Date().toISOString(), run: runArtifacts(artifacts.versions), probes: [], applications: [], lines: [] };
     standIns = new StandIns(artifacts, path.join(tmp, "stand-ins"));
     registry = await startRegistry(path.join(tmp, "registry"));
     buildah = new Buildah(path.join(tmp, "buildah"));
@@ -272,6 +280,8 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     // The pair really run, against the release rendered and upstream's table: fails, or names the one declared exception.
     const exception = checkRunVersions(serverVersion, artifacts.versions);
     if (exception) evidence.push(exception);
+    evidenceJson!.renderedRelease = serverVersion;
+    evidenceJson!.versionException = exception;
     // Coordination and storage first (no restarts here to paper over an order), then the readers and writers.
     // Redis only where the rendered server has it (the 3.x realtime module, off by default).
     const redis = objects.some((o) => o.kind === "Deployment" && o.metadata?.name === "pinpoint-redis");
@@ -324,6 +334,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
       });
       const logs = agentLogs(e.pod);
       assert.doesNotMatch(logs, ID_REJECTION, `${e.application}: the agent rejected an id or a name`);
+      evidenceJson!.applications.push({ application: e.application, serviceType: e.serviceType, agentId: agents[0].agentId, agentName: agents[0].agentName, agentVersion: agents[0].agentVersion, transactions: dots });
       evidence.push(`application ${e.application} (${e.serviceType}): agentId ${e.pod.ip} = pod IP, agentName ${e.pod.name} = pod name, agent ${agents[0].agentVersion}, ${dots} transactions stored of ${REQUESTS} requests (1 in 20 sampled)`);
     }
   });
