@@ -23,6 +23,7 @@ import { Buildah } from "./buildah";
 import { removeMountPoints } from "./cluster/container";
 import { runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
 import { ClusterNetwork } from "./cluster/network";
+import { serviceLinkEnv } from "./cluster/serviceLinks";
 import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
 import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
@@ -87,6 +88,8 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   let imageRef: string;
   let objects: KubernetesObject[];
   const pods: RunningPod[] = [];
+  /** `<namespace>/<name>` → the pod IP a Service answers on, once its pod runs (service links name only these). */
+  const mappedServices = new Map<string, string>();
   const buildahContainers: string[] = [];
 
   function podEnvironment(objs: readonly KubernetesObject[]): PodEnvironment {
@@ -104,6 +107,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
           buildah.run("rm", container);
         }
       },
+      serviceLinks: (namespace) => serviceLinkEnv(objs.filter((o) => o.kind === "Service") as Service[], namespace, (svc) => mappedServices.get(`${svc.metadata!.namespace}/${svc.metadata!.name}`)),
       imageRoot: (reference) => {
         const { container, rootfs } = buildah.mountImage(reference);
         buildahContainers.push(container);
@@ -147,6 +151,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
         assert.strictEqual(target, p.port, `Service ${svc.metadata!.name} port ${p.name}: targets ${p.targetPort}, which the pod does not declare as port ${p.port}`);
       }
       network!.addService(svc.metadata!.name!, pod.namespace, "cluster.local", pod.ip);
+      mappedServices.set(`${pod.namespace}/${svc.metadata!.name}`, pod.ip);
     }
   }
 
@@ -291,6 +296,9 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const server = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata?.namespace === "pinpoint") as Array<Deployment | StatefulSet>;
     const declared = server.flatMap((w) => (w.spec!.template.spec!.containers as K8sContainer[]).flatMap((c) => ["startupProbe", "readinessProbe", "livenessProbe"].filter((k) => (c as any)[k]).map((k) => `${w.metadata!.name}/${k}`)));
     assert.deepStrictEqual(probes.map((p) => `${p.pod.replace(/-(0|[0-9a-f]{9}-[a-z0-9]{5})$/, "")}/${p.kind}`).sort(), declared.sort(), "every probe of every server container was run and passed");
+    // enableServiceLinks: false on every server pod: the kubelet stand-in gave them no <SERVICE>_PORT=tcp://… variables.
+    const linked = pods.filter((p) => p.namespace === "pinpoint").flatMap((p) => p.containers.flatMap((c) => [...c.env.keys()].filter((k) => /_SERVICE_HOST$|_PORT_\d+_TCP$/.test(k)).map((k) => `${p.name}/${k}`)));
+    assert.deepStrictEqual(linked, [], "server containers must get no service-link variables");
     evidence.push(`server: PinpointServer ${serverVersion} rendered; collector ${artifacts.versions.collector} and web ${artifacts.versions.web} jars, HBase ${artifacts.versions.hbase}, ZooKeeper ${artifacts.versions.zookeeper}`);
   });
 
@@ -301,6 +309,9 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     assert.strictEqual(init.image, imageRef);
     const tomcat = await startWorkload("Deployment", SEED_APP, objects);
     const plain = await startWorkload("Deployment", PLAIN_APP, objects);
+    // Service links as a kubelet gives them: the plain app (no enableServiceLinks: false) started after Tomcat's Service had its pod.
+    assert.strictEqual(plain.containers[0].env.get("TOMCAT_ZFFW_SERVICE_HOST"), tomcat.ip);
+    assert.strictEqual(plain.containers[0].env.get("TOMCAT_ZFFW_PORT"), `tcp://${tomcat.ip}:8080`);
 
     // The init container copied the agent as its own uid into the emptyDir the app mounts at the agent path.
     const agentDir = tomcat.volumes.get("pp-agent")!;
