@@ -146,6 +146,14 @@ describe("PinpointServer: what it deploys", () => {
     }
   });
 
+  it("turns service-link variables off in every pod it runs, so that no PINPOINT_*_PORT=tcp://… reaches Spring", async () => {
+    const { objects } = await server({ ...BASE, alarmNotify: "mail", alarmMailHost: "smtp.example.com", alarmMailFrom: "apm@example.com" });
+    const pods = [...workloads(objects), ...objects.filter((o) => kindOf(o) === "Job")];
+    // Six workloads (alarms on) and the schema Job.
+    assert.strictEqual(pods.length, 7);
+    for (const w of pods) assert.strictEqual(podSpec(w.obj).enableServiceLinks, false, `${kindOf(w)} ${w.name}`);
+  });
+
   it("gives the collector Service the gRPC agent, stat and span ports its pods listen on", async () => {
     const { objects } = await server();
     const service = named(objects, "Service", "pinpoint-collector");

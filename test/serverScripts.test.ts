@@ -18,6 +18,8 @@ import { retentionFile, Retention } from "../sdk/server/retention";
 import { fakeHbaseHome, Tables } from "./support/fakeHbase";
 import { Mariadb, startMariadb } from "./support/mariadb";
 import { resolveArtifacts } from "./e2e/pinpoint/artifacts";
+import { parse as parseYaml } from "yaml";
+import { RETENTION_TABLES } from "../sdk/server/retention";
 
 const FIXTURES = path.join(__dirname, "fixtures", "server");
 /** The released web jar, resolved from the version pinned in test/e2e/pinpoint/maven/pom.xml (.ci/run fetches it). */
@@ -102,6 +104,68 @@ describe("HBase start script: tables and retention", () => {
     await runStartScript(path.join(dir, "run3"), { traces: 3 * DAY, agentInfo: 30 * DAY, metadata: 30 * DAY }, { ...changed.env, BASE_DIR: dir });
     const alters = fs.readFileSync(changed.log, "utf8").split("\n").filter((l) => l.startsWith("alter"));
     assert.deepStrictEqual(alters, ["alter 'TraceIndex', { NAME => 'I', TTL => 259200 }", "alter 'TraceIndex', { NAME => 'M', TTL => 259200 }"]);
+  });
+});
+
+/** Upstream's hbase-create.hbase as our fact table records it (fixtures/server/upstream-hbase-create.facts.yaml). */
+interface UpstreamTable {
+  families: Record<string, number>;
+  versions?: number;
+  splits?: { count: number; first: number; step: number };
+  numRegions?: number;
+}
+
+/** One create statement in the HBase shell syntax upstream's script uses. */
+function upstreamCreate(name: string, t: UpstreamTable): string {
+  const fams = Object.entries(t.families).map(
+    ([f, ttl]) => `{ NAME => '${f}', TTL => ${ttl}, ${t.versions ? `VERSIONS => ${t.versions}, ` : ""}DATA_BLOCK_ENCODING => 'PREFIX' }`,
+  );
+  const key = (b: number) => `"\\x${b.toString(16).padStart(2, "0")}${"\\x00".repeat(15)}"`;
+  const split = t.splits
+    ? `, {SPLITS=>[${Array.from({ length: t.splits.count }, (_, i) => key(t.splits!.first + i * t.splits!.step)).join(",")}]}`
+    : t.numRegions
+      ? `, {NUMREGIONS => ${t.numRegions}, SPLITALGO => 'UniformSplit'}`
+      : "";
+  return `create '${name}', ${fams.join(", ")}${split}`;
+}
+
+describe("HBase start script: upstream's own create statements", () => {
+  const facts = parseYaml(fs.readFileSync(path.join(FIXTURES, "upstream-hbase-create.facts.yaml"), "utf8")) as { tables: Record<string, UpstreamTable> };
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pp-hbase-up-"));
+    const body = Object.entries(facts.tables).map(([n, t]) => upstreamCreate(n, t));
+    fs.writeFileSync(path.join(dir, "hbase-create.hbase"), `${body.join("\n\n")}\n\nlist\n\nexit\n`);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("caps every table's pre-split (SPLITS arrays and NUMREGIONS) and sets every family's TTL from the retention keys", async () => {
+    const retention: Retention = { traces: 3 * DAY, agentInfo: 20 * DAY, metadata: 10 * DAY };
+    const home = fakeHbaseHome(path.join(dir, "run"), {});
+    const out = await runStartScript(path.join(dir, "run"), retention, { ...home.env, BASE_DIR: dir });
+    const created = fs.readFileSync(home.log, "utf8").split("\n").filter((l) => l.startsWith("create"));
+    const byTable = new Map(created.map((l) => [/create '([^']+)'/.exec(l)![1], l]));
+    assert.deepStrictEqual([...byTable.keys()].sort(), Object.keys(facts.tables).sort(), out);
+    for (const [name, t] of Object.entries(facts.tables)) {
+      const line = byTable.get(name)!;
+      const cls = RETENTION_TABLES.agentInfo.includes(name) ? "agentInfo" : RETENTION_TABLES.metadata.includes(name) ? "metadata" : "traces";
+      const ttls = [...line.matchAll(/TTL => (\d+)/g)].map((m) => Number(m[1]));
+      assert.deepStrictEqual(ttls, Object.keys(t.families).map(() => retention[cls]), `${name}: ${line.slice(0, 200)}`);
+      const keys = /SPLITS=>\[([^\]]*)\]/.exec(line)?.[1].split(",") ?? [];
+      const regions = t.numRegions ? Number(/NUMREGIONS => (\d+)/.exec(line)![1]) : keys.length + 1;
+      const upstreamRegions = t.numRegions ?? (t.splits ? t.splits.count + 1 : 1);
+      assert.strictEqual(regions, Math.min(upstreamRegions, HBASE_MAX_PRESPLIT_REGIONS), `${name}: regions`);
+      // Kept keys are upstream's own, in order: the regions stay aligned with the salt byte.
+      const upstreamKeys = /SPLITS=>\[([^\]]*)\]/.exec(upstreamCreate(name, t))?.[1].split(",") ?? [];
+      let at = -1;
+      for (const k of keys) {
+        const next = upstreamKeys.indexOf(k, at + 1);
+        assert.ok(next > at, `${name}: split key ${k} is not one of upstream's, in order`);
+        at = next;
+      }
+    }
+    // The 63-key tables: every 4th key, 16 even regions.
+    assert.match(byTable.get("AgentStatV2")!, /SPLITS=>\["\\x04(\\x00){15}","\\x08/);
   });
 });
 

@@ -68,9 +68,18 @@ export function partService(s: ServerSettings, name: string, part: Part, spec: O
   return { apiVersion: "v1", kind: "Service", metadata: metadata(s, name, part), spec: { ...spec, selector: selectorLabels(part) } };
 }
 
+/**
+ * Without them the kubelet puts `<SERVICE>_PORT=tcp://<ip>:<port>` and friends for
+ * every Service of the namespace into each container: for ours that is
+ * PINPOINT_ZOOKEEPER_PORT, PINPOINT_COLLECTOR_PORT, PINPOINT_REDIS_PORT…, names
+ * Spring's relaxed binding reads as pinpoint.* properties. The parts find each
+ * other by DNS only.
+ */
+export const SERVICE_LINKS = { enableServiceLinks: false } as const;
+
 /** The pod template of one part, labelled so that its selector and Service find it. */
 function partTemplate(s: ServerSettings, part: Part, pod: PodSpec): PodTemplateSpec {
-  return { metadata: { labels: labels(s, part) }, spec: pod };
+  return { metadata: { labels: labels(s, part) }, spec: { ...SERVICE_LINKS, ...pod } };
 }
 
 /** A Deployment of one part; `spec` holds what differs (replicas, strategy). */

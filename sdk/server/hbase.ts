@@ -112,12 +112,30 @@ fi
 ttl_of() {
   awk -v t="$1" '$1 == t { print $2; found = 1; exit } $1 == "*" { d = $2 } END { if (!found) print d }' "$RETENTION"
 }
+# Explicit SPLITS=>[k1,k2,...] arrays (most tables of 3.x scripts, up to 63 keys)
+# thinned to every step-th key, so that at most ${HBASE_MAX_PRESPLIT_REGIONS} regions remain, evenly spread.
+cap_splits() {
+  awk -v max=${HBASE_MAX_PRESPLIT_REGIONS} '{
+    if (match($0, /SPLITS *=> *\\[[^]]*\\]/)) {
+      pre = substr($0, 1, RSTART - 1); post = substr($0, RSTART + RLENGTH)
+      inner = substr($0, RSTART, RLENGTH); sub(/^SPLITS *=> *\\[/, "", inner); sub(/\\]$/, "", inner)
+      n = split(inner, keys, ",")
+      if (n > max - 1) {
+        step = int((n + max) / max)
+        kept = ""
+        for (i = step; i <= n; i += step) kept = kept (kept == "" ? "" : ",") keys[i]
+        $0 = pre "SPLITS=>[" kept "]" post
+      }
+    }
+    print
+  }'
+}
 # The image's create statements with our TTLs and at most ${HBASE_MAX_PRESPLIT_REGIONS} pre-split regions per table.
 render_create() {
   for t in $TABLES; do
     grep -E "^ *create *'$t'" "$CREATE" | sed -E \\
       -e "s/TTL *=> *[0-9]+/TTL => $(ttl_of "$t")/g" \\
-      -e "s/NUMREGIONS *=> *[0-9]+/NUMREGIONS => ${HBASE_MAX_PRESPLIT_REGIONS}/g"
+      -e "s/NUMREGIONS *=> *[0-9]+/NUMREGIONS => ${HBASE_MAX_PRESPLIT_REGIONS}/g" | cap_splits
   done
 }
 existing() {

@@ -15,7 +15,7 @@ import type { EnvVar } from "kubernetes-types/core/v1";
 import { env, metadata, pinpointImage, secretEnv, serviceHost } from "./common";
 import type { ServerSettings } from "./config";
 import { MYSQL_DATABASE, MYSQL_IMAGE, MYSQL_SCHEMA_FILES, MYSQL_USER, NAMES, PinpointRelease, PORTS, SECRET_KEYS } from "./constants";
-import { imageRef, serverLabels } from "./common";
+import { imageRef, serverLabels, SERVICE_LINKS } from "./common";
 import { LABEL_COMPONENT } from "./constants";
 
 /** The Job's pods are labelled apart from MySQL's, so the mysql Service never selects them. */
@@ -185,6 +185,7 @@ export function schemaJob(s: ServerSettings): Job {
       template: {
         metadata: { labels: { ...serverLabels(s), [LABEL_COMPONENT]: JOB_COMPONENT }, annotations: metadata(s, name, "mysql", true).annotations },
         spec: {
+          ...SERVICE_LINKS,
           restartPolicy: "OnFailure",
           initContainers: [
             {

@@ -23,6 +23,7 @@ import { Buildah } from "./buildah";
 import { removeMountPoints } from "./cluster/container";
 import { runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
 import { ClusterNetwork } from "./cluster/network";
+import { serviceLinkEnv } from "./cluster/serviceLinks";
 import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
 import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
@@ -30,6 +31,8 @@ import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, ru
 import { COLLECTOR_UNREACHABLE, coverageReport, exitCodeOf, findStatusOutputs, formatReport, webUrlOf } from "../../sdk/status";
 import { stringify as stringifyYaml } from "yaml";
 import { StandIns } from "./pinpoint/standIns";
+import { checkRunVersions } from "./pinpoint/versionPair";
+import { Evidence, runArtifacts, writeEvidence } from "./pinpoint/evidence";
 import { runInitContainer } from "./pod";
 import { manifestDigest, Registry, startRegistry } from "./registry";
 import { BUSYBOX, missingPrerequisites, run } from "./tools";
@@ -63,9 +66,15 @@ function deploymentPodName(name: string): string {
 /** What the run proved, printed once every suite is done, so that it ends the output. */
 const evidence: string[] = [];
 const probes: ProbeRecord[] = [];
+/** The same, and more, as out/e2e-pinpoint/evidence.json (pinpoint/evidence.ts). */
+let evidenceJson: Evidence | undefined;
 
 after(() => {
   if (evidence.length === 0 && probes.length === 0) return;
+  if (evidenceJson) {
+    const file = writeEvidence({ ...evidenceJson, probes: probes.map((p) => ({ ...p, result: "passed" as const })), lines: evidence });
+    evidence.push(`evidence file: ${path.relative(process.cwd(), file)}`);
+  }
   console.log("\n  Evidence (real Pinpoint end to end)");
   for (const line of evidence) console.log(`    ${line}`);
   console.log(`    probes passed: ${probes.length} (${probes.map((p) => `${p.pod.replace(/-[0-9a-f]{9}-[a-z0-9]{5}$/, "")}/${p.kind.replace("Probe", "")} ${p.handler}`).join("; ")})`);
@@ -82,6 +91,8 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   let imageRef: string;
   let objects: KubernetesObject[];
   const pods: RunningPod[] = [];
+  /** `<namespace>/<name>` → the pod IP a Service answers on, once its pod runs (service links name only these). */
+  const mappedServices = new Map<string, string>();
   const buildahContainers: string[] = [];
 
   function podEnvironment(objs: readonly KubernetesObject[]): PodEnvironment {
@@ -99,6 +110,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
           buildah.run("rm", container);
         }
       },
+      serviceLinks: (namespace) => serviceLinkEnv(objs.filter((o) => o.kind === "Service") as Service[], namespace, (svc) => mappedServices.get(`${svc.metadata!.namespace}/${svc.metadata!.name}`)),
       imageRoot: (reference) => {
         const { container, rootfs } = buildah.mountImage(reference);
         buildahContainers.push(container);
@@ -142,6 +154,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
         assert.strictEqual(target, p.port, `Service ${svc.metadata!.name} port ${p.name}: targets ${p.targetPort}, which the pod does not declare as port ${p.port}`);
       }
       network!.addService(svc.metadata!.name!, pod.namespace, "cluster.local", pod.ip);
+      mappedServices.set(`${pod.namespace}/${svc.metadata!.name}`, pod.ip);
     }
   }
 
@@ -206,6 +219,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pp-real-e2e-"));
     fs.chmodSync(tmp, 0o755);
     artifacts = resolveArtifacts();
+    evidenceJson = { startedAt: new Date().toISOString(), run: runArtifacts(artifacts.versions), probes: [], applications: [], lines: [] };
     standIns = new StandIns(artifacts, path.join(tmp, "stand-ins"));
     registry = await startRegistry(path.join(tmp, "registry"));
     buildah = new Buildah(path.join(tmp, "buildah"));
@@ -270,7 +284,12 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   it("runs ZooKeeper, HBase, collector and web (and Redis where rendered) from the rendered PinpointServer, and every probe they declare passes", async () => {
     assert.ok(imageRef, "needs the pushed image");
     const serverVersion = serverReleaseFor(artifacts.versions.web);
-    objects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion, enabled: true });
+    objects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion, enabled: true });
+    // The pair really run, against the release rendered and upstream's table: fails, or names the one declared exception.
+    const exception = checkRunVersions(serverVersion, artifacts.versions);
+    if (exception) evidence.push(exception);
+    evidenceJson!.renderedRelease = serverVersion;
+    evidenceJson!.versionException = exception;
     // Coordination and storage first (no restarts here to paper over an order), then the readers and writers.
     // Redis only where the rendered server has it (the 3.x realtime module, off by default).
     const redis = objects.some((o) => o.kind === "Deployment" && o.metadata?.name === "pinpoint-redis");
@@ -280,6 +299,9 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const server = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata?.namespace === "pinpoint") as Array<Deployment | StatefulSet>;
     const declared = server.flatMap((w) => (w.spec!.template.spec!.containers as K8sContainer[]).flatMap((c) => ["startupProbe", "readinessProbe", "livenessProbe"].filter((k) => (c as any)[k]).map((k) => `${w.metadata!.name}/${k}`)));
     assert.deepStrictEqual(probes.map((p) => `${p.pod.replace(/-(0|[0-9a-f]{9}-[a-z0-9]{5})$/, "")}/${p.kind}`).sort(), declared.sort(), "every probe of every server container was run and passed");
+    // enableServiceLinks: false on every server pod: the kubelet stand-in gave them no <SERVICE>_PORT=tcp://… variables.
+    const linked = pods.filter((p) => p.namespace === "pinpoint").flatMap((p) => p.containers.flatMap((c) => [...c.env.keys()].filter((k) => /_SERVICE_HOST$|_PORT_\d+_TCP$/.test(k)).map((k) => `${p.name}/${k}`)));
+    assert.deepStrictEqual(linked, [], "server containers must get no service-link variables");
     evidence.push(`server: PinpointServer ${serverVersion} rendered; collector ${artifacts.versions.collector} and web ${artifacts.versions.web} jars, HBase ${artifacts.versions.hbase}, ZooKeeper ${artifacts.versions.zookeeper}`);
   });
 
@@ -290,6 +312,9 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     assert.strictEqual(init.image, imageRef);
     const tomcat = await startWorkload("Deployment", SEED_APP, objects);
     const plain = await startWorkload("Deployment", PLAIN_APP, objects);
+    // Service links as a kubelet gives them: the plain app (no enableServiceLinks: false) started after Tomcat's Service had its pod.
+    assert.strictEqual(plain.containers[0].env.get("TOMCAT_ZFFW_SERVICE_HOST"), tomcat.ip);
+    assert.strictEqual(plain.containers[0].env.get("TOMCAT_ZFFW_PORT"), `tcp://${tomcat.ip}:8080`);
 
     // The init container copied the agent as its own uid into the emptyDir the app mounts at the agent path.
     const agentDir = tomcat.volumes.get("pp-agent")!;
@@ -323,6 +348,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
       });
       const logs = agentLogs(e.pod);
       assert.doesNotMatch(logs, ID_REJECTION, `${e.application}: the agent rejected an id or a name`);
+      evidenceJson!.applications.push({ application: e.application, serviceType: e.serviceType, agentId: agents[0].agentId, agentName: agents[0].agentName, agentVersion: agents[0].agentVersion, transactions: dots });
       evidence.push(`application ${e.application} (${e.serviceType}): agentId ${e.pod.ip} = pod IP, agentName ${e.pod.name} = pod name, agent ${agents[0].agentVersion}, ${dots} transactions stored of ${REQUESTS} requests (1 in 20 sampled)`);
     }
   });
@@ -445,7 +471,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   it("with pinpoint:agentDelivery imageVolume, the same Tomcat loads the agent read-only from the image's root and reports", async () => {
     assert.ok(objects, "needs the server");
-    const ivObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, agentDelivery: "imageVolume" });
+    const ivObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, agentDelivery: "imageVolume" });
     const d = findObject<Deployment>(ivObjects, "Deployment", SEED_APP);
     const spec = d.spec!.template.spec!;
     assert.strictEqual(spec.initContainers, undefined, "no init container, no copy");
@@ -472,7 +498,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   it("with pinpoint:enabled false, the same Tomcat starts with no agent", async () => {
     assert.ok(imageRef, "needs the pushed image");
-    const plainObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: false });
+    const plainObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: false });
     const d = findObject<Deployment>(plainObjects, "Deployment", SEED_APP);
     assert.strictEqual(d.spec!.template.spec!.initContainers, undefined);
     const tomcat = await startWorkload("Deployment", SEED_APP, plainObjects);

@@ -47,6 +47,8 @@ export interface PodEnvironment {
   runInit(container: K8sContainer, volumes: ReadonlyMap<string, string>): void;
   /** The unpacked root of an image, for an image volume (read-only). */
   imageRoot(reference: string): string;
+  /** The service-link variables of the namespace's Services that exist now (cluster/serviceLinks.ts); given unless the pod sets enableServiceLinks: false. */
+  serviceLinks?(namespace: string): ReadonlyMap<string, string>;
 }
 
 export interface RunningPod {
@@ -163,6 +165,8 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
     for (const c of o.template.spec?.containers ?? []) {
       const image = env.image(c);
       const resolved = new Map<string, string>(Object.entries({ PATH: DEFAULT_PATH, ...image.env, HOSTNAME: o.name }));
+      // The kubelet's service links come before the container's own env, which overrides them.
+      if (o.template.spec?.enableServiceLinks !== false) for (const [k, v] of env.serviceLinks?.(o.namespace) ?? []) resolved.set(k, v);
       for (const [k, v] of resolveEnv(c.env, fields, { secrets: env.secrets, configMaps: env.configMaps })) resolved.set(k, v);
       const limit = c.resources?.limits?.memory;
       // A container's memory limit is what the JVM sizes its heap from (cgroup); here no cgroup limits it, so tell it.

@@ -39,6 +39,8 @@ export interface RenderInput {
   registry: string;
   agentImage: string;
   serverVersion: string;
+  /** pinpoint:agentVersion, the agent archive's release: with it the stack checks the agent/collector pair at preview, as a user's would. */
+  agentVersion: string;
   enabled: boolean;
   /** pinpoint:agentDelivery (default: the stack's, copy). */
   agentDelivery?: "copy" | "imageVolume";
@@ -88,6 +90,7 @@ export async function renderStackRun(input: RenderInput): Promise<{ objects: Kub
     "pinpoint:registry": input.registry,
     "pinpoint:agentImage": input.agentImage,
     "pinpoint:version": input.serverVersion,
+    "pinpoint:agentVersion": input.agentVersion,
     "pinpoint:alarms": "false",
   });
   if (input.config) Object.assign(config, input.config);

@@ -1,0 +1,49 @@
+/**
+ * out/e2e-pinpoint/evidence.json: what the real-Pinpoint end to end ran and
+ * proved, for a reader who was not watching (README "Real Pinpoint end to end").
+ * Filled as the suites go; written once at the end, also after a failure, so
+ * the file says how far the run got.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { ProbeRecord } from "../cluster/probes";
+import type { Versions } from "./artifacts";
+
+export const EVIDENCE_FILE = path.resolve(__dirname, "..", "..", "..", "out", "e2e-pinpoint", "evidence.json");
+
+/** One released artifact the run used, and the Maven coordinate it came from (test/e2e/pinpoint/maven/). */
+export interface RunArtifact {
+  version: string;
+  coordinate: string;
+}
+
+export interface Evidence {
+  startedAt: string;
+  finishedAt?: string;
+  renderedRelease?: string;
+  run: Record<"agent" | "collector" | "web" | "hbase" | "zookeeper" | "tomcat", RunArtifact>;
+  /** The declared version exception, when it applied (versionPair.ts). */
+  versionException?: string;
+  probes: Array<ProbeRecord & { result: "passed" }>;
+  applications: Array<{ application: string; serviceType: string; agentId: string; agentName: string; agentVersion: string; transactions: number }>;
+  /** Every summary line the run printed. */
+  lines: string[];
+}
+
+/** The coordinates of the dist, collector, hbase and zookeeper modules of the pom. */
+export function runArtifacts(v: Versions): Evidence["run"] {
+  return {
+    agent: { version: v.agent, coordinate: `com.navercorp.pinpoint:pinpoint-agent:${v.agent}:tar.gz` },
+    collector: { version: v.collector, coordinate: `com.navercorp.pinpoint:pinpoint-collector:${v.collector}` },
+    web: { version: v.web, coordinate: `com.navercorp.pinpoint:pinpoint-web:${v.web}:jar:exec` },
+    hbase: { version: v.hbase, coordinate: `org.apache.hbase:hbase-server:${v.hbase}` },
+    zookeeper: { version: v.zookeeper, coordinate: `org.apache.zookeeper:zookeeper:${v.zookeeper}` },
+    tomcat: { version: v.tomcat, coordinate: `org.apache.tomcat:tomcat:${v.tomcat}:tar.gz` },
+  };
+}
+
+export function writeEvidence(e: Evidence, file = EVIDENCE_FILE): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ ...e, finishedAt: new Date().toISOString() }, null, 2)}\n`);
+  return file;
+}
