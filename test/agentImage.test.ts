@@ -454,9 +454,10 @@ describe("PinpointApm: the pods' pull credential and passwords in plain config",
   const PULL_PASSWORD = "pull-only-secret";
   const program = () => {
     new PinpointApm("pinpoint");
+    // Two names: the same name in two namespaces would be one Pinpoint service, which is warned about.
     for (const ns of ["dev", "test"]) {
       new k8s.apps.v1.Deployment(`app-${ns}`, {
-        metadata: { name: "app", namespace: ns },
+        metadata: { name: `app-${ns}`, namespace: ns },
         spec: {
           selector: { matchLabels: { app: "app" } },
           template: { metadata: { labels: { app: "app" } }, spec: { containers: [{ name: "app", image: "app:1", command: ["java", "-jar", "/app.jar"] }] } },
