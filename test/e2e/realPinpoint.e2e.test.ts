@@ -359,7 +359,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   /** Render (objects and stack outputs), evidence of the apps' pods, the in-cluster web URL from the outputs. */
   async function statusInputs(extraWorkloads?: (namespace: string) => void) {
-    const run = await renderStackRun({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads });
+    const run = await renderStackRun({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads });
     const outputs = findStatusOutputs(run.outputs);
     assert.ok(outputs, `the stack exports PinpointApm's status: ${JSON.stringify(run.outputs)}`);
     const url = webUrlOf(outputs, true)!;
@@ -407,7 +407,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   it("pinpoint-status flags an app whose launcher ignores the variable (plain java, CATALINA_OPTS) as silent, agent never loaded, exit 1", async () => {
     assert.ok(objects, "needs the server");
-    const silentObjects = (await renderStackRun({ registry: registry!.host, agentImage: imageRef, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads: silentAppDeployment })).objects;
+    const silentObjects = (await renderStackRun({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads: silentAppDeployment })).objects;
     const silent = await startWorkload("Deployment", SILENT_APP, silentObjects);
     await awaitServing(silent, PLAIN_APP_PORT);
     serve(silent, PLAIN_APP_PORT, REQUESTS);
@@ -442,6 +442,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const login = await renderStackRun({
       registry: registry!.host,
       agentImage: imageRef,
+      agentVersion: artifacts.versions.agent,
       serverVersion: serverReleaseFor(artifacts.versions.web),
       enabled: true,
       config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password },
