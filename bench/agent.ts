@@ -104,7 +104,8 @@ function renderedEnv(pkg: typeof Pkg, name: string, container: Container, agentR
   const variable = r.containerReasons.find((c) => c.instrumented)?.optionsEnv ?? "";
   // The agent files are where the init container would have copied them.
   for (const k of Object.keys(on)) on[k] = on[k].split(pkg.MOUNT_PATH).join(agentRoot);
-  return { on, off: resolveEnv(container.env), flags: `${variable}=${on[variable]}` };
+  // The notes show where the files were as <agent>: a temporary folder's name says nothing.
+  return { on, off: resolveEnv(container.env), flags: `${variable}=${on[variable].split(agentRoot).join("<agent>")}` };
 }
 
 /** Starts MariaDB (Debian's) on a free port with one table, and busybox httpd with one page; stops them by pid. */

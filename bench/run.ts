@@ -43,6 +43,7 @@ interface Args {
   agentPairs: Record<string, number>;
   agentWarmup?: number;
   agentRequests?: number;
+  agentRounds?: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -58,7 +59,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--agent-pairs") args.agentPairs = Object.fromEntries(argv[++i].split(",").map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]));
     else if (a === "--agent-warmup") args.agentWarmup = Number(argv[++i]);
     else if (a === "--agent-requests") args.agentRequests = Number(argv[++i]);
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7, --profile, --diagnose, --agent-pairs app=n,…, --agent-warmup n, --agent-requests n)`);
+    else if (a === "--agent-rounds") args.agentRounds = Number(argv[++i]);
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7, --profile, --diagnose, --agent-pairs app=n,…, --agent-warmup n, --agent-requests n, --agent-rounds n)`);
   }
   return args;
 }
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     // The probe budget check's figures come from this part; a quick run is no measurement to ship.
     if (args.write && !args.quick) log(`wrote ${path.relative(process.cwd(), writeStartCost(part.startCost))}`);
   }
-  if (args.only.has(7)) parts.push(await agentStartup(args.quick ? 2 : 10, log));
+  if (args.only.has(7)) parts.push(await agentStartup(args.agentRounds ?? (args.quick ? 2 : 10), log));
   const loadAfter = loadavg();
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
 

@@ -16,10 +16,10 @@ export interface AgentStartCost {
 }
 
 /** Where and when the figures were measured, for the warning's wording. */
-export const AGENT_START_COST_MEASURED = "not yet measured by bench part 6 (seed figures from the 5-pair run)";
+export const AGENT_START_COST_MEASURED = "bench part 6, 2026-12-04, agent 3.0.1, 20/20 pairs (plain/Tomcat), limits.cpu 1, 2 cores, load average 22.06, 22.81, 20.51";
 
 /** Per kind of JVM: Tomcat (catalina.sh, CATALINA_OPTS) and any other JVM (JAVA_TOOL_OPTIONS). */
 export const AGENT_START_COST: Record<"tomcat" | "plain", AgentStartCost> = {
-  tomcat: { withoutMs: 2300, withMs: 7100, addedWallMs: 4800, addedCpuMs: 4800, pairs: 5 },
-  plain: { withoutMs: 190, withMs: 4500, addedWallMs: 4300, addedCpuMs: 4300, pairs: 5 },
+  tomcat: { withoutMs: 7763, withMs: 21726, addedWallMs: 14765, addedCpuMs: 4351, pairs: 20 },
+  plain: { withoutMs: 531, withMs: 7519, addedWallMs: 7121, addedCpuMs: 3654, pairs: 20 },
 };
