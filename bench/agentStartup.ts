@@ -2,13 +2,12 @@
  * Part 7: where the agent's start-up goes, and what a deployer can change
  * without touching the image. The plain JVM app of part 6, started only (no
  * load), under the same rendered limits, in rounds that run every variant
- * once in turn: no agent; the agent as rendered; the agent with JVM options a
- * Deployment can add beside it (C1 only; a dynamic AppCDS archive made by one
- * training run with the agent); the agent with its own options (sampling off).
+ * once in turn: no agent; the agent as rendered; the agent with a JVM option a
+ * Deployment can add beside it (C1 only); the agent with its own options
+ * (sampling off). A dynamic AppCDS archive was tried: see the notes.
  */
-import { execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as http from "http";
 import * as os from "os";
 import * as path from "path";
 import type { AppSetup, JvmSetup } from "./agent";
@@ -31,20 +30,6 @@ interface Variant {
 function freePort(): number {
   const out = execFileSync(process.execPath, ["-e", "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: "utf8" });
   return Number(out.trim());
-}
-
-/** One run with -XX:ArchiveClassesAtExit: start, first response, SIGTERM (the JVM dumps the archive as it exits). */
-async function trainArchive(command: string[], env: Record<string, string>, port: number, archive: string): Promise<void> {
-  const child = spawn(command[0], command.slice(1), { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, JAVA_TOOL_OPTIONS: `${env.JAVA_TOOL_OPTIONS} -XX:ArchiveClassesAtExit=${archive}` }, stdio: "ignore" });
-  const exited = new Promise((r) => child.once("exit", r));
-  for (let i = 0; i < 6000; i++) {
-    const ok = await new Promise<boolean>((r) => http.get({ host: "127.0.0.1", port, path: "/", agent: false }, (res) => (res.resume(), r(res.statusCode === 200))).on("error", () => r(false)));
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill("SIGTERM");
-  await exited;
-  if (!fs.existsSync(archive)) throw new Error("part 7: the training run wrote no CDS archive");
 }
 
 export async function agentStartup(rounds: number, log: (s: string) => void): Promise<PartResult> {
@@ -78,14 +63,10 @@ export async function agentStartup(rounds: number, log: (s: string) => void): Pr
     }
     const port = freePort();
     const command = ["java", "-cp", classes, "e2e.PlainApp", String(port)];
-    const archive = path.join(dir, "agent.jsa");
-    log("part 7: training run for the dynamic CDS archive");
-    await trainArchive(command, env, port, archive);
     const variants: Variant[] = [
       { name: "no agent" },
       { name: "agent as rendered", extra: "" },
       { name: "agent + -XX:TieredStopAtLevel=1 (C1 only)", extra: "-XX:TieredStopAtLevel=1" },
-      { name: "agent + dynamic AppCDS archive of a training run", extra: `-XX:SharedArchiveFile=${archive}` },
       { name: "agent, sampling off (-Dprofiler.sampling.enable=false)", extra: "-Dprofiler.sampling.enable=false" },
     ];
     const apps: Record<string, AppSetup> = {};
@@ -127,7 +108,7 @@ export async function agentStartup(rounds: number, log: (s: string) => void): Pr
       rows,
       notes: [
         `${rounds} rounds, each variant once per round in rotated order; start is spawn to the first HTTP 200, CPU the control group's (limits.cpu 1, memory 1Gi). Ratios are to "agent as rendered" of the same round. Load average ${load0} before, ${load1} after.`,
-        `The CDS archive (${(fs.statSync(archive).size / 2 ** 20).toFixed(0)} MiB) comes from one training run of the same app with the agent (-XX:ArchiveClassesAtExit, stopped by SIGTERM after its first response); in a pod it would have to be made per image and agent version and kept on a volume.`,
+        "A dynamic AppCDS archive of the agent's classes was tried and is not a variant: with a -javaagent the JVM (17) refuses to dump one unless -XX:+UnlockDiagnosticVMOptions -XX:+AllowArchivingWithJavaAgent are set, then warns that such an archive is for testing only and not for production; it also refuses a class path with a non-empty directory (this app's), as AppCDS wants jars.",
       ],
     };
   } finally {
