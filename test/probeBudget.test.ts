@@ -20,7 +20,9 @@ import {
   probeBudgetFindings,
   Workload,
 } from "../sdk/inject";
+import * as pulumi from "@pulumi/pulumi";
 import { formatTable, workloadRows } from "../sdk/render/table";
+import { pinpointTransform } from "../sdk/transform";
 import type { RenderedObject } from "../sdk/render/objects";
 import { compiled } from "./support/compiled";
 
@@ -91,6 +93,21 @@ describe("probe budget: where the warning reaches the user", () => {
     const warning = r.warnings.find((w) => w.includes("livenessProbe"));
     assert.ok(warning, r.warnings.join("\n"));
     assert.match(warning!, /^Deployment dev\/shop: container "app": its livenessProbe allows 1 s before a restart/);
+  });
+
+  it("the stack transform turns it into a Pulumi warning", () => {
+    const warnings: string[] = [];
+    const log = pulumi.log as { warn: (m: string) => void };
+    const warn = log.warn;
+    log.warn = (m: string) => void warnings.push(m);
+    try {
+      const transform = pinpointTransform({ image: IMAGE }) as unknown as (a: unknown) => unknown;
+      const w = deployment({ image: "tomcat:9", ...tight }, "CATALINA_OPTS") as any;
+      transform({ type: "kubernetes:apps/v1:Deployment", name: "shop", props: { metadata: w.metadata, spec: w.spec }, opts: {} });
+    } finally {
+      log.warn = warn;
+    }
+    assert.ok(warnings.some((m) => /^Deployment dev\/shop: container "app": its livenessProbe allows 1 s .* to a Tomcat start/.test(m)), warnings.join("\n"));
   });
 
   it("a container left uninstrumented is not judged, whatever its probe", () => {
