@@ -1,5 +1,5 @@
 /**
- * Part 7: pinpoint-inject with its defaults on the JVM-recall corpus
+ * Part 8: pinpoint-inject with its defaults on the JVM-recall corpus
  * (test/fixtures/jvm-recall-corpus.yaml: 104 containers of public projects,
  * each a Deployment as its manifest states it), repeated to a size worth
  * timing, against parsing and writing the same file (workers/yamlFloor). The
@@ -17,7 +17,7 @@ import { fmtMs, median, spread } from "./lib/stats";
 import { IMAGE } from "./lib/workloads";
 
 const TIME_TARGET = 1.2;
-const TITLE = "7. pinpoint-inject on the JVM-recall corpus";
+const TITLE = "8. pinpoint-inject on the JVM-recall corpus";
 
 interface CorpusRow {
   workload: string;
@@ -66,7 +66,7 @@ export function recallCost(copies: number, reps: number, log: (s: string) => voi
     for (let i = 0; i < copies; i++) for (const r of corpus.rows) docs.push(stringify(deployment(r, i), { version: "1.1", lineWidth: 0 }));
     const file = path.join(dir, "corpus.yaml");
     fs.writeFileSync(file, docs.join("---\n"));
-    log(`part 7: ${docs.length} documents (${(fs.statSync(file).size / 1e6).toFixed(2)} MB), ${reps} pairs`);
+    log(`part 8: ${docs.length} documents (${(fs.statSync(file).size / 1e6).toFixed(2)} MB), ${reps} pairs`);
     const { a: cli, b: floor } = interleave(
       reps,
       () => runChild(CLI, ["-f", file, "--image", IMAGE], { stdoutFile: path.join(dir, "cli.yaml") }),

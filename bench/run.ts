@@ -8,14 +8,16 @@
  *   npm run bench -- --only 1,3    some parts only (with --write, the other parts' figures are kept from the file)
  *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
  *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes)
- *   npm run bench -- --only 6      the real agent's cost in a JVM (needs the released artifacts: npm run e2e first)
- *   npm run bench -- --only 7      pinpoint-inject's defaults on the JVM-recall corpus against a YAML parse + write
+ *   npm run bench -- --only 6      the real agent's cost in a JVM (needs root, the released artifacts: npm run e2e first; --write also rewrites sdk/inject/agentStartCost.ts)
+ *   npm run bench -- --only 7      where the agent's start-up goes: JVM and agent options tried (needs root)
+ *   npm run bench -- --only 8      pinpoint-inject's defaults on the JVM-recall corpus against a YAML parse + write
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { agentCost } from "./agent";
+import { agentCost, writeStartCost } from "./agent";
+import { agentStartup } from "./agentStartup";
 import { recallCost } from "./recall";
 import { cliCost } from "./cli";
 import { coreCost } from "./core";
@@ -31,7 +33,7 @@ const RESULTS = path.join(ROOT, "bench", "RESULTS.md");
 /** Everything below this line in RESULTS.md is written by hand (analysis of misses) and kept by --write. */
 const KEEP_MARKER = "<!-- Written by hand below this line; npm run bench -- --write keeps it. -->";
 
-const ALL_PARTS = [1, 2, 3, 4, 5, 6, 7];
+const ALL_PARTS = [1, 2, 3, 4, 5, 6, 7, 8];
 
 interface Args {
   write: boolean;
@@ -39,10 +41,15 @@ interface Args {
   profile: boolean;
   diagnose: boolean;
   only: Set<number>;
+  /** Part 6 overrides (--agent-pairs plain=20,tomcat=20,shop=6 --agent-warmup N --agent-requests N), for a run that must end in time; the notes record what ran. */
+  agentPairs: Record<string, number>;
+  agentWarmup?: number;
+  agentRequests?: number;
+  agentRounds?: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set(ALL_PARTS) };
+  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set(ALL_PARTS), agentPairs: {} };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--write") args.write = true;
@@ -51,7 +58,11 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--diagnose") args.diagnose = true;
     else if (a === "--only") args.only = new Set(argv[++i].split(",").map(Number));
     else if (a.startsWith("--only=")) args.only = new Set(a.slice("--only=".length).split(",").map(Number));
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7, --profile, --diagnose)`);
+    else if (a === "--agent-pairs") args.agentPairs = Object.fromEntries(argv[++i].split(",").map((kv) => [kv.split("=")[0], Number(kv.split("=")[1])]));
+    else if (a === "--agent-warmup") args.agentWarmup = Number(argv[++i]);
+    else if (a === "--agent-requests") args.agentRequests = Number(argv[++i]);
+    else if (a === "--agent-rounds") args.agentRounds = Number(argv[++i]);
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7,8, --profile, --diagnose, --agent-pairs app=n,…, --agent-warmup n, --agent-requests n, --agent-rounds n)`);
   }
   return args;
 }
@@ -78,7 +89,7 @@ function machine(): Record<string, string> {
 
 const loadavg = () => os.loadavg().map((x) => x.toFixed(2)).join(", ");
 
-function main(): void {
+async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const started = Date.now();
@@ -106,8 +117,26 @@ function main(): void {
   }
   if (args.only.has(4)) parts.push(startupCost(args.quick ? 3 : 11, log));
   if (args.only.has(5)) parts.push(deliveryCost(args.quick ? { warm: 3, cold: 2 } : { warm: 9, cold: 5 }, log));
-  if (args.only.has(6)) parts.push(agentCost(args.quick ? 2 : 5, log));
-  if (args.only.has(7)) parts.push(recallCost(args.quick ? 5 : 50, args.quick ? 3 : 5, log));
+  if (args.only.has(6)) {
+    const base = args.quick
+      ? { pairs: { plain: 2, tomcat: 2, shop: 2 }, warmup: 500, requests: 500 }
+      : { pairs: { plain: 20, tomcat: 20, shop: 20 }, warmup: 10000, requests: 5000 };
+    const part = agentCost(
+      {
+        pairs: { ...base.pairs, ...args.agentPairs },
+        warmup: args.agentWarmup ?? base.warmup,
+        requests: args.agentRequests ?? base.requests,
+        concurrency: 4,
+        evidenceDir: path.join(ROOT, "out", "bench-agent"),
+      },
+      log,
+    );
+    parts.push(part);
+    // The probe budget check's figures come from this part; a quick run is no measurement to ship.
+    if (args.write && !args.quick) log(`wrote ${path.relative(process.cwd(), writeStartCost(part.startCost))}`);
+  }
+  if (args.only.has(7)) parts.push(await agentStartup(args.agentRounds ?? (args.quick ? 2 : 10), log));
+  if (args.only.has(8)) parts.push(recallCost(args.quick ? 5 : 50, args.quick ? 3 : 5, log));
   const loadAfter = loadavg();
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
 
@@ -251,4 +280,7 @@ function mergedTable(titles: string[], parts: PartResult[], old: Map<string, Wri
   return out.join("\n");
 }
 
-main();
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack}\n`);
+  process.exit(1);
+});

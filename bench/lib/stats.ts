@@ -49,3 +49,31 @@ export const fmtMs = (ms: number): string => (ms >= 1000 ? `${(ms / 1000).toFixe
 export const fmtUs = (us: number): string => (us >= 100 ? `${us.toFixed(0)} µs` : `${us.toFixed(1)} µs`);
 export const fmtMb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
 export const fmtRatio = (r: number): string => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "–");
+
+/**
+ * A distribution-free confidence interval for the median: the order statistics
+ * whose ranks the binomial(n, ½) distribution puts around the middle with at
+ * least `level` coverage. Needs n ≥ 6 for 95%; smaller samples give min–max.
+ */
+export function medianCI(xs: readonly number[], level = 0.95): { lo: number; hi: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  // Largest k with P(Binomial(n, ½) < k) ≤ (1 − level) / 2: then [s[k−1], s[n−k]] covers the median.
+  let cdf = 0;
+  let k = 0;
+  let term = 0.5 ** n;
+  for (let i = 0; i <= n; i++) {
+    if (cdf + term > (1 - level) / 2) break;
+    cdf += term;
+    k = i + 1;
+    term = (term * (n - i)) / (i + 1);
+  }
+  if (k === 0) return { lo: s[0], hi: s[n - 1] };
+  return { lo: s[k - 1], hi: s[n - k] };
+}
+
+/** "median [lo–hi 95% CI, n]". */
+export function withCI(xs: readonly number[], fmt: (x: number) => string): string {
+  const ci = medianCI(xs);
+  return `${fmt(median(xs))} [${fmt(ci.lo)}–${fmt(ci.hi)}, n=${xs.length}]`;
+}

@@ -19,6 +19,7 @@ import { hiddenProblem, JVM_OPTIONS_ENV } from "./optionsVariable";
 import { otherAgentProblem, otherAgents } from "./otherAgents";
 import { ContainerReason, planContainers, summarise } from "./selection";
 import { fingerprintParts } from "./fingerprint";
+import { probeBudgetWarnings } from "./probeBudget";
 import { InjectionStatus, readStatus, writeStatus } from "./status";
 import { stripInjected } from "./strip";
 import { dropCreated, nullKeys } from "./nulls";
@@ -217,6 +218,8 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   for (const [name, n] of containerNulls) if (n.length > 0) status.containers[name].nulls = n;
   status.fingerprints = fingerprintParts(spec, status);
   writeStatus(template, status);
+  // A probe tuned for the start without the agent may kill the pod once the agent's start is added.
+  warnings.push(...probeBudgetWarnings(out, where));
   return {
     workload: out,
     injected: true,

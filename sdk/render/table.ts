@@ -4,7 +4,7 @@
  * files; why a workload was left alone comes from the transforms' own reasons.
  * Components the render cannot expand (Helm charts) get a row too.
  */
-import { describeInjection, isWorkloadKind, Workload } from "../inject";
+import { describeInjection, isWorkloadKind, probeBudgetFindings, Workload } from "../inject";
 import type { InjectionReport } from "../injectionReport";
 import type { RegisteredResource } from "./mockEngine";
 import type { RenderedObject } from "./objects";
@@ -70,13 +70,15 @@ export function workloadRows(objects: readonly RenderedObject[], report: Injecti
         const why = reasons.get(`${o.resource.type}::${o.resource.name}`)?.join("; ") ?? (report.off.length > 0 ? INSTRUMENTATION_OFF : NO_TRANSFORM);
         return { workload, instrumented: false, why, file: o.file };
       }
+      // The probe budget check, read from the rendered object like the rest of the row.
+      const probes = probeBudgetFindings(o.object as unknown as Workload).map((f) => `; ${f.container}: ${f.short}`);
       return {
         workload,
         instrumented: true,
         applicationName: summary.applicationName,
         agentImage: summary.image,
         collector: summary.collectorHost ?? COLLECTOR_FROM_AGENT_CONFIG,
-        why: [`containers ${summary.containers.join(",")}`, ...(reasons.get(`${o.resource.type}::${o.resource.name}`) ?? [])].join("; "),
+        why: [`containers ${summary.containers.join(",")}${probes.join("")}`, ...(reasons.get(`${o.resource.type}::${o.resource.name}`) ?? [])].join("; "),
         file: o.file,
       };
     });

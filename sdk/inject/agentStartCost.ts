@@ -1,0 +1,25 @@
+/**
+ * What the Pinpoint agent adds to a JVM's start, as measured by the bench
+ * (bench/agent.ts, part 6). Written by `npm run bench -- --only 6 --write`;
+ * do not edit by hand. The probe budget check (probeBudget.ts) reads it.
+ */
+
+export interface AgentStartCost {
+  /** Median spawn-to-first-response of the bench's app, without and with the agent, ms. */
+  withoutMs: number;
+  withMs: number;
+  /** Median of the per-pair differences (agent minus none): wall time and JVM CPU time (user + system), ms. */
+  addedWallMs: number;
+  addedCpuMs: number;
+  /** Number of alternating pairs the medians come from. */
+  pairs: number;
+}
+
+/** Where and when the figures were measured, for the warning's wording. */
+export const AGENT_START_COST_MEASURED = "bench part 6, 2026-12-04, agent 3.0.1, 20/20 pairs (plain/Tomcat), limits.cpu 1, 2 cores, load average 22.06, 22.81, 20.51";
+
+/** Per kind of JVM: Tomcat (catalina.sh, CATALINA_OPTS) and any other JVM (JAVA_TOOL_OPTIONS). */
+export const AGENT_START_COST: Record<"tomcat" | "plain", AgentStartCost> = {
+  tomcat: { withoutMs: 7763, withMs: 21726, addedWallMs: 14765, addedCpuMs: 4351, pairs: 20 },
+  plain: { withoutMs: 531, withMs: 7519, addedWallMs: 7121, addedCpuMs: 3654, pairs: 20 },
+};
