@@ -18,6 +18,8 @@ export interface InjectionReport {
   decisions: InjectionDecision[];
   /** PinpointApm components whose instrumentation is off (`enabled` false). */
   off: string[];
+  /** Instrumented workloads whose image configs were asked for and not read: the reason is the note. */
+  imageNotes: InjectionDecision[];
 }
 
 const REPORT_KEY = Symbol.for("pinpoint.fjhb.cn/injection-report");
@@ -31,13 +33,18 @@ export function reportDecision(decision: InjectionDecision): void {
   active()?.decisions.push(decision);
 }
 
+/** An instrumented workload judged by its manifest because its image could not be read. */
+export function reportImageNote(note: InjectionDecision): void {
+  active()?.imageNotes?.push(note);
+}
+
 export function reportInstrumentationOff(component: string): void {
   active()?.off.push(component);
 }
 
 /** Starts collecting; `stop` ends it and returns what was reported. */
 export function collectInjectionReport(): { stop(): InjectionReport } {
-  const report: InjectionReport = { decisions: [], off: [] };
+  const report: InjectionReport = { decisions: [], off: [], imageNotes: [] };
   (globalThis as Holder)[REPORT_KEY] = report;
   return {
     stop: () => {

@@ -20,7 +20,7 @@ import {
   Workload,
   WORKLOAD_KINDS,
 } from "./inject";
-import { reportDecision } from "./injectionReport";
+import { reportDecision, reportImageNote } from "./injectionReport";
 
 /** Options of the transform: the core's options, with the image as a Pulumi input. */
 export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName" | "images"> {
@@ -75,6 +75,7 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     // Say why, per workload: which container got the agent in which variable, or why none did.
     pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
     if (!result.injected) return skipped(args, result.reason ?? NOT_INJECTED);
+    for (const c of result.containerReasons) if (c.imageNote) reportImageNote({ type: args.type, name: args.name, reason: `${c.container}${c.imageNote}` });
 
     const out = result.workload as Workload & Record<string, unknown>;
     if (props.kind === undefined) delete out.kind;

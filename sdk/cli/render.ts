@@ -9,6 +9,7 @@ import { DEFAULT_OUT_ROOT, DEFAULT_STACK, render, SECRET_MASK, UNKNOWN_PLACEHOLD
 import { SECRET_CONFIG_PLACEHOLDER } from "../render/stackConfig";
 import { DEFAULT_PROGRAM_DIR } from "../render/program";
 import { formatTable } from "../render/table";
+import { READ_IMAGES_FLAG } from "../render/imageReading";
 import { parseReferencePrograms, REFERENCE_FLAG, STACK_OUTPUTS_FLAG } from "../render/stackReference";
 
 const PROGRAM_NAME = "pinpoint-render";
@@ -27,6 +28,10 @@ the collector the instrumented workloads use.
 A TypeScript program runs on its own ts-node, else on the one @pulumi/pulumi
 ships. A program compiled to JavaScript in a folder without Pulumi.yaml takes the
 stack files of the nearest Pulumi.yaml above it.
+
+Offline means offline: no registry is contacted unless ${READ_IMAGES_FLAG} is
+given or the stack file sets pinpoint:readImages (pulumi up reads images by
+default); a failed read shows in WHY as "manifest rules: registry … <why>".
 
 Values known only after a real deployment show as ${UNKNOWN_PLACEHOLDER};
 secret values as ${SECRET_MASK}; the stack file's secure: values are never
@@ -49,6 +54,7 @@ interface Flags {
   out?: string;
   referenceProgram: string[];
   stackOutputs?: boolean;
+  readImages?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -60,6 +66,7 @@ export function command(): Command {
     .option("-p, --program <dir>", `the Pulumi program folder: with a Pulumi.yaml, its main and stackConfigDir; without one, its stack files beside it or the nearest project's above it (default: the project of ./Pulumi.yaml; without one, ${DEFAULT_PROGRAM_DIR}/)`)
     .option("-o, --out <dir>", `the folder to write to: new, empty, or one the render wrote before; only files the render wrote are replaced (default: ${DEFAULT_OUT_ROOT}/<project>/<stack>)`)
     .option(`${REFERENCE_FLAG} <project=dir>`, "the program folder of a project that a StackReference names (repeatable)", collect, [])
+    .option(READ_IMAGES_FLAG, "read each image's config from its registry to tell JVMs apart, as pulumi up does (default: only when the stack file sets pinpoint:readImages; otherwise nothing is contacted)")
     .option(STACK_OUTPUTS_FLAG, "print the stack's outputs as JSON ({outputs, secretOutputNames}; secrets masked) instead of writing files")
     .addHelpText("after", NOTES)
     .showHelpAfterError(`(run ${PROGRAM_NAME} --help for every flag)`);
@@ -79,6 +86,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       outDir: flags.out,
       write: !flags.stackOutputs,
       referencePrograms: parseReferencePrograms(flags.referenceProgram),
+      readImages: flags.readImages,
     });
     if (flags.stackOutputs) {
       process.stdout.write(`${JSON.stringify({ outputs: result.outputs, secretOutputNames: result.secretOutputNames }, null, 2)}\n`);

@@ -27,6 +27,8 @@ export interface ContainerReason {
   verdict: string;
   /** The verdict, where the evidence came from, the variable, and why this container was chosen or not. */
   reason: string;
+  /** Why the image config was asked for but not read: ` (manifest rules: registry … unreachable: …)`. */
+  imageNote?: string;
 }
 
 /** A container to instrument, with the variable chosen for it. */
@@ -102,6 +104,7 @@ export function planContainers(input: SelectionInput): Plan {
     const pick = selected.find((s) => s.container === j.c);
     const verdict = verdictText(j.verdict);
     const base = `${verdict}${j.note}`;
+    const imageNote = j.note === "" ? {} : { imageNote: j.note };
     if (pick) {
       return {
         container: j.c.name,
@@ -110,10 +113,11 @@ export function planContainers(input: SelectionInput): Plan {
         evidence: j.verdict.evidence,
         verdict,
         reason: `${base} → ${pick.variable.name} (${why})`,
+        ...imageNote,
       };
     }
     const not = isApp(j.verdict) && firstChosen ? `; not instrumented: ${firstChosen} is` : "";
-    return { container: j.c.name, instrumented: false, evidence: j.verdict.evidence, verdict, reason: `${base}${not}` };
+    return { container: j.c.name, instrumented: false, evidence: j.verdict.evidence, verdict, reason: `${base}${not}`, ...imageNote };
   });
   return { selected, reasons };
 }
@@ -121,9 +125,13 @@ export function planContainers(input: SelectionInput): Plan {
 /** Starts the one-line reason of a workload left alone for want of a JVM. */
 export const NO_JVM_CONTAINER = "no JVM container";
 
-/** One short line for a whole workload: what was instrumented and in which variable, or why nothing was. */
+/**
+ * One short line for a whole workload: what was instrumented and in which variable, or why nothing was;
+ * an image config that was asked for and not read says so, since the verdict then rests on the manifest.
+ */
 export function summarise(reasons: readonly ContainerReason[]): string {
   const done = reasons.filter((r) => r.instrumented);
-  if (done.length > 0) return done.map((r) => `${r.container}: ${r.verdict} → ${r.optionsEnv}`).join("; ");
-  return `${NO_JVM_CONTAINER} (${reasons.map((r) => `${r.container}: ${r.verdict}`).join("; ")})`;
+  const judged = (r: ContainerReason) => `${r.container}: ${r.verdict}${r.imageNote ?? ""}`;
+  if (done.length > 0) return done.map((r) => `${judged(r)} → ${r.optionsEnv}`).join("; ");
+  return `${NO_JVM_CONTAINER} (${reasons.map(judged).join("; ")})`;
 }

@@ -60,6 +60,8 @@ export function workloadRows(objects: readonly RenderedObject[], report: Injecti
     if (!list.includes(d.reason)) list.push(d.reason);
     reasons.set(key, list);
   }
+  const imageNotes = new Map<string, string[]>();
+  for (const n of report.imageNotes ?? []) imageNotes.set(`${n.type}::${n.name}`, [...(imageNotes.get(`${n.type}::${n.name}`) ?? []), n.reason]);
   const rows: WorkloadRow[] = objects
     .filter((o) => isWorkloadKind(o.object.kind))
     .map((o) => {
@@ -76,7 +78,7 @@ export function workloadRows(objects: readonly RenderedObject[], report: Injecti
         applicationName: summary.applicationName,
         agentImage: summary.image,
         collector: summary.collectorHost ?? COLLECTOR_FROM_AGENT_CONFIG,
-        why: `containers ${summary.containers.join(",")}`,
+        why: [`containers ${summary.containers.join(",")}`, ...(imageNotes.get(`${o.resource.type}::${o.resource.name}`) ?? [])].join("; "),
         file: o.file,
       };
     });
