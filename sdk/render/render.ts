@@ -47,6 +47,11 @@ export interface RenderOptions {
    * stack file sets `pinpoint:readImages`; otherwise the render contacts nothing.
    */
   readImages?: boolean;
+  /**
+   * Type-check a TypeScript program as `pulumi up` does (its TypeScript, its tsconfig).
+   * Default: yes, unless PULUMI_NODEJS_TRANSPILE_ONLY is true (as for `pulumi up`).
+   */
+  typeCheck?: boolean;
 }
 
 export interface RenderResult {
@@ -95,7 +100,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   let run: ProgramRun;
   let report: InjectionReport;
   try {
-    run = await runProgram(loadProgram(program), {
+    run = await runProgram(loadProgram(program, options.typeCheck), {
       project: program.project,
       stack,
       config,
