@@ -230,6 +230,8 @@ describe("PinpointApm: bad config fails the preview with the key named", () => {
     ["a typo in a key", { ...ON, enabeld: "true" }, /^pinpoint:enabeld is not a key this package reads; did you mean pinpoint:enabled\?; rename it, or remove it .*known keys: .*enabled/],
     ["a key in the wrong case", { ...ON, readimages: "false" }, /^pinpoint:readimages is not a key this package reads; did you mean pinpoint:readImages\?/],
     ["a key one letter short", { ...ON, collectorHos: "c" }, /^pinpoint:collectorHos is not a key this package reads; did you mean pinpoint:collectorHost\?/],
+    ["a registry CA file that is not there", { ...ON, registryCaFile: "/nonexistent/ca.pem" }, /^pinpoint:registryCaFile "\/nonexistent\/ca\.pem" cannot be read \(ENOENT\); give the path of the CA's PEM file/],
+    ["a registry CA file that is no certificate", { ...ON, registryCaFile: __filename }, /^pinpoint:registryCaFile ".*" holds no PEM certificate/],
     ["a key like none: no guess", { ...ON, zzz: "1" }, /^pinpoint:zzz is not a key this package reads; remove it with `pulumi config rm pinpoint:zzz`; known keys: /],
     ["an unknown kind", { ...ON, kinds: "Deployment,Pod" }, /pinpoint:kinds names "Pod", which is not a workload kind/],
     ["on without an image", { enabled: "true", collectorHost: "c" }, /pinpoint:agentImage is not set, and instrumentation is on/],

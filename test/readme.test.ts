@@ -31,6 +31,7 @@ const SAME_NAME: readonly ApmArg[] = [
   ...(["enabled", "agentImage", "applicationNamePrefix", "optionsEnv", "collectorHost", "collectorAgentPort", "collectorStatPort", "collectorSpanPort"] as const),
   ...(["namespaces", "kinds", "imagePullSecret", "agentIdSource", "agentName", "profile", "onValueFrom", "initRunAsUser", "volumeSizeLimit"] as const),
   ...(["select", "readImages", "agentDelivery", "kubernetesVersion", "collectorVersion"] as const),
+  ...(["registryCaFile", "registryPlainHttp"] as const),
   ...(["registry", "registryUsername", "registryPassword", "registryPullUsername", "registryPullPassword", "imageRepository", "agentArchive", "agentVersion", "baseImage"] as const),
 ];
 /** Fields of `server` of the same name as their key. */

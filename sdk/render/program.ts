@@ -126,6 +126,8 @@ export function stackFile(location: ProgramLocation, stack: string): string {
 export interface TypeScriptSupport {
   tsNode: string;
   compiler?: string;
+  /** The compiler is the old TypeScript @pulumi/pulumi ships: the program has none of its own. */
+  vendored?: boolean;
 }
 
 /**
@@ -151,20 +153,26 @@ export function typeScriptSupport(dir: string): TypeScriptSupport {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const strings = (require(tsutils) as { typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string } }).typeScriptRequireStrings();
   const tsNode = path.isAbsolute(strings.tsnodeRequire) ? strings.tsnodeRequire : require.resolve(strings.tsnodeRequire, { paths: [path.dirname(tsutils)] });
-  let compiler = strings.typescriptRequire;
   try {
-    compiler = require.resolve("typescript", { paths: [dir] });
+    return { tsNode, compiler: require.resolve("typescript", { paths: [dir] }) };
   } catch {
     // the program has no TypeScript: Pulumi's choice stands
+    return { tsNode, compiler: strings.typescriptRequire, vendored: true };
   }
-  return { tsNode, compiler };
 }
 
 /** ts-node's options for a program folder; `typeCheck` false: transpile only, as `PULUMI_NODEJS_TRANSPILE_ONLY` makes `pulumi up` do. */
 function registerOptions(support: TypeScriptSupport, dir: string, typeCheck: boolean): object {
   const tsconfig = path.join(dir, TSCONFIG_FILE);
   // As pulumi up decides: the environment variable, else the tsconfig's noCheck, else type-check.
-  const transpileOnly = !typeCheck || (process.env[TRANSPILE_ONLY_ENV] === undefined && noCheckOf(tsconfig));
+  let transpileOnly = !typeCheck || (process.env[TRANSPILE_ONLY_ENV] === undefined && noCheckOf(tsconfig));
+  if (!transpileOnly && support.vendored) {
+    // Pulumi's TypeScript 3.8 cannot parse today's declaration files (@types/node, @pulumi/pulumi): checking would only fail on them.
+    process.stderr.write(
+      `pinpoint-render: ${dir} has no typescript of its own, so the program is not type-checked (Pulumi's bundled TypeScript 3.8 cannot read current type declarations); npm install --save-dev typescript there to check it as pulumi up does\n`,
+    );
+    transpileOnly = true;
+  }
   const own = { module: "commonjs", ...(transpileOnly ? {} : selfTypes(dir)) };
   if (!support.compiler) return { transpileOnly, projectSearchDir: dir, compilerOptions: own };
   // Pulumi's ts-node 7 looks for a tsconfig in the working folder only: name the program's, else compile for this Node.
