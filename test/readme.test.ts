@@ -53,6 +53,13 @@ describe("README", () => {
     });
   }
 
+  it("stacks/Pulumi.dev.yaml shows every pinpoint:* key, set or commented, as its header says", () => {
+    const stackFile = fs.readFileSync(path.join(__dirname, "..", "stacks", "Pulumi.dev.yaml"), "utf8");
+    assert.match(stackFile, /Every pinpoint:\* key is shown/);
+    const missing = [...declaredConfigKeys().keys()].filter((k) => !new RegExp(`^\\s*(# )?pinpoint:${k}:`, "m").test(stackFile));
+    assert.deepStrictEqual(missing, [], "keys stacks/Pulumi.dev.yaml does not show");
+  });
+
   describe("says truly how config keys map to PinpointApm arguments", () => {
     const declared = [...declaredConfigKeys().keys()];
     const covered = new Set([...Object.keys(ARGS_OF_KEY), ...SAME_NAME, ...SERVER_SAME_NAME.map((a) => a.slice("server.".length))]);

@@ -197,7 +197,9 @@ function selfTypes(dir: string): object {
     require.resolve(PACKAGE_NAME, { paths: [dir] });
     return {};
   } catch {
-    return { baseUrl: dir, paths: { [PACKAGE_NAME]: [PACKAGE_ENTRY] } };
+    // bin/index.d.ts when built, sdk/index.ts under ts-node.
+    const types = [".d.ts", ".ts"].map((ext) => PACKAGE_ENTRY + ext).find((f) => fs.existsSync(f));
+    return types ? { baseUrl: dir, paths: { [PACKAGE_NAME]: [types.replace(/(\.d)?\.ts$/, "")] } } : {};
   }
 }
 
