@@ -53,6 +53,12 @@ describe("README", () => {
     });
   }
 
+  it("exports PinpointApm's maybe-undefined outputs as null, so pulumi warns of no undefined stack output", () => {
+    const exports = [...README.matchAll(/^export const \w+ = apm\.(agentImage|webUrl)\b.*$/gm)];
+    assert.ok(exports.length >= 2, "README exports agentImage and webUrl");
+    for (const [line] of exports) assert.match(line, /\?\? null\)/, line);
+  });
+
   it("stacks/Pulumi.dev.yaml shows every pinpoint:* key, set or commented, as its header says", () => {
     const stackFile = fs.readFileSync(path.join(__dirname, "..", "stacks", "Pulumi.dev.yaml"), "utf8");
     assert.match(stackFile, /Every pinpoint:\* key is shown/);
