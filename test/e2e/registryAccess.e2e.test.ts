@@ -170,6 +170,24 @@ describe("registries as operators run them: private CA, plain HTTP by name, prox
     assert.deepStrictEqual(env(run({ NODE_EXTRA_CA_CERTS: caFile })), ENV_OF_IMAGE);
   });
 
+  it("pinpoint-inject --read-images: untrusted without --registry-ca-file, read with it; a file that is no PEM is refused naming the flag", () => {
+    const manifest = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: zffw, namespace: dev}\nspec:\n  selector: {matchLabels: {app: zffw}}\n  template:\n    metadata: {labels: {app: zffw}}\n    spec:\n      containers: [{name: zffw, image: "${secure!.host}/fjhb/tomcat-zffw:1"}]\n`;
+    const inject = (...flags: string[]) =>
+      spawnSync(process.execPath, [compiled("cli/inject.js"), "-f", "-", "--image", "harbor.example.com/fjhb/pp_agent:1", "--read-images", "--image-cache", path.join(tmp, "cache"), ...flags], {
+        input: manifest,
+        encoding: "utf8",
+      });
+    const without = inject();
+    assert.match(without.stderr, /manifest rules: registry 127\.0\.0\.1:\d+ TLS certificate not trusted/);
+    const withCa = inject("--registry-ca-file", caFile);
+    assert.strictEqual(withCa.status, 0, withCa.stderr);
+    assert.doesNotMatch(withCa.stderr, /manifest rules/);
+    assert.match(withCa.stderr, /Tomcat/, "the image's CATALINA_HOME made it a Tomcat");
+    const bad = inject("--registry-ca-file", __filename);
+    assert.notStrictEqual(bad.status, 0);
+    assert.match(bad.stderr, /--registry-ca-file ".*" holds no PEM certificate/);
+  });
+
   it("a loopback registry without TLS: read over plain HTTP with nothing configured, as before", async () => {
     const l = await readWith({}, `${plain!.host}/fjhb/tomcat-zffw:1`);
     assert.deepStrictEqual(env(l), ENV_OF_IMAGE, l.error);
