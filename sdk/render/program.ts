@@ -178,7 +178,7 @@ function registerOptions(support: TypeScriptSupport, dir: string, typeCheck: boo
   // Pulumi's ts-node 7 looks for a tsconfig in the working folder only: name the program's, else compile for this Node.
   return fs.existsSync(tsconfig)
     ? { transpileOnly, compiler: support.compiler, project: tsconfig, compilerOptions: own }
-    : { transpileOnly, compiler: support.compiler, skipProject: true, compilerOptions: { ...own, target: FALLBACK_TARGET, esModuleInterop: true } };
+    : { transpileOnly, compiler: support.compiler, skipProject: true, compilerOptions: { ...own, target: FALLBACK_TARGET, esModuleInterop: true, skipLibCheck: true } };
 }
 
 /** The tsconfig's `compilerOptions.noCheck` (JSON with comments, so read loosely). */
