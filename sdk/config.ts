@@ -4,6 +4,7 @@
  * the list of keys that exist, and every bad value names its key and the fix.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { similarKey } from "./inject";
 
 export const CONFIG_NAMESPACE = "pinpoint";
 
@@ -40,10 +41,12 @@ export function checkUnknownKeys(): void {
     .map((k) => k.slice(prefix.length))
     .filter((k) => !declared.has(k));
   if (unknown.length > 0) {
+    const known = [...declared.keys()].sort();
+    const guess = similarKey(unknown[0], known);
     throw new ConfigError(
       unknown[0],
-      `is not a key this package reads`,
-      `remove it with \`pulumi config rm ${prefix}${unknown[0]}\`; known keys: ${[...declared.keys()].sort().join(", ")}`,
+      `is not a key this package reads${guess ? `; did you mean ${prefix}${guess}?` : ""}`,
+      `${guess ? "rename it, or " : ""}remove it with \`pulumi config rm ${prefix}${unknown[0]}\`; known keys: ${known.join(", ")}`,
     );
   }
 }

@@ -2,6 +2,7 @@
  * PinpointApm: the one component a stack creates. Read the seed's three steps
  * here: the agent image, the server, and the instrumentation of workloads.
  */
+import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, checkUnknownKeys, CONFIG_NAMESPACE, ConfigError, ConfigReader, declareConfigKeys, warnPlainSecrets } from "./config";
 import {
@@ -45,6 +46,8 @@ declareConfigKeys({
   select: `one of ${SELECT_MODES.join(", ")}, default auto: auto instruments the first JVM container of each workload; all the first container of every workload`,
   readImages: "boolean, default true: read each image's config from its registry at preview to tell JVMs apart (falls back to the manifest)",
   imageConfigFiles: "list: image configs from files, [IMAGE=]PATH each (docker inspect, skopeo inspect --config or crane config JSON, an OCI layout folder), used before any registry read",
+  registryCaFile: "string: PEM file of a private CA (a company Harbor's) to trust when reading images, besides the system's and NODE_EXTRA_CA_CERTS",
+  registryPlainHttp: "list: registry hosts (host[:port]) read over plain HTTP, as Docker's insecure-registries; loopback ones need none",
   collectorHost: "string: the collector host the agents report to",
   collectorAgentPort: "integer, default 9991: collector gRPC agent/metadata port",
   collectorStatPort: "integer, default 9992: collector gRPC stat port",
@@ -83,6 +86,10 @@ export interface PinpointApmArgs extends AgentImageApmArgs, ServerApmArgs {
   select?: pulumi.Input<string>;
   /** Read image configs from their registries at preview. Default true. */
   readImages?: pulumi.Input<boolean>;
+  /** PEM file of a private registry CA, for reading images (pinpoint:registryCaFile). */
+  registryCaFile?: pulumi.Input<string>;
+  /** Registry hosts read over plain HTTP (pinpoint:registryPlainHttp). */
+  registryPlainHttp?: pulumi.Input<string[]>;
   /** The collector host the agents report to. */
   collectorHost?: pulumi.Input<string>;
   collectorAgentPort?: pulumi.Input<number>;
@@ -225,6 +232,8 @@ function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
     select: argOr(args.select, c.oneOf("select", SELECT_MODES)),
     readImages: argOr(args.readImages, c.boolean("readImages")),
     imageConfigFiles: argOr(args.imageConfigFiles, c.list("imageConfigFiles")),
+    registryCaFile: argOr(args.registryCaFile, c.string("registryCaFile")),
+    registryPlainHttp: argOr(args.registryPlainHttp, c.list("registryPlainHttp")),
     collectorHost: argOr(args.collectorHost, c.string("collectorHost")),
     collectorAgentPort: argOr(args.collectorAgentPort, c.integer("collectorAgentPort", 1, 65535)),
     collectorStatPort: argOr(args.collectorStatPort, c.integer("collectorStatPort", 1, 65535)),
@@ -279,7 +288,8 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     applicationNamePrefix: v.applicationNamePrefix ?? `${pulumi.getStack()}-`,
     optionsEnv: v.optionsEnv,
     select: v.select as SelectMode | undefined,
-    readImages: v.readImages ?? true,
+    // Checked even with reading off: a bad path is a mistake either way.
+    readImages: registryAccess(v.registryCaFile, v.registryPlainHttp, v.readImages ?? true),
     imageConfigFiles: v.imageConfigFiles,
     collectorHost: v.collectorHost,
     collectorPorts: { agent: v.collectorAgentPort, stat: v.collectorStatPort, span: v.collectorSpanPort },
@@ -315,6 +325,21 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
 }
 
 /** The cluster's version against image volumes, at preview: too old fails, a feature gate that may be off warns. */
+/** How image reads reach private registries; a CA file that is missing or no PEM fails the preview here, naming its key. */
+function registryAccess(caFile: string | undefined, plainHttp: string[] | undefined, read: boolean): boolean | { caFile?: string; plainHttpHosts?: string[] } {
+  if (caFile !== undefined) {
+    let pem: string;
+    try {
+      pem = fs.readFileSync(caFile, "utf8");
+    } catch (e) {
+      throw new ConfigError("registryCaFile", `"${caFile}" cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "give the path of the CA's PEM file, relative to the program folder");
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError("registryCaFile", `"${caFile}" holds no PEM certificate`, "give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)");
+  }
+  if (!read) return false;
+  return caFile === undefined && (plainHttp ?? []).length === 0 ? true : { caFile, plainHttpHosts: plainHttp };
+}
+
 function checkImageVolumeSupport(kubernetesVersion: string | undefined): void {
   const names = { version: "pinpoint:kubernetesVersion", delivery: "pinpoint:agentDelivery" };
   // The messages name the keys as written in the stack file.

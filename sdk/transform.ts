@@ -127,8 +127,9 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     // Say why, per workload: which container got the agent in which variable, or why none did.
     pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
     if (!result.injected) return skipped(args, result.reason ?? NOT_INJECTED);
-    // Instrumented on no evidence (unknownContainers: instrument): the render table says so, and why.
-    if (result.containerReasons.some((r) => r.instrumented && r.verdict.startsWith("unknown:"))) {
+    // Instrumented on no evidence (unknownContainers: instrument), or with an image config asked for and not read:
+    // the render table says so, and why.
+    if (result.containerReasons.some((r) => r.instrumented && (r.verdict.startsWith("unknown:") || r.note))) {
       reportDecision({ type: args.type, name: args.name, reason: result.reason ?? "" });
     }
 

@@ -185,7 +185,7 @@ describe("pinpoint-inject", () => {
 
   it("--help documents every flag", () => {
     const r = ok(run(["--help"]));
-    for (const flag of ["-f, --filename", "--image", "--app-prefix", "--collector", "--options-env", "--containers", "--kinds", "--image-pull-secret", "--select", "--read-images", "--image-timeout", "--image-cache", "--agent-delivery", "--kubernetes-version", "--uninject", "-o, --output", "--unknown-containers", "--on-value-from", "--strict", "--image-config"]) {
+    for (const flag of ["-f, --filename", "--image", "--app-prefix", "--collector", "--options-env", "--containers", "--kinds", "--image-pull-secret", "--select", "--read-images", "--image-timeout", "--image-cache", "--registry-ca-file", "--plain-http", "--agent-delivery", "--kubernetes-version", "--uninject", "-o, --output", "--unknown-containers", "--on-value-from", "--strict", "--image-config"]) {
       assert.ok(r.stdout.includes(flag), `--help lacks ${flag}`);
     }
   });

@@ -99,6 +99,16 @@ describe("docs", () => {
     }
   });
 
+  it("no heading runs into another (a `### A### A` line renders as one garbled heading)", () => {
+    for (const file of markdownFiles()) {
+      let fenced = false;
+      for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+        if (line.startsWith("```")) fenced = !fenced;
+        if (!fenced && /^#{1,6} /.test(line)) assert.doesNotMatch(line.replace(/^#+ /, ""), /#{2,6} /, `${path.relative(ROOT, file)}: ${line}`);
+      }
+    }
+  });
+
   describe("every relative link resolves", () => {
     for (const file of markdownFiles()) {
       it(path.relative(ROOT, file), () => {

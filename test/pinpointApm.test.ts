@@ -227,7 +227,12 @@ describe("PinpointApm: manifests (for programs in other languages)", () => {
 describe("PinpointApm: bad config fails the preview with the key named", () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
     ["enabled not a boolean", { ...ON, enabled: "yes" }, /pinpoint:enabled is "yes", not a boolean/],
-    ["a typo in a key", { ...ON, enabeld: "true" }, /pinpoint:enabeld is not a key this package reads.*known keys: .*enabled/],
+    ["a typo in a key", { ...ON, enabeld: "true" }, /^pinpoint:enabeld is not a key this package reads; did you mean pinpoint:enabled\?; rename it, or remove it .*known keys: .*enabled/],
+    ["a key in the wrong case", { ...ON, readimages: "false" }, /^pinpoint:readimages is not a key this package reads; did you mean pinpoint:readImages\?/],
+    ["a key one letter short", { ...ON, collectorHos: "c" }, /^pinpoint:collectorHos is not a key this package reads; did you mean pinpoint:collectorHost\?/],
+    ["a registry CA file that is not there", { ...ON, registryCaFile: "/nonexistent/ca.pem" }, /^pinpoint:registryCaFile "\/nonexistent\/ca\.pem" cannot be read \(ENOENT\); give the path of the CA's PEM file/],
+    ["a registry CA file that is no certificate", { ...ON, registryCaFile: __filename }, /^pinpoint:registryCaFile ".*" holds no PEM certificate/],
+    ["a key like none: no guess", { ...ON, zzz: "1" }, /^pinpoint:zzz is not a key this package reads; remove it with `pulumi config rm pinpoint:zzz`; known keys: /],
     ["an unknown kind", { ...ON, kinds: "Deployment,Pod" }, /pinpoint:kinds names "Pod", which is not a workload kind/],
     ["on without an image", { enabled: "true", collectorHost: "c" }, /pinpoint:agentImage is not set, and instrumentation is on/],
     ["a port out of range", { ...ON, collectorAgentPort: "70000" }, /pinpoint:collectorAgentPort is "70000", not a whole number from 1 to 65535/],

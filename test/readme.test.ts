@@ -32,6 +32,7 @@ const SAME_NAME: readonly ApmArg[] = [
   ...(["namespaces", "kinds", "imagePullSecret", "agentIdSource", "agentName", "profile", "onValueFrom", "initRunAsUser", "volumeSizeLimit"] as const),
   ...(["select", "readImages", "agentDelivery", "kubernetesVersion", "collectorVersion"] as const),
   ...(["unknownContainers", "strict", "imageConfigFiles"] as const),
+  ...(["registryCaFile", "registryPlainHttp"] as const),
   ...(["registry", "registryUsername", "registryPassword", "registryPullUsername", "registryPullPassword", "imageRepository", "agentArchive", "agentVersion", "baseImage"] as const),
 ];
 /** Fields of `server` of the same name as their key. */
@@ -52,6 +53,19 @@ describe("README", () => {
       assert.match(reference, new RegExp(`^\\| \`${key}\` \\|`, "m"), `README's configuration reference lacks a row for ${key}`);
     });
   }
+
+  it("exports PinpointApm's maybe-undefined outputs as null, so pulumi warns of no undefined stack output", () => {
+    const exports = [...README.matchAll(/^export const \w+ = apm\.(agentImage|webUrl)\b.*$/gm)];
+    assert.ok(exports.length >= 2, "README exports agentImage and webUrl");
+    for (const [line] of exports) assert.match(line, /\?\? null\)/, line);
+  });
+
+  it("stacks/Pulumi.dev.yaml shows every pinpoint:* key, set or commented, as its header says", () => {
+    const stackFile = fs.readFileSync(path.join(__dirname, "..", "stacks", "Pulumi.dev.yaml"), "utf8");
+    assert.match(stackFile, /Every pinpoint:\* key is shown/);
+    const missing = [...declaredConfigKeys().keys()].filter((k) => !new RegExp(`^\\s*(# )?pinpoint:${k}:`, "m").test(stackFile));
+    assert.deepStrictEqual(missing, [], "keys stacks/Pulumi.dev.yaml does not show");
+  });
 
   describe("says truly how config keys map to PinpointApm arguments", () => {
     const declared = [...declaredConfigKeys().keys()];

@@ -7,6 +7,7 @@
  * unless --strict (then nothing is written), so a pipe into
  * `kubectl apply -f -` never applies half a file.
  */
+import * as fs from "fs";
 import { Command, Option } from "commander";
 import {
   AGENT_DELIVERIES,
@@ -104,6 +105,8 @@ interface Flags {
   readImages?: boolean;
   imageTimeout?: string;
   imageCache?: string;
+  registryCaFile?: string;
+  plainHttp: string[];
   uninject?: boolean;
   output: OutputFormat;
   unknownContainers: UnknownPolicy;
@@ -148,6 +151,8 @@ export function command(): Command {
     .option("--read-images", "read each image's config (Env, Entrypoint, Cmd) from its registry to tell JVMs apart; falls back to the manifest on any failure (default: off)")
     .option("--image-timeout <ms>", `with --read-images: the limit of each registry request (default: ${DEFAULT_TIMEOUT_MS})`)
     .option("--image-cache <dir>", `with --read-images: where image configs are cached by digest (default: ${defaultCacheDir()})`)
+    .option("--registry-ca-file <pem>", "with --read-images: a private registry CA to trust besides the system's and NODE_EXTRA_CA_CERTS (docs/operations.md)")
+    .option("--plain-http <host[:port]>", "with --read-images: read this registry over plain HTTP, like Docker's insecure-registries (repeatable)", collect, [])
     .option("--kinds <Deployment,...>", `workload kinds to instrument, of ${ALL_WORKLOAD_KINDS.join(", ")} (default: Deployment)`)
     .option("--image-pull-secret <name>", "a docker-registry Secret to add to the instrumented pods' imagePullSecrets")
     .addOption(
@@ -350,7 +355,16 @@ async function readImages(flags: Flags, docs: readonly ManifestDocument[]): Prom
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
     throw new Error(`--image-timeout "${flags.imageTimeout}" is not a positive whole number of milliseconds`);
   }
-  const reader = new ImageConfigReader({ timeoutMs, cacheDir: flags.imageCache });
+  if (flags.registryCaFile !== undefined) {
+    let pem = "";
+    try {
+      pem = fs.readFileSync(flags.registryCaFile, "utf8");
+    } catch (e) {
+      throw new Error(`--registry-ca-file "${flags.registryCaFile}" cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give the CA's PEM file`);
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`--registry-ca-file "${flags.registryCaFile}" holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  }
+  const reader = new ImageConfigReader({ timeoutMs, cacheDir: flags.imageCache, caFile: flags.registryCaFile, plainHttpHosts: flags.plainHttp });
   return { ...(await reader.readAll(rest)), ...fromFiles };
 }
 

@@ -7,8 +7,9 @@ import * as path from "path";
 import { Command } from "commander";
 import { DEFAULT_OUT_ROOT, DEFAULT_STACK, render, SECRET_MASK, UNKNOWN_PLACEHOLDER } from "../render/render";
 import { SECRET_CONFIG_PLACEHOLDER } from "../render/stackConfig";
-import { DEFAULT_PROGRAM_DIR } from "../render/program";
+import { DEFAULT_PROGRAM_DIR, TRANSPILE_ONLY_ENV } from "../render/program";
 import { formatTable } from "../render/table";
+import { READ_IMAGES_FLAG } from "../render/imageReading";
 import { parseReferencePrograms, REFERENCE_FLAG, STACK_OUTPUTS_FLAG } from "../render/stackReference";
 
 const PROGRAM_NAME = "pinpoint-render";
@@ -25,8 +26,14 @@ reason it was left alone); Helm charts as not rendered; then the agent image and
 the collector the instrumented workloads use.
 
 A TypeScript program runs on its own ts-node, else on the one @pulumi/pulumi
-ships. A program compiled to JavaScript in a folder without Pulumi.yaml takes the
+ships, and is type-checked first as pulumi up does (its TypeScript, its
+tsconfig.json): a type error fails the render. --no-type-check or
+PULUMI_NODEJS_TRANSPILE_ONLY=true skips that. A program compiled to JavaScript in a folder without Pulumi.yaml takes the
 stack files of the nearest Pulumi.yaml above it.
+
+Offline means offline: no registry is contacted unless ${READ_IMAGES_FLAG} is
+given or the stack file sets pinpoint:readImages (pulumi up reads images by
+default); a failed read shows in WHY as "image config not read (registry … <why>)".
 
 Values known only after a real deployment show as ${UNKNOWN_PLACEHOLDER};
 secret values as ${SECRET_MASK}; the stack file's secure: values are never
@@ -49,6 +56,8 @@ interface Flags {
   out?: string;
   referenceProgram: string[];
   stackOutputs?: boolean;
+  readImages?: boolean;
+  typeCheck: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -60,6 +69,8 @@ export function command(): Command {
     .option("-p, --program <dir>", `the Pulumi program folder: with a Pulumi.yaml, its main and stackConfigDir; without one, its stack files beside it or the nearest project's above it (default: the project of ./Pulumi.yaml; without one, ${DEFAULT_PROGRAM_DIR}/)`)
     .option("-o, --out <dir>", `the folder to write to: new, empty, or one the render wrote before; only files the render wrote are replaced (default: ${DEFAULT_OUT_ROOT}/<project>/<stack>)`)
     .option(`${REFERENCE_FLAG} <project=dir>`, "the program folder of a project that a StackReference names (repeatable)", collect, [])
+    .option(READ_IMAGES_FLAG, "read each image's config from its registry to tell JVMs apart, as pulumi up does (default: only when the stack file sets pinpoint:readImages; otherwise nothing is contacted)")
+    .option("--no-type-check", "run a TypeScript program without type-checking it (pulumi up type-checks unless PULUMI_NODEJS_TRANSPILE_ONLY=true)")
     .option(STACK_OUTPUTS_FLAG, "print the stack's outputs as JSON ({outputs, secretOutputNames}; secrets masked) instead of writing files")
     .addHelpText("after", NOTES)
     .showHelpAfterError(`(run ${PROGRAM_NAME} --help for every flag)`);
@@ -79,6 +90,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       outDir: flags.out,
       write: !flags.stackOutputs,
       referencePrograms: parseReferencePrograms(flags.referenceProgram),
+      readImages: flags.readImages,
+      // Commander's default for --no-type-check is true; the environment variable also turns it off, as for pulumi up.
+      typeCheck: flags.typeCheck && process.env[TRANSPILE_ONLY_ENV] !== "true",
     });
     if (flags.stackOutputs) {
       process.stdout.write(`${JSON.stringify({ outputs: result.outputs, secretOutputNames: result.secretOutputNames }, null, 2)}\n`);

@@ -25,6 +25,10 @@ export interface ImageConfigReaderOptions {
   /** By registry host; a promise when they are known only later (a Pulumi secret). */
   credentials?: Readonly<Record<string, RegistryCredentials>> | Promise<Readonly<Record<string, RegistryCredentials>>>;
   platform?: RegistryClientOptions["platform"];
+  /** A private CA's PEM file (pinpoint:registryCaFile). */
+  caFile?: string;
+  /** Hosts read over plain HTTP only (pinpoint:registryPlainHttp). */
+  plainHttpHosts?: readonly string[];
 }
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -40,7 +44,7 @@ export class ImageConfigReader {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.client = Promise.resolve(options.credentials)
       .catch(() => undefined) // credentials that fail to resolve: read anonymously
-      .then((credentials) => new RegistryClient({ timeoutMs, credentials, platform: options.platform }));
+      .then((credentials) => new RegistryClient({ timeoutMs, credentials, platform: options.platform, caFile: options.caFile, plainHttpHosts: options.plainHttpHosts }));
     this.cacheDir = options.cacheDir ?? defaultCacheDir();
   }
 

@@ -6,6 +6,9 @@
  * a timeout, so a registry that does not answer costs at most that.
  */
 import { createHash } from "crypto";
+import * as fs from "fs";
+import * as tls from "tls";
+import { Dispatcher, EnvHttpProxyAgent, fetch as undiciFetch } from "undici";
 import { DOCKER_HUB_API_HOST, DOCKER_HUB_REGISTRY, ImageConfig, ImageReference } from "../inject";
 
 export const MANIFEST_MEDIA_TYPES = [
@@ -16,8 +19,12 @@ export const MANIFEST_MEDIA_TYPES = [
 ] as const;
 /** The platform a cluster's nodes most often run; an index without it falls back to its first entry. */
 export const DEFAULT_PLATFORM = { os: "linux", architecture: "amd64" } as const;
-/** Registries spoken to over plain HTTP, as Docker does for local ones. */
-const PLAIN_HTTP_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+/** Loopback registries: HTTPS first, plain HTTP when they do not speak TLS, as Docker treats them. */
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+/** TLS errors that mean "no TLS here" (a plain HTTP server answered the handshake), not "untrusted". */
+const NOT_TLS = /^(EPROTO|ERR_SSL_WRONG_VERSION_NUMBER|ERR_SSL_PACKET_LENGTH_TOO_LONG|ECONNRESET)$/;
+/** Certificate errors: the registry speaks TLS with a certificate this process does not trust. */
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS_CERT_ALTNAME_INVALID/;
 
 export interface RegistryCredentials {
   username: string;
@@ -30,6 +37,36 @@ export interface RegistryClientOptions {
   /** Credentials by registry host as references name it (`harbor.59iedu.com`, `docker.io`). */
   credentials?: Readonly<Record<string, RegistryCredentials>>;
   platform?: { os: string; architecture: string };
+  /**
+   * PEM file of the CA that signed private registries' certificates (a company CA), trusted
+   * besides the system's and NODE_EXTRA_CA_CERTS. Node also honours NODE_EXTRA_CA_CERTS alone.
+   */
+  caFile?: string;
+  /** Registry hosts (`host[:port]` as references name them) spoken to over plain HTTP only, as Docker's insecure-registries. */
+  plainHttpHosts?: readonly string[];
+}
+
+/** The CA certificates to trust when a CA file is given: passing any replaces Node's defaults, so they are listed too. */
+function trustedCas(caFile: string): string[] {
+  let pem: string;
+  try {
+    pem = fs.readFileSync(caFile, "utf8");
+  } catch (e) {
+    throw new Error(`registry CA file ${caFile} cannot be read: ${(e as Error).message}`);
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new Error(`registry CA file ${caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  const extraPem = extra && fs.existsSync(extra) ? [fs.readFileSync(extra, "utf8")] : [];
+  return [...tls.rootCertificates, ...extraPem, pem];
+}
+
+/**
+ * How requests leave: HTTPS_PROXY / HTTP_PROXY / NO_PROXY (either case) as curl and Docker read
+ * them, and the extra CA for direct and tunnelled TLS alike.
+ */
+function dispatcherOf(options: RegistryClientOptions): Dispatcher {
+  const ca = options.caFile ? trustedCas(options.caFile) : undefined;
+  return new EnvHttpProxyAgent(ca ? { connect: { ca }, requestTls: { ca } } : {});
 }
 
 /** A failure worth one short line in a reason: `timeout after 3000 ms`, `401 (needs credentials)`. */
@@ -79,8 +116,14 @@ export class RegistryClient {
   private readonly tokens = new Map<string, string>();
   private readonly credentials = new Map<string, RegistryCredentials>();
 
+  private readonly dispatcher: Dispatcher;
+  /** Loopback registries found to speak plain HTTP. */
+  private readonly plain = new Set<string>();
+
   constructor(private readonly options: RegistryClientOptions) {
     this.addCredentials(options.credentials ?? {});
+    this.dispatcher = dispatcherOf(options);
+    for (const h of options.plainHttpHosts ?? []) this.plain.add(h);
   }
 
   /** More credentials by registry host (a pull secret seen later); the first for a host stays. */
@@ -90,7 +133,7 @@ export class RegistryClient {
 
   private base(registry: string): string {
     const host = apiHost(registry);
-    return `${PLAIN_HTTP_HOST.test(host) ? "http" : "https"}://${host}`;
+    return `${this.plain.has(host) ? "http" : "https"}://${host}`;
   }
 
   private creds(registry: string): RegistryCredentials | undefined {
@@ -99,11 +142,27 @@ export class RegistryClient {
 
   private async fetch(url: string, headers: Record<string, string>): Promise<Response> {
     try {
-      return await fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs), redirect: "follow" });
+      return (await undiciFetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs), redirect: "follow", dispatcher: this.dispatcher })) as unknown as Response;
     } catch (e) {
-      const err = e as Error & { cause?: { code?: string } };
+      const err = e as Error & { cause?: { code?: string; message?: string } };
+      const code = err.cause?.code ?? "";
+      const { host, protocol } = new URL(url);
+      if (protocol === "https:" && LOOPBACK_HOST.test(host) && NOT_TLS.test(code)) {
+        // A local registry without TLS (Docker's default for localhost): plain HTTP from now on.
+        this.plain.add(host);
+        return this.fetch(url.replace(/^https:/, "http:"), headers);
+      }
       if (err.name === "TimeoutError" || err.name === "AbortError") throw new RegistryError(`timeout after ${this.options.timeoutMs} ms`, true);
-      throw new RegistryError(`unreachable: ${err.cause?.code ?? err.message}`, true);
+      if (protocol === "https:" && code !== "ECONNRESET" && NOT_TLS.test(code)) {
+        throw new RegistryError(`unreachable: ${code} (no TLS there; if it serves plain HTTP, allow it by name with pinpoint:registryPlainHttp)`, true);
+      }
+      if (UNTRUSTED.test(code)) {
+        throw new RegistryError(
+          `TLS certificate not trusted (${code}: ${err.cause?.message ?? err.message}); trust its CA with pinpoint:registryCaFile or NODE_EXTRA_CA_CERTS`,
+          true,
+        );
+      }
+      throw new RegistryError(`unreachable: ${code || err.message}`, true);
     }
   }
 

@@ -216,6 +216,17 @@ export function closest(key: string, known: readonly string[]): string {
 }
 
 /**
+ * The known key a mistyped one most likely meant, or undefined when none is close
+ * (a few edits, letter case aside): a far-fetched guess misleads more than none.
+ */
+export function similarKey(key: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const best = closest(key.toLowerCase(), known.map((k) => k.toLowerCase()));
+  const within = Math.max(2, Math.floor(key.length / 3));
+  return distance(key.toLowerCase(), best) <= within ? known.find((k) => k.toLowerCase() === best) : undefined;
+}
+
+/**
  * Why an annotation key under our prefix is none we read, or undefined: a
  * misspelt `pinpoint.fjhb.cn/injection: "false"` must not leave the workload
  * instrumented while the user believes it opted out.

@@ -15,6 +15,7 @@ export {
   annotationKeyProblem,
   agentVersionProblem,
   unknownKeysProblem,
+  similarKey,
 } from "./grammar";
 export type { InjectOptions, ResolvedOptions, AgentIdSource, ValueFromPolicy, CollectorPorts } from "./options";
 export { deriveApplicationName, pinpointNameProblem } from "./naming";

@@ -78,11 +78,11 @@ export interface SelectionInput {
 }
 
 /** The image config the caller read, or the note on why there is none (for the reason). */
-function imageOf(c: Container, images: ImageLookups | undefined): { config?: ImageConfig; note: string } {
+function imageOf(c: Container, images: ImageLookups | undefined): { config?: ImageConfig; note: string; failed?: true } {
   const lookup = c.image ? images?.[c.image] : undefined;
   if (!lookup) return { note: images ? "; image config not read (not among those read)" : "; image config not read (none asked for: --read-images or --image-config, or pinpoint:readImages)" };
   if (lookup.config) return { config: lookup.config, note: "" };
-  return { note: `; image config not read (${lookup.error})` };
+  return { note: `; image config not read (${lookup.error})`, failed: true };
 }
 
 function verdictText(v: JvmVerdict): string {
@@ -98,8 +98,9 @@ export function planContainers(input: SelectionInput): Plan {
   const judged = spec.containers.map((c) => {
     const image = imageOf(c, input.images);
     const verdict = detectJvm(c, image.config);
-    // The note on why no image config was read matters only when the manifest could not decide.
-    return { c, config: image.config, note: verdict.outcome === "unknown" ? image.note : "", verdict };
+    // Why no image config was read: always when one was asked for and failed (the verdict then rests on the
+    // manifest alone), otherwise only when the manifest could not decide.
+    return { c, config: image.config, note: verdict.outcome === "unknown" || image.failed ? image.note : "", verdict };
   });
   const isApp = (v: JvmVerdict) => v.launcher === "tomcat" || v.launcher === "jvm";
   const policy = input.unknown ?? DEFAULT_UNKNOWN_POLICY;
@@ -169,7 +170,10 @@ export function planContainers(input: SelectionInput): Plan {
 /** Starts the one-line reason of a workload left alone for want of a JVM. */
 export const NO_JVM_CONTAINER = "no JVM container";
 
-/** One short line for a whole workload: what was instrumented and in which variable, or why nothing was. */
+/**
+ * One short line for a whole workload: what was instrumented and in which variable, or why nothing was;
+ * an image config that was asked for and not read says so, since the verdict then rests on the manifest.
+ */
 export function summarise(reasons: readonly ContainerReason[]): string {
   const done = reasons.filter((r) => r.instrumented);
   // The render table and the Pulumi log show this line: an unknown's missing image config belongs in it.

@@ -126,6 +126,8 @@ export function stackFile(location: ProgramLocation, stack: string): string {
 export interface TypeScriptSupport {
   tsNode: string;
   compiler?: string;
+  /** The compiler is the old TypeScript @pulumi/pulumi ships: the program has none of its own. */
+  vendored?: boolean;
 }
 
 /**
@@ -151,34 +153,71 @@ export function typeScriptSupport(dir: string): TypeScriptSupport {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const strings = (require(tsutils) as { typeScriptRequireStrings(): { tsnodeRequire: string; typescriptRequire: string } }).typeScriptRequireStrings();
   const tsNode = path.isAbsolute(strings.tsnodeRequire) ? strings.tsnodeRequire : require.resolve(strings.tsnodeRequire, { paths: [path.dirname(tsutils)] });
-  let compiler = strings.typescriptRequire;
   try {
-    compiler = require.resolve("typescript", { paths: [dir] });
+    return { tsNode, compiler: require.resolve("typescript", { paths: [dir] }) };
   } catch {
     // the program has no TypeScript: Pulumi's choice stands
+    return { tsNode, compiler: strings.typescriptRequire, vendored: true };
   }
-  return { tsNode, compiler };
 }
 
-/** ts-node's options for a program folder. */
-function registerOptions(support: TypeScriptSupport, dir: string): object {
-  if (!support.compiler) return { transpileOnly: true, projectSearchDir: dir, compilerOptions: { module: "commonjs" } };
-  // Pulumi's ts-node 7 looks for a tsconfig in the working folder only: name the program's, else compile for this Node.
+/** ts-node's options for a program folder; `typeCheck` false: transpile only, as `PULUMI_NODEJS_TRANSPILE_ONLY` makes `pulumi up` do. */
+function registerOptions(support: TypeScriptSupport, dir: string, typeCheck: boolean): object {
   const tsconfig = path.join(dir, TSCONFIG_FILE);
+  // As pulumi up decides: the environment variable, else the tsconfig's noCheck, else type-check.
+  let transpileOnly = !typeCheck || (process.env[TRANSPILE_ONLY_ENV] === undefined && noCheckOf(tsconfig));
+  if (!transpileOnly && support.vendored) {
+    // Pulumi's TypeScript 3.8 cannot parse today's declaration files (@types/node, @pulumi/pulumi): checking would only fail on them.
+    process.stderr.write(
+      `pinpoint-render: ${dir} has no typescript of its own, so the program is not type-checked (Pulumi's bundled TypeScript 3.8 cannot read current type declarations); npm install --save-dev typescript there to check it as pulumi up does\n`,
+    );
+    transpileOnly = true;
+  }
+  const own = { module: "commonjs", ...(transpileOnly ? {} : selfTypes(dir)) };
+  if (!support.compiler) return { transpileOnly, projectSearchDir: dir, compilerOptions: own };
+  // Pulumi's ts-node 7 looks for a tsconfig in the working folder only: name the program's, else compile for this Node.
   return fs.existsSync(tsconfig)
-    ? { transpileOnly: true, compiler: support.compiler, project: tsconfig, compilerOptions: { module: "commonjs" } }
-    : { transpileOnly: true, compiler: support.compiler, skipProject: true, compilerOptions: { module: "commonjs", target: FALLBACK_TARGET, esModuleInterop: true } };
+    ? { transpileOnly, compiler: support.compiler, project: tsconfig, compilerOptions: own }
+    : { transpileOnly, compiler: support.compiler, skipProject: true, compilerOptions: { ...own, target: FALLBACK_TARGET, esModuleInterop: true, skipLibCheck: true } };
 }
+
+/** The tsconfig's `compilerOptions.noCheck` (JSON with comments, so read loosely). */
+function noCheckOf(tsconfig: string): boolean {
+  if (!fs.existsSync(tsconfig)) return false;
+  return /"noCheck"\s*:\s*true/.test(fs.readFileSync(tsconfig, "utf8"));
+}
+
+/**
+ * For type-checking a program that imports this package by a name Node cannot find
+ * (one inside this repository, which resolves to the running package at run time):
+ * the same name mapped to this package's types. An installed copy needs nothing.
+ */
+function selfTypes(dir: string): object {
+  try {
+    require.resolve(PACKAGE_NAME, { paths: [dir] });
+    return {};
+  } catch {
+    // bin/index.d.ts when built, sdk/index.ts under ts-node.
+    const types = [".d.ts", ".ts"].map((ext) => PACKAGE_ENTRY + ext).find((f) => fs.existsSync(f));
+    return types ? { baseUrl: dir, paths: { [PACKAGE_NAME]: [types.replace(/(\.d)?\.ts$/, "")] } } : {};
+  }
+}
+
+/** `pulumi up` type-checks a TypeScript program unless this is set to true. */
+export const TRANSPILE_ONLY_ENV = "PULUMI_NODEJS_TRANSPILE_ONLY";
 
 /** ts-node registers once per process; Pulumi's copy leaves no mark on `process`, so this flag remembers. */
 let typeScriptRegistered = false;
 
-/** Registers that compiler hook for the program's files. */
-function registerTypeScript(dir: string): void {
+/**
+ * Registers that compiler hook for the program's files. A hook already in the process
+ * (a test runner's ts-node) is used as it is, type-checking or not.
+ */
+function registerTypeScript(dir: string, typeCheck: boolean): void {
   if ((process as unknown as Record<symbol, unknown>)[TS_NODE_INSTANCE] || typeScriptRegistered) return;
   const support = typeScriptSupport(dir);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  (require(support.tsNode) as { register(o: object): void }).register(registerOptions(support, dir));
+  (require(support.tsNode) as { register(o: object): void }).register(registerOptions(support, dir, typeCheck));
   typeScriptRegistered = true;
 }
 
@@ -187,8 +226,8 @@ function registerTypeScript(dir: string): void {
  * module that exports a function is called, and what either returns is the
  * stack's outputs. The program's own modules are loaded afresh each time.
  */
-export function loadProgram(location: ProgramLocation): () => unknown {
-  if (/\.tsx?$/.test(location.entry)) registerTypeScript(location.dir);
+export function loadProgram(location: ProgramLocation, typeCheck = process.env[TRANSPILE_ONLY_ENV] !== "true"): () => unknown {
+  if (/\.tsx?$/.test(location.entry)) registerTypeScript(location.dir, typeCheck);
   return () => {
     for (const key of Object.keys(require.cache)) {
       if (key.startsWith(location.dir + path.sep) && !key.includes(`${path.sep}node_modules${path.sep}`)) delete require.cache[key];

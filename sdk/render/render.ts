@@ -10,6 +10,7 @@ import { ProgramRun, runProgram } from "./mockEngine";
 import { kubernetesObjects, RenderedObject } from "./objects";
 import { loadProgram, locateProgram, ProgramLocation, stackFile } from "./program";
 import { readStackConfig } from "./stackConfig";
+import { withImageReading } from "./imageReading";
 import { stackReferenceResolver } from "./stackReference";
 import { workloadRows, WorkloadRow } from "./table";
 import { collectInjectionReport, InjectionReport } from "../injectionReport";
@@ -41,6 +42,16 @@ export interface RenderOptions {
    * ./Pulumi.yaml's (`--reference-program <project>=<dir>`).
    */
   referencePrograms?: Record<string, string>;
+  /**
+   * Read image configs from registries (`--read-images`). Default: only when the
+   * stack file sets `pinpoint:readImages`; otherwise the render contacts nothing.
+   */
+  readImages?: boolean;
+  /**
+   * Type-check a TypeScript program as `pulumi up` does (its TypeScript, its tsconfig).
+   * Default: yes, unless PULUMI_NODEJS_TRANSPILE_ONLY is true (as for `pulumi up`).
+   */
+  typeCheck?: boolean;
 }
 
 export interface RenderResult {
@@ -74,7 +85,9 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   const stack = options.stack ?? DEFAULT_STACK;
   const program = locateProgram(options.program, cwd);
   const file = stackFile(program, stack);
-  const { config, secretKeys } = readStackConfig(file, program.project);
+  const stackConfig = readStackConfig(file, program.project);
+  const config = withImageReading(stackConfig.config, options.readImages);
+  const secretKeys = stackConfig.secretKeys;
 
   const outDir = path.resolve(cwd, options.outDir ?? defaultOutDir(program.project, stack));
   // Before the program runs: a folder the render may not write to fails at once.
@@ -87,7 +100,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   let run: ProgramRun;
   let report: InjectionReport;
   try {
-    run = await runProgram(loadProgram(program), {
+    run = await runProgram(loadProgram(program, options.typeCheck), {
       project: program.project,
       stack,
       config,

@@ -51,6 +51,8 @@ export interface RegistryOptions {
   htpasswd?: string;
   /** Token auth: the registry sends a `Bearer realm=…` challenge and trusts tokens signed by this certificate's key. */
   token?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** Serve HTTPS with this certificate and key (PEM files), as a Harbor with a company CA does. */
+  tls?: { certificate: string; key: string };
 }
 
 /** `docker-registry serve <config.yml>` with storage under dir; resolves once /v2/ answers. */
@@ -72,6 +74,7 @@ export async function startRegistry(dir: string, options: RegistryOptions = {}):
       "http:",
       `  addr: ${host}`,
       "  secret: e2e-only-upload-state-secret",
+      ...(options.tls ? ["  tls:", `    certificate: ${options.tls.certificate}`, `    key: ${options.tls.key}`] : []),
       ...(options.htpasswd ? ["auth:", "  htpasswd:", "    realm: e2e", `    path: ${options.htpasswd}`] : []),
       ...(options.token
         ? [
@@ -97,7 +100,8 @@ export async function startRegistry(dir: string, options: RegistryOptions = {}):
     if (exited !== null) throw new Error(`docker-registry exited with ${exited}: ${fs.readFileSync(path.join(dir, "registry.log"), "utf8")}`);
     try {
       // 401: up, and asking for the credentials it was configured with.
-      if ([200, 401].includes((await request("GET", `http://${host}/v2/`)).status)) break;
+      // Over TLS it answers a plain request with 400 ("an HTTP request to an HTTPS server"): up as well.
+      if ([200, 401, ...(options.tls ? [400] : [])].includes((await request("GET", `http://${host}/v2/`)).status)) break;
     } catch {
       // not listening yet
     }

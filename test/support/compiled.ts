@@ -26,7 +26,8 @@ export function compiled(file: string): string {
       [
         require.resolve("typescript/bin/tsc"),
         ...["--outDir", dir, "--rootDir", path.join(ROOT, "sdk"), "--module", "commonjs", "--moduleResolution", "node", "--target", "ES2022"],
-        ...["--strict", "--esModuleInterop", "--skipLibCheck", "--types", "node"],
+        // Declarations too: the render type-checks repository programs against the package's own types.
+        ...["--strict", "--esModuleInterop", "--skipLibCheck", "--types", "node", "--declaration"],
         ...ENTRIES.map((e) => path.join(ROOT, e)),
       ],
       { encoding: "utf8" },
