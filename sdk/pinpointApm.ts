@@ -204,9 +204,9 @@ export class PinpointApm extends pulumi.ComponentResource {
         enabled: s.enabled,
         applicationNamePrefix: s.options.applicationNamePrefix ?? "",
         agentIdSource: s.options.agentIdSource ?? "podIP",
-        webClusterUrl: cluster ?? null,
-        webIngressUrl: ingress ?? null,
-        webLoginUser: user ?? null,
+        ...(cluster ? { webClusterUrl: cluster } : {}),
+        ...(ingress ? { webIngressUrl: ingress } : {}),
+        ...(user ? { webLoginUser: user } : {}),
       }));
     this.registerOutputs({
       status: this.status,

@@ -196,7 +196,7 @@ describe("pinpoint-status: stack outputs", () => {
   it("takes the Ingress URL from outside the cluster, the Service from inside", () => {
     assert.strictEqual(webUrlOf(status, false), "http://pinpoint.dev.example.com");
     assert.strictEqual(webUrlOf(status, true), WEB);
-    assert.strictEqual(webUrlOf({ ...status, webIngressUrl: null }, false), WEB);
+    assert.strictEqual(webUrlOf({ ...status, webIngressUrl: undefined }, false), WEB);
   });
 });
 
@@ -339,7 +339,7 @@ describe("pinpoint-status: PinpointApm's status output", () => {
       name: "a deployed server: its Service URL, no Ingress, no login",
       config: SERVER,
       secretKeys: ["mysqlPassword"],
-      status: { enabled: true, applicationNamePrefix: "dev-", agentIdSource: "podIP", webClusterUrl: WEB, webIngressUrl: null, webLoginUser: null },
+      status: { enabled: true, applicationNamePrefix: "dev-", agentIdSource: "podIP", webClusterUrl: WEB, webIngressUrl: undefined, webLoginUser: undefined },
     },
     {
       name: "published through an Ingress: its URL and the login user (never the password)",
@@ -350,9 +350,9 @@ describe("pinpoint-status: PinpointApm's status output", () => {
     {
       name: "a collector elsewhere: no web known here, generated agentIds, the prefix given",
       config: { enabled: "true", agentImage: IMAGE, collectorHost: "collector.apm.example.com", agentIdSource: "generated", applicationNamePrefix: "qa-" },
-      status: { applicationNamePrefix: "qa-", agentIdSource: "generated", webClusterUrl: null, webIngressUrl: null, webLoginUser: null },
+      status: { applicationNamePrefix: "qa-", agentIdSource: "generated", webClusterUrl: undefined, webIngressUrl: undefined, webLoginUser: undefined },
     },
-    { name: "instrumentation off", config: { enabled: "false" }, status: { enabled: false, webClusterUrl: null } },
+    { name: "instrumentation off", config: { enabled: "false" }, status: { enabled: false, webClusterUrl: undefined } },
   ];
   for (const row of rows) {
     it(row.name, async () => {

@@ -6,15 +6,19 @@
 export const STATUS_OUTPUTS_SCHEMA = "pinpoint-status/v1";
 
 export interface StatusOutputs {
-  schema: typeof STATUS_OUTPUTS_SCHEMA;
+  /** Always STATUS_OUTPUTS_SCHEMA; a plain string, since the schema for other Pulumi languages has no literal types. */
+  schema: string;
   enabled: boolean;
   applicationNamePrefix: string;
   /** `podIP` or `generated` (pinpoint:agentIdSource). */
   agentIdSource: string;
-  /** The deployed web: its Service inside the cluster, its Ingress, its login user; null when not deployed here. */
-  webClusterUrl: string | null;
-  webIngressUrl: string | null;
-  webLoginUser: string | null;
+  /**
+   * The deployed web: its Service inside the cluster, its Ingress, its login user; absent when not deployed here
+   * (optional, not `| null`: the schema for other Pulumi languages has no unions; readers also take null).
+   */
+  webClusterUrl?: string;
+  webIngressUrl?: string;
+  webLoginUser?: string;
 }
 
 /**
