@@ -31,6 +31,9 @@ describe("render ⊆ live comparison (test/e2e/engine/compare.ts)", () => {
     { name: "quantities by meaning under resources", expected: { resources: { limits: { cpu: "2000m", memory: "1024Mi" } } }, actual: { resources: { limits: { cpu: "2", memory: "1Gi" } } }, differences: 0 },
     { name: "a different quantity is a difference", expected: { resources: { limits: { cpu: "200m" } } }, actual: { resources: { limits: { cpu: "2" } } }, differences: 1 },
     { name: "quantity rules do not apply outside resources", expected: { value: "2000m" }, actual: { value: "2" }, differences: 1 },
+    { name: "a zero value the server omits counts as given", expected: { initialDelaySeconds: 0 }, actual: {}, differences: 0 },
+    { name: "a non-zero value the server lacks is a difference", expected: { initialDelaySeconds: 5 }, actual: {}, differences: 1 },
+    { name: "a value encrypted in Pulumi's state is not compared", expected: { data: { a: "b" } }, actual: { data: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "x" } }, differences: 0 },
   ];
   for (const c of cases) {
     it(c.name, () => assert.strictEqual(containmentDifferences(c.expected, c.actual).length, c.differences));

@@ -34,8 +34,10 @@ if ! stamp_ok pulumi-resource-kubernetes "$provider_stamp"; then
   mod="github.com/pulumi/pulumi-kubernetes/provider/v4"
   dir="$(go mod download -json "$mod@$KUBERNETES_PROVIDER_MODULE" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')"
   src="$cache/src/provider"; rm -rf "$src"; cp -r "$dir" "$src"; chmod -R u+w "$src"; cd "$src"
+  # Only the local replace goes: the provider's own require of sdk/v4 is served. Raising sdk/v4
+  # (or fluxcd/pkg/ssa) drags pulumi's sdk/v3 and structured-merge-diff past what this commit
+  # compiles against, and so does `go mod tidy`; -mod=mod adds only the missing sums.
   sed -i '/^replace github.com\/pulumi\/pulumi-kubernetes\/sdk\/v4 => /d' go.mod
-  go mod edit -require="github.com/pulumi/pulumi-kubernetes/sdk/v4@$KUBERNETES_PROVIDER_SDK_MODULE"
   node -e '
     const fs = require("fs"), d = "cmd/pulumi-resource-kubernetes/";
     const schema = JSON.parse(fs.readFileSync(d + "schema.json", "utf8"));
@@ -43,7 +45,6 @@ if ! stamp_ok pulumi-resource-kubernetes "$provider_stamp"; then
     fs.writeFileSync(d + "schema-embed.json", JSON.stringify(schema));
     fs.writeFileSync(d + "terraform-mapping-embed.json", JSON.stringify(JSON.parse(fs.readFileSync(d + "terraform-mapping.json", "utf8"))));
   ' "$KUBERNETES_PROVIDER_VERSION"
-  go mod tidy
   go build -o "$cache/bin/pulumi-resource-kubernetes" -ldflags "-X $mod/pkg/version.Version=$KUBERNETES_PROVIDER_VERSION" ./cmd/pulumi-resource-kubernetes
   stamp pulumi-resource-kubernetes "$provider_stamp"
 fi
