@@ -32,7 +32,10 @@ import {
   WorkloadKind,
 } from "../inject";
 import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, imagesOf } from "../imageConfig";
-import { formatJson, formatYaml, ManifestDocument, ManifestError, OutputDocument, parseSource, readSources } from "./manifests";
+import * as fs from "fs";
+import { formatJson, formatYaml, ManifestDocument, ManifestError, OutputDocument, parseSource, readSources, STDIN_NAME, STDIN_PATH } from "./manifests";
+import { numberProblem, unrepresentableNumber } from "./inputCheck";
+import { guardProcess, readableMessage } from "./processGuard";
 
 const PROGRAM_NAME = "pinpoint-inject";
 const EXIT_FAILURE = 1;
@@ -171,6 +174,9 @@ const uninjectAction: Action = (obj, where) => {
   if (!workload) return { report: report("skipped", what, where, "not a workload") };
   const r = uninject(workload);
   if (!r.removed) return { report: report("unchanged", what, where, "carries no injection") };
+  // What could not be taken out is named: the output is a valid pod, not necessarily one without the agent.
+  for (const k of r.kept) process.stderr.write(`${PROGRAM_NAME}: warning: ${k}\n`);
+  if (r.kept.length > 0) return { value: r.workload, report: report("partly", what, where, `removed what the record proves; kept ${r.kept.length} part${r.kept.length === 1 ? "" : "s"} (warnings above)`) };
   return { value: r.workload, report: report("removed", what, where, "") };
 };
 
@@ -190,7 +196,7 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
     try {
       return action(obj, at);
     } catch (e) {
-      return fail((e as Error).message, item);
+      return fail(readableMessage(e), item);
     }
   };
   if (d.value === null) return { document: d };
@@ -236,6 +242,9 @@ function optionsOf(flags: Flags, images?: ImageLookups): ResolvedOptions {
 }
 
 function resolveFlags(flags: Flags, images?: ImageLookups): ResolvedOptions {
+  if (flags.kinds !== undefined && splitList(flags.kinds)!.length === 0) {
+    throw new Error(`--kinds "${flags.kinds}" names no kind: give one or more of ${ALL_WORKLOAD_KINDS.join(", ")}, or leave the flag out for Deployment`);
+  }
   if (flags.kubernetesVersion !== undefined) parseKubernetesVersion(flags.kubernetesVersion, "--kubernetes-version");
   if (flags.agentDelivery === "imageVolume") {
     const support = imageVolumeSupport(flags.kubernetesVersion, { version: "--kubernetes-version", delivery: "--agent-delivery" });
@@ -286,9 +295,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const out: OutputDocument[] = [];
   try {
     const parsed: ManifestDocument[][] = [];
+    checkOutputIsNotInput(flags.filename);
     for (const source of readSources(flags.filename)) {
       try {
-        parsed.push(parseSource(source));
+        const docs = parseSource(source);
+        // Nothing to read is a mistake (an empty pipe, a file emptied by a redirect), not a success.
+        if (!docs.some((d) => d.value !== null)) {
+          throw new ManifestError(source.name, `holds no Kubernetes objects${source.name === STDIN_NAME ? " (standard input was empty: did the command before the pipe fail?)" : ""}`);
+        }
+        parsed.push(docs);
       } catch (e) {
         errors.push((e as Error).message);
       }
@@ -298,14 +313,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const docs of parsed) {
       for (const d of docs) {
         try {
-          out.push(processDocument(d, action, reports));
+          const o = processDocument(d, action, reports);
+          // A document written from its value must hold only numbers that come out as they went in.
+          const big = flags.output === "json" || o.value !== undefined ? unrepresentableNumber(o.value ?? d.value) : undefined;
+          if (big) throw new ManifestError(d.source, numberProblem(big), d.index, d.line);
+          out.push(o);
         } catch (e) {
-          errors.push((e as Error).message);
+          errors.push(readableMessage(e));
         }
       }
     }
   } catch (e) {
-    errors.push((e as Error).message);
+    errors.push(readableMessage(e));
+  }
+  let text = "";
+  if (errors.length === 0) {
+    try {
+      text = flags.output === "json" ? formatJson(out) : formatYaml(out);
+    } catch (e) {
+      errors.push(`cannot write the output: ${readableMessage(e)}`);
+    }
   }
   if (errors.length > 0) {
     process.stderr.write(errors.map((e) => `${PROGRAM_NAME}: error: ${e}\n`).join(""));
@@ -313,10 +340,32 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   process.stderr.write(reports.map((r) => `${r}\n`).join(""));
-  process.stdout.write(flags.output === "json" ? formatJson(out) : formatYaml(out));
+  process.stdout.write(text);
   return 0;
 }
 
+/**
+ * `-f a.yaml > a.yaml`: the shell empties the file before the tool starts, so
+ * the input is lost whatever the tool does; say so rather than write nothing.
+ */
+function checkOutputIsNotInput(paths: readonly string[]): void {
+  let out: fs.Stats;
+  try {
+    out = fs.fstatSync(1);
+  } catch {
+    return;
+  }
+  if (!out.isFile()) return;
+  for (const p of paths) {
+    if (p === STDIN_PATH) continue;
+    const s = fs.statSync(p, { throwIfNoEntry: false });
+    if (s && s.isFile() && s.dev === out.dev && s.ino === out.ino) {
+      throw new ManifestError(p, "is also standard output (-f x > x): the shell emptied it before it could be read; write to another file, then move it over this one");
+    }
+  }
+}
+
 if (require.main === module) {
+  guardProcess(PROGRAM_NAME);
   void main(process.argv).then((code) => (process.exitCode = code));
 }

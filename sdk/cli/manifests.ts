@@ -9,6 +9,8 @@ import * as path from "path";
 import { Document, parseDocument, stringify } from "yaml";
 import { deepEqual, editDocumentText, EditUnsupported } from "./documentEdit";
 import { splitJsonStream } from "./jsonStream";
+import { decodeUtf8 } from "./inputCheck";
+import { readableMessage } from "./processGuard";
 import { KUBE_PARSE_OPTIONS, KUBE_TO_JS_OPTIONS, KUBE_WRITE_OPTIONS } from "./kubeYaml";
 
 /** The path that stands for standard input. */
@@ -79,14 +81,15 @@ export class ManifestError extends Error {
  * The sources the `-f` arguments name, in argument order; a folder's files in
  * path order, so the output order does not depend on the file system.
  */
-export function readSources(paths: readonly string[], readStdin: () => string = () => fs.readFileSync(0, "utf8")): Source[] {
+export function readSources(paths: readonly string[], readStdin: () => Buffer | string = () => fs.readFileSync(0)): Source[] {
   const sources: Source[] = [];
   let stdinRead = false;
   for (const p of paths) {
     if (p === STDIN_PATH) {
       if (stdinRead) throw new ManifestError(STDIN_NAME, `"-f ${STDIN_PATH}" is given twice; standard input can be read once`);
       stdinRead = true;
-      sources.push(sourceOf(STDIN_NAME, readStdin()));
+      const input = readStdin();
+      sources.push(sourceOf(STDIN_NAME, typeof input === "string" ? input : decodeUtf8(input, STDIN_NAME)));
       continue;
     }
     let stat: fs.Stats;
@@ -95,22 +98,43 @@ export function readSources(paths: readonly string[], readStdin: () => string = 
     } catch {
       throw new ManifestError(p, "no such file or folder: check the -f path");
     }
-    const files = stat.isDirectory() ? manifestFiles(p) : [p];
+    const files = stat.isDirectory() ? manifestFiles(p, new Set([fs.realpathSync(p)])) : [p];
     if (stat.isDirectory() && files.length === 0) {
       throw new ManifestError(p, `the folder holds no ${MANIFEST_EXTENSIONS.join(", ")} files`);
     }
-    for (const f of files) sources.push(sourceOf(f, fs.readFileSync(f, "utf8")));
+    for (const f of files) sources.push(sourceOf(f, decodeUtf8(fs.readFileSync(f), f)));
   }
   return sources;
 }
 
-function manifestFiles(dir: string): string[] {
+/**
+ * A folder's manifest files. Symbolic links are followed, as kubectl follows
+ * them (to files and to folders); a link back to a folder already being read
+ * is not read twice, and a link to nothing is an error naming it.
+ */
+function manifestFiles(dir: string, seen: Set<string>): string[] {
   const out: string[] = [];
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...manifestFiles(full));
-    else if (e.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(full);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      let target: fs.Stats;
+      try {
+        target = fs.statSync(full);
+      } catch {
+        if (!MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) continue;
+        throw new ManifestError(full, `is a symbolic link to ${fs.readlinkSync(full)}, which does not exist: fix or remove the link`);
+      }
+      isDir = target.isDirectory();
+      isFile = target.isFile();
+    }
+    if (isDir) {
+      const real = fs.realpathSync(full);
+      if (seen.has(real)) continue;
+      out.push(...manifestFiles(full, new Set([...seen, real])));
+    } else if (isFile && MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(full);
   }
   return out;
 }
@@ -124,7 +148,13 @@ function sourceOf(name: string, text: string): Source {
 
 /** The documents of a source, in order. */
 export function parseSource(source: Source): ManifestDocument[] {
-  return source.format === "json" ? parseJson(source) : parseYaml(source);
+  try {
+    return source.format === "json" ? parseJson(source) : parseYaml(source);
+  } catch (e) {
+    if (e instanceof ManifestError) throw e;
+    // A stack overflow in the parser (thousands of nested levels), say: one line naming the file.
+    throw new ManifestError(source.name, readableMessage(e));
+  }
 }
 
 /** A stream of JSON objects, one document each; standard input that is not JSON after all is read as YAML. */
@@ -176,6 +206,7 @@ function parseYaml(source: Source): ManifestDocument[] {
     if (hasValue) index++;
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
+      if (/call stack/i.test(err.message)) throw new ManifestError(source.name, readableMessage(new RangeError(err.message)), hasValue ? index : index + 1, startLine);
       const errLine = startLine + countLines(chunk.slice(0, err.pos[0]));
       throw new ManifestError(source.name, `is not valid YAML: ${err.message}`, hasValue ? index : index + 1, errLine);
     }

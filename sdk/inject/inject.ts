@@ -127,6 +127,13 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
       fail(`already has a volume named "${name}", which the agent needs: rename your volume, or opt out with ${ANNOTATION_INJECT}: "false"`);
     }
   }
+  // A StatefulSet's claim template of that name takes the volume's place in every pod: the agent would be copied into the user's persistent volume.
+  const claims = (out as { spec?: { volumeClaimTemplates?: unknown } }).spec?.volumeClaimTemplates;
+  for (const { name } of parts.volumes) {
+    if (Array.isArray(claims) && claims.some((t) => (t as { metadata?: { name?: unknown } } | null)?.metadata?.name === name)) {
+      fail(`has a volumeClaimTemplates entry named "${name}", which the agent's volume needs (the claim would take its place, and the agent would be copied into your persistent volume): rename the claim, or opt out with ${ANNOTATION_INJECT}: "false"`);
+    }
+  }
   for (const { name } of parts.initContainers) {
     if ([...(spec.initContainers ?? []), ...spec.containers].some((c) => c.name === name)) {
       fail(`already has a container named "${name}", which the agent needs: rename yours, or opt out with ${ANNOTATION_INJECT}: "false"`);
