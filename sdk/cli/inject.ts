@@ -27,6 +27,7 @@ import {
   NO_JVM_CONTAINER,
   SELECT_MODES,
   uninject,
+  unsupportedKindReason,
   Workload,
   WORKLOAD_KINDS,
   WorkloadKind,
@@ -171,7 +172,7 @@ function injectAction(options: ResolvedOptions): Action {
 const uninjectAction: Action = (obj, where) => {
   const what = nameOf(obj);
   const workload = asWorkload(obj);
-  if (!workload) return { report: report("skipped", what, where, "not a workload") };
+  if (!workload) return { report: report("skipped", what, where, isWorkloadKind(obj.kind) ? `apiVersion ${String(obj.apiVersion)} is not ${WORKLOAD_KINDS[obj.kind]}` : unsupportedKindReason(obj)) };
   const r = uninject(workload);
   if (!r.removed) return { report: report("unchanged", what, where, "carries no injection") };
   // What could not be taken out is named: the output is a valid pod, not necessarily one without the agent.
@@ -200,22 +201,37 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
     }
   };
   if (d.value === null) return { document: d };
-  if (isObject(d.value) && typeof d.value.kind === "string" && LIST_KIND.test(d.value.kind) && Array.isArray(d.value.items)) {
-    const list = d.value;
+  /** A list's items, each a list in turn or an object; kubectl flattens nested lists, and so does this. */
+  const walkList = (list: Record<string, unknown>, at: string, itemBase: number): { value?: Record<string, unknown>; count: number } => {
     const items = list.items as unknown[];
     let changed = false;
+    let count = 0;
     const out = items.map((item, i) => {
-      const r = one(item, `${where}, item ${i + 1}`, i);
+      const here = `${at}, item ${i + 1}`;
+      if (isList(item)) {
+        const inner = walkList(item, here, itemBase + count);
+        count += inner.count;
+        if (inner.value === undefined) return item;
+        changed = true;
+        return inner.value;
+      }
+      const r = one(item, here, itemBase + count);
+      count++;
       reports.push(r.report);
       if (r.value === undefined) return item;
       changed = true;
       return r.value;
     });
-    return changed ? { document: d, value: { ...list, items: out } } : { document: d };
-  }
+    return { value: changed ? { ...list, items: out } : undefined, count };
+  };
+  if (isList(d.value)) return { document: d, value: walkList(d.value, where, 0).value };
   const r = one(d.value, where);
   reports.push(r.report);
   return { document: d, value: r.value };
+}
+
+function isList(v: unknown): v is Record<string, unknown> {
+  return isObject(v) && typeof v.kind === "string" && LIST_KIND.test(v.kind) && Array.isArray(v.items);
 }
 
 /** The flag that sets each option, for messages that name what the user typed. */
@@ -268,7 +284,8 @@ function resolveFlags(flags: Flags, images?: ImageLookups): ResolvedOptions {
 
 /** The container images of every workload in the documents (List items too). */
 function workloadImages(docs: readonly ManifestDocument[]): string[] {
-  const objects = docs.flatMap((d) => (isObject(d.value) && Array.isArray(d.value.items) ? d.value.items : [d.value]));
+  const flatten = (v: unknown): unknown[] => (isList(v) ? (v.items as unknown[]).flatMap(flatten) : [v]);
+  const objects = docs.flatMap((d) => flatten(d.value));
   return objects.flatMap((o) => {
     const w = isObject(o) ? asWorkload(o) : undefined;
     return w ? imagesOf(podTemplateOf(w)?.spec?.containers) : [];

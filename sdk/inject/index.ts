@@ -45,6 +45,7 @@ export {
   podTemplateOf,
   pulumiTypeOf,
   describeWorkload,
+  unsupportedKindReason,
 } from "./workload";
 export type { Workload, WorkloadKind } from "./workload";
 export { detectJvm, commandWords, effectiveCommand, jdkMajorOf } from "./jvm";

@@ -18,12 +18,13 @@ import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./
 import { hiddenProblem } from "./optionsVariable";
 import { otherAgentProblem, otherAgents } from "./otherAgents";
 import { ContainerReason, planContainers, summarise } from "./selection";
+import { fieldTypeProblem } from "./fieldTypes";
 import { fingerprintParts } from "./fingerprint";
 import { InjectionStatus, readStatus, writeStatus } from "./status";
 import { stripInjected } from "./strip";
 import { dropCreated, nullKeys } from "./nulls";
 import { duplicateEnvProblem, unknownAnnotationProblem, usesHostNetwork, windowsReason } from "./shapes";
-import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
+import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, unsupportedKindReason, Workload } from "./workload";
 
 /** A workload the rules reject; the message names the workload, the problem and the fix. */
 export class InjectionError extends Error {
@@ -80,8 +81,10 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     containerReasons,
   });
 
-  if (!isWorkloadKind(workload.kind)) return skip(workload, `kind ${workload.kind} is not a workload`);
+  if (!isWorkloadKind(workload.kind)) return skip(workload, unsupportedKindReason(workload));
   if (!o.kinds.includes(workload.kind)) return skip(workload, `kind ${workload.kind} is not enabled (kinds: ${o.kinds.join(", ")})`);
+  const typeProblem = fieldTypeProblem(workload);
+  if (typeProblem) throw new InjectionError(where, typeProblem);
 
   // Strip an earlier injection first: injecting twice equals injecting once.
   const stripped = uninject(workload);
@@ -281,6 +284,8 @@ export interface UninjectResult<W extends Workload = Workload> {
 /** Removes exactly what inject() added, as far as its status record's fingerprints prove it; a new object. */
 export function uninject<W extends Workload>(workload: W): UninjectResult<W> {
   const where = describeWorkload(workload);
+  const typeProblem = fieldTypeProblem(workload);
+  if (typeProblem) throw new InjectionError(where, typeProblem);
   const status = readStatus(podTemplateOf(workload), where);
   const out = copyPlain(workload);
   if (!status) return { workload: out, removed: false, kept: [] };
