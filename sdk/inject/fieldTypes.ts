@@ -23,8 +23,9 @@ function describe(v: unknown): string {
   return "a mapping";
 }
 
+// null (`key:` with no value) decodes as an empty string in the API server: accepted.
 const string: Check = (v, at) =>
-  typeof v === "string" || !isPlainValue(v)
+  typeof v === "string" || v === null || !isPlainValue(v)
     ? undefined
     : `${at} is ${describe(v)}, not a string: ${typeof v === "boolean" ? `quote the value as you wrote it (e.g. "no", "${String(v)}")` : typeof v === "number" ? `quote it as you wrote it (e.g. "${String(v)}")` : "give a string"}`;
 
