@@ -331,6 +331,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       for (const d of docs) {
         try {
           const o = processDocument(d, action, reports);
+          if (d.shallow && (flags.output === "json" || o.value !== undefined)) {
+            throw new ManifestError(d.source, "holds more aliases than are resolved for a kind the tool does not change, so it can be written only as its YAML text: leave out -o json, or write the aliased parts out", d.index, d.line);
+          }
           // A document written from its value must hold only numbers that come out as they went in.
           const big = flags.output === "json" || o.value !== undefined ? unrepresentableNumber(o.value ?? d.value) : undefined;
           if (big) throw new ManifestError(d.source, numberProblem(big), d.index, d.line);

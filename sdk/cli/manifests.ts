@@ -11,7 +11,7 @@ import { deepEqual, editDocumentText, EditUnsupported } from "./documentEdit";
 import { splitJsonStream } from "./jsonStream";
 import { decodeUtf8 } from "./inputCheck";
 import { readableMessage } from "./processGuard";
-import { KUBE_PARSE_OPTIONS, KUBE_TO_JS_OPTIONS, KUBE_WRITE_OPTIONS } from "./kubeYaml";
+import { KUBE_PARSE_OPTIONS, KUBE_TO_JS_OPTIONS, KUBE_TO_JS_OPTIONS_WORKLOAD, KUBE_WRITE_OPTIONS } from "./kubeYaml";
 
 /** The path that stands for standard input. */
 export const STDIN_PATH = "-";
@@ -55,6 +55,12 @@ export interface ManifestDocument {
   comment?: string;
   /** The parsed YAML document, whose node positions let a change be made in place. */
   yaml?: Document;
+  /**
+   * Set when the document holds more aliases than a kind the tool never
+   * changes needs resolving: `value` has only its apiVersion, kind and name,
+   * and the document can be written only as its text.
+   */
+  shallow?: boolean;
   format: "yaml" | "json";
 }
 
@@ -211,11 +217,23 @@ function parseYaml(source: Source): ManifestDocument[] {
       throw new ManifestError(source.name, `is not valid YAML: ${err.message}`, hasValue ? index : index + 1, errLine);
     }
     let value: unknown = null;
+    let shallow = false;
     try {
       if (hasValue) value = doc.toJS(KUBE_TO_JS_OPTIONS);
     } catch (e) {
-      // An alias bomb, say: name the file, not just the problem.
-      throw new ManifestError(source.name, `cannot be read: ${(e as Error).message}`, index, startLine);
+      // Many aliases: a workload is read whole under a higher bound; any other kind only as far as its name, and passed through as written.
+      const kind = doc.get("kind");
+      try {
+        if (!(e instanceof ReferenceError)) throw e;
+        if (typeof kind === "string" && WORKLOAD_KIND_NAMES.includes(kind)) value = doc.toJS(KUBE_TO_JS_OPTIONS_WORKLOAD);
+        else {
+          value = shallowValue(doc);
+          shallow = true;
+        }
+      } catch (e2) {
+        // An alias bomb, say: name the file, not just the problem.
+        throw new ManifestError(source.name, `cannot be read: ${(e2 as Error).message}`, index, startLine);
+      }
     }
     const firstLine = chunk.slice(0, chunk.indexOf("\n") >= 0 ? chunk.indexOf("\n") : chunk.length).replace(/\r$/, "");
     docs.push({
@@ -228,9 +246,20 @@ function parseYaml(source: Source): ManifestDocument[] {
       comment: leadingComment(doc),
       format: "yaml",
       yaml: doc,
+      ...(shallow ? { shallow } : {}),
     });
   }
   return docs;
+}
+
+/** The kinds the core may read whole (sdk/inject's WORKLOAD_KINDS); named here so reading stays free of the core. */
+const WORKLOAD_KIND_NAMES: readonly string[] = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];
+
+/** apiVersion, kind and the name of a document, without resolving any alias elsewhere in it. */
+function shallowValue(doc: Document): Record<string, unknown> {
+  const scalar = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const metadata = { name: scalar(doc.getIn(["metadata", "name"])), namespace: scalar(doc.getIn(["metadata", "namespace"])) };
+  return { apiVersion: scalar(doc.get("apiVersion")), kind: scalar(doc.get("kind")), metadata };
 }
 
 /** Without a `---` line the parser hangs a leading comment on the content, or on its first key. */
