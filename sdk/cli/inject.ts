@@ -34,7 +34,7 @@ import {
 } from "../inject";
 import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, imagesOf } from "../imageConfig";
 import * as fs from "fs";
-import { formatJson, formatYaml, ManifestDocument, ManifestError, OutputDocument, parseSource, readSources, STDIN_NAME, STDIN_PATH } from "./manifests";
+import { documentsOf, ManifestDocument, ManifestError, OutputDocument, OutputWriter, parseSource, readSources, STDIN_NAME, STDIN_PATH } from "./manifests";
 import { numberProblem, unrepresentableNumber } from "./inputCheck";
 import { guardProcess, readableMessage } from "./processGuard";
 
@@ -309,50 +309,65 @@ export async function main(argv: readonly string[]): Promise<number> {
   const flags = cmd.opts<Flags>();
   const errors: string[] = [];
   const reports: string[] = [];
-  const out: OutputDocument[] = [];
-  try {
-    const parsed: ManifestDocument[][] = [];
-    checkOutputIsNotInput(flags.filename);
-    for (const source of readSources(flags.filename)) {
+  const writer = new OutputWriter(flags.output);
+  /** One document: processed, checked, and turned into output text at once, so its parse need not outlive it. */
+  const handle = (d: ManifestDocument, action: Action) => {
+    try {
+      const o = processDocument(d, action, reports);
+      if (d.shallow && (flags.output === "json" || o.value !== undefined)) {
+        throw new ManifestError(d.source, "holds more aliases than are resolved for a kind the tool does not change, so it can be written only as its YAML text: leave out -o json, or write the aliased parts out", d.index, d.line);
+      }
+      // A document written from its value must hold only numbers that come out as they went in.
+      const big = flags.output === "json" || o.value !== undefined ? unrepresentableNumber(o.value ?? d.value) : undefined;
+      if (big) throw new ManifestError(d.source, numberProblem(big), d.index, d.line);
+      // After an error nothing is written: the output need not be built any more.
+      if (errors.length > 0) return;
       try {
-        const docs = parseSource(source);
+        writer.add(o);
+      } catch (e) {
+        throw new ManifestError(d.source, `cannot be written: ${readableMessage(e)}`, d.index, d.line);
+      }
+    } catch (e) {
+      errors.push(readableMessage(e));
+    }
+  };
+  try {
+    checkOutputIsNotInput(flags.filename);
+    const sources = readSources(flags.filename);
+    // --read-images needs every image before the first workload: then all documents are read first; otherwise one at a time.
+    const readFirst = flags.readImages === true && !flags.uninject;
+    const preread = readFirst
+      ? sources.map((source) => {
+          try {
+            return parseSource(source);
+          } catch (e) {
+            errors.push(readableMessage(e));
+            return undefined;
+          }
+        })
+      : undefined;
+    // Options once for every document: the per-document cost is the core's alone.
+    const images = preread ? await readImages(flags, preread.flatMap((docs) => docs ?? [])) : undefined;
+    const action = flags.uninject ? uninjectAction : injectAction(optionsOf(flags, images));
+    sources.forEach((source, i) => {
+      const docs = preread ? preread[i] : documentsOf(source);
+      if (docs === undefined) return;
+      let objects = 0;
+      try {
+        for (const d of docs) {
+          if (d.value !== null) objects++;
+          handle(d, action);
+        }
         // Nothing to read is a mistake (an empty pipe, a file emptied by a redirect), not a success.
-        if (!docs.some((d) => d.value !== null)) {
+        if (objects === 0) {
           throw new ManifestError(source.name, `holds no Kubernetes objects${source.name === STDIN_NAME ? " (standard input was empty: did the command before the pipe fail?)" : ""}`);
         }
-        parsed.push(docs);
       } catch (e) {
-        errors.push((e as Error).message);
+        errors.push(readableMessage(e));
       }
-    }
-    // Options once for every document: the per-document cost is the core's alone.
-    const action = flags.uninject ? uninjectAction : injectAction(optionsOf(flags, await readImages(flags, parsed.flat())));
-    for (const docs of parsed) {
-      for (const d of docs) {
-        try {
-          const o = processDocument(d, action, reports);
-          if (d.shallow && (flags.output === "json" || o.value !== undefined)) {
-            throw new ManifestError(d.source, "holds more aliases than are resolved for a kind the tool does not change, so it can be written only as its YAML text: leave out -o json, or write the aliased parts out", d.index, d.line);
-          }
-          // A document written from its value must hold only numbers that come out as they went in.
-          const big = flags.output === "json" || o.value !== undefined ? unrepresentableNumber(o.value ?? d.value) : undefined;
-          if (big) throw new ManifestError(d.source, numberProblem(big), d.index, d.line);
-          out.push(o);
-        } catch (e) {
-          errors.push(readableMessage(e));
-        }
-      }
-    }
+    });
   } catch (e) {
     errors.push(readableMessage(e));
-  }
-  let text = "";
-  if (errors.length === 0) {
-    try {
-      text = flags.output === "json" ? formatJson(out) : formatYaml(out);
-    } catch (e) {
-      errors.push(`cannot write the output: ${readableMessage(e)}`);
-    }
   }
   if (errors.length > 0) {
     process.stderr.write(errors.map((e) => `${PROGRAM_NAME}: error: ${e}\n`).join(""));
@@ -360,7 +375,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   process.stderr.write(reports.map((r) => `${r}\n`).join(""));
-  process.stdout.write(text);
+  process.stdout.write(writer.text());
   return 0;
 }
 

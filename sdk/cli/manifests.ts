@@ -154,8 +154,18 @@ function sourceOf(name: string, text: string): Source {
 
 /** The documents of a source, in order. */
 export function parseSource(source: Source): ManifestDocument[] {
+  return [...documentsOf(source)];
+}
+
+/**
+ * The documents of a source one at a time: a YAML document is parsed only when
+ * it is asked for, so a caller that handles each before the next holds one
+ * document's parse at a time, not the whole file's.
+ */
+export function* documentsOf(source: Source): Generator<ManifestDocument> {
   try {
-    return source.format === "json" ? parseJson(source) : parseYaml(source);
+    if (source.format === "json") yield* parseJson(source);
+    else yield* yamlDocuments(source);
   } catch (e) {
     if (e instanceof ManifestError) throw e;
     // A stack overflow in the parser (thousands of nested levels), say: one line naming the file.
@@ -171,7 +181,7 @@ function parseJson(source: Source): ManifestDocument[] {
     try {
       value = JSON.parse(chunk.text);
     } catch (e) {
-      if (source.name === STDIN_NAME) return parseYaml({ ...source, format: "yaml" }); // YAML flow style also starts with "{"
+      if (source.name === STDIN_NAME) return [...yamlDocuments({ ...source, format: "yaml" })]; // YAML flow style also starts with "{"
       throw new ManifestError(source.name, `is not valid JSON: ${(e as Error).message}`, docs.length + 1, chunk.line);
     }
     // JSON is YAML too: a document that reads the same both ways is edited in place like any YAML document.
@@ -186,7 +196,7 @@ function parseJson(source: Source): ManifestDocument[] {
  * Splits at the document markers first, then parses each document alone: a
  * syntax error names its own document, and an unchanged document keeps its text.
  */
-function parseYaml(source: Source): ManifestDocument[] {
+function* yamlDocuments(source: Source): Generator<ManifestDocument> {
   const text = source.text;
   const starts = [0];
   for (const m of text.matchAll(DOCUMENT_BOUNDARY)) {
@@ -199,7 +209,6 @@ function parseYaml(source: Source): ManifestDocument[] {
       if (next >= 0 && next + 1 < text.length) starts.push(next + 1);
     }
   }
-  const docs: ManifestDocument[] = [];
   let line = 1;
   let index = 0;
   for (let i = 0; i < starts.length; i++) {
@@ -236,7 +245,7 @@ function parseYaml(source: Source): ManifestDocument[] {
       }
     }
     const firstLine = chunk.slice(0, chunk.indexOf("\n") >= 0 ? chunk.indexOf("\n") : chunk.length).replace(/\r$/, "");
-    docs.push({
+    yield {
       source: source.name,
       index: hasValue ? index : 0,
       line: startLine,
@@ -247,9 +256,8 @@ function parseYaml(source: Source): ManifestDocument[] {
       format: "yaml",
       yaml: doc,
       ...(shallow ? { shallow } : {}),
-    });
+    };
   }
-  return docs;
 }
 
 /** The kinds the core may read whole (sdk/inject's WORKLOAD_KINDS); named here so reading stays free of the core. */
@@ -282,12 +290,33 @@ function countLines(s: string): number {
  * JSON input, is written anew from the value.
  */
 export function formatYaml(docs: readonly OutputDocument[]): string {
+  const writer = new OutputWriter("yaml");
+  for (const d of docs) writer.add(d);
+  return writer.text();
+}
+
+/**
+ * The output, built one document at a time: each is turned into text as it
+ * comes, so its parse can be dropped before the next is read. Only text is
+ * kept, written at the end (or never, on an error).
+ */
+export class OutputWriter {
   // Pieces joined once at the end: checking the end of a growing string would copy it each time.
-  const pieces: string[] = [];
-  for (const { document: d, value } of docs) {
+  private readonly pieces: string[] = [];
+
+  constructor(private readonly format: "yaml" | "json") {}
+
+  add(o: OutputDocument): void {
+    if (this.format === "json") {
+      const v = o.value === undefined ? o.document.value : o.value;
+      if (v !== null && v !== undefined) this.pieces.push(`${JSON.stringify(v, null, JSON_INDENT)}\n`);
+      return;
+    }
+    const { document: d, value } = o;
     const v = value === undefined ? d.value : value;
-    if (d.format !== "yaml" && v === null) continue; // a JSON source has no comment-only documents to keep
+    if (d.format !== "yaml" && v === null) return; // a JSON source has no comment-only documents to keep
     let piece = d.format === "yaml" ? (value === undefined ? d.text : editedText(d, value)) : rewritten(d, v);
+    const pieces = this.pieces;
     const last = pieces.length > 0 ? pieces[pieces.length - 1] : undefined;
     if (last !== undefined) {
       if (!last.endsWith("\n")) pieces[pieces.length - 1] = `${last}\n`;
@@ -296,7 +325,10 @@ export function formatYaml(docs: readonly OutputDocument[]): string {
     }
     if (piece !== "") pieces.push(piece);
   }
-  return pieces.join("");
+
+  text(): string {
+    return this.pieces.join("");
+  }
 }
 
 /** The last line of a text that ends with a newline, newline included (not a scan of the whole text). */
@@ -327,11 +359,9 @@ function rewritten(d: ManifestDocument, v: unknown): string {
 
 /** One JSON object per document, one after another (`kubectl apply -f -` and `jq` read such a stream). */
 export function formatJson(docs: readonly OutputDocument[]): string {
-  return docs
-    .map(({ document: d, value }) => (value === undefined ? d.value : value))
-    .filter((v) => v !== null && v !== undefined)
-    .map((v) => `${JSON.stringify(v, null, JSON_INDENT)}\n`)
-    .join("");
+  const writer = new OutputWriter("json");
+  for (const d of docs) writer.add(d);
+  return writer.text();
 }
 
 /** One object as YAML, written the way Kubernetes reads it (the render's files). */
