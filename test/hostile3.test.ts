@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parseAllDocuments } from "yaml";
-import { inject, InjectOptions, uninject } from "../sdk/inject";
+import { inject, InjectOptions, resolveOptions, uninject } from "../sdk/inject";
 import { KUBE_PARSE_OPTIONS } from "../sdk/cli/kubeYaml";
 import { OUT_MARKER, replaceRenderedFiles } from "../sdk/render/outFolder";
 import { checkPathName, fittingFileName, MAX_FILE_NAME_BYTES } from "../sdk/render/safeNames";
@@ -288,6 +288,34 @@ const coreRows: CoreRow[] = [
   { name: "an OpenKruise CloneSet", input: { ...deployment(), apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet" }, expect: (_, r) => assert.match(r.reason!, /^kind CloneSet .* is not supported: .*supported kinds: Deployment, StatefulSet/) },
   { name: "a ConfigMap is simply not a workload", input: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }, expect: (_, r) => assert.strictEqual(r.reason, "kind ConfigMap is not a workload") },
 ];
+
+// ---- option values that used to mean something else
+
+const hostRows: Array<[string, RegExp | undefined]> = [
+  ["::::", /collectorHost "::::" is not an IPv6 address/],
+  ["1:2:3", /collectorHost "1:2:3" is not an IPv6 address/],
+  ["[::::]", /collectorHost "\[::::\]" is not an IPv6 address/],
+  ["[1:2:3:4:5:6:7:8:9]", /is not an IPv6 address/],
+  ["fd00::1", undefined],
+  ["::1", undefined],
+  ["[fd00::1]", undefined],
+  ["::ffff:10.0.0.1", undefined],
+];
+
+describe("hostile input 3: collector hosts by the IPv6 grammar", () => {
+  for (const [host, error] of hostRows) {
+    it(`collector host ${host} is ${error ? "refused" : "accepted"}`, () => {
+      const o = { ...BASE, collectorHost: host };
+      if (error) assert.throws(() => resolveOptions(o), error);
+      else assert.doesNotThrow(() => resolveOptions(o));
+    });
+  }
+  it("a record written by a newer version says to upgrade, not to remove by hand", () => {
+    const d = injected();
+    editRecord(d, (st) => (st.version = 2));
+    assert.throws(() => uninject(d), /was written by a newer version of @fjhb\/pulumi-pinpoint \(record version 2; this one reads 1\): upgrade the package \(or pinpoint-inject\)/);
+  });
+});
 
 describe("hostile input 3: the core (clashes by meaning, field types, kinds)", () => {
   for (const row of coreRows) {
@@ -718,7 +746,7 @@ describe("hostile input 3: the render's names and output folder", () => {
 
 describe("hostile input 3: the table", () => {
   it("holds at least 100 rows of its own", () => {
-    const n = reversalRows.length + coreRows.length + cliRows.length + cliFileRows.length + renderFileRows.length;
+    const n = reversalRows.length + coreRows.length + hostRows.length + 1 + cliRows.length + cliFileRows.length + renderFileRows.length;
     assert.ok(n >= 100, `${n} rows`);
   });
 });
