@@ -17,6 +17,7 @@ import { OUT_MARKER, replaceRenderedFiles } from "../sdk/render/outFolder";
 import { checkPathName, fittingFileName, MAX_FILE_NAME_BYTES } from "../sdk/render/safeNames";
 import { kubernetesObjects } from "../sdk/render/objects";
 import { compiled } from "./support/compiled";
+import { pinpointTransform } from "../sdk/transform";
 
 const ROOT = path.join(__dirname, "..");
 const FIXTURES = path.join(__dirname, "fixtures", "hostile3");
@@ -310,6 +311,10 @@ describe("hostile input 3: collector hosts by the IPv6 grammar", () => {
       else assert.doesNotThrow(() => resolveOptions(o));
     });
   }
+  it("namespaces: [] is refused, not read as every namespace", () => {
+    assert.throws(() => pinpointTransform({ image: IMAGE, namespaces: [] }), /namespaces \(pinpoint:namespaces\) is an empty list: name the namespaces to instrument, or leave it out/);
+    assert.doesNotThrow(() => pinpointTransform({ image: IMAGE, namespaces: ["dev"] }));
+  });
   it("a record written by a newer version says to upgrade, not to remove by hand", () => {
     const d = injected();
     editRecord(d, (st) => (st.version = 2));
@@ -746,7 +751,7 @@ describe("hostile input 3: the render's names and output folder", () => {
 
 describe("hostile input 3: the table", () => {
   it("holds at least 100 rows of its own", () => {
-    const n = reversalRows.length + coreRows.length + hostRows.length + 1 + cliRows.length + cliFileRows.length + renderFileRows.length;
+    const n = reversalRows.length + coreRows.length + hostRows.length + 2 + cliRows.length + cliFileRows.length + renderFileRows.length;
     assert.ok(n >= 100, `${n} rows`);
   });
 });
