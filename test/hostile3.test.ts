@@ -315,6 +315,13 @@ describe("hostile input 3: collector hosts by the IPv6 grammar", () => {
     assert.throws(() => pinpointTransform({ image: IMAGE, namespaces: [] }), /namespaces \(pinpoint:namespaces\) is an empty list: name the namespaces to instrument, or leave it out/);
     assert.doesNotThrow(() => pinpointTransform({ image: IMAGE, namespaces: ["dev"] }));
   });
+  it("a prefix of 17 characters, which would leave nothing of any workload's name, is refused", () => {
+    assert.throws(() => resolveOptions({ ...BASE, applicationNamePrefix: "a-very-long-prefx" }), /applicationNamePrefix "a-very-long-prefx" has 17 characters: .*every name would be the prefix and a hash.*use at most 16/);
+    assert.doesNotThrow(() => resolveOptions({ ...BASE, applicationNamePrefix: "a-long-prefix-16" }));
+  });
+  it("an empty prefix is a prefix of its own: the applicationName is the workload's name", () => {
+    assert.strictEqual(inject(deployment(), { ...BASE, applicationNamePrefix: "" }).applicationName, "orders");
+  });
   it("a record written by a newer version says to upgrade, not to remove by hand", () => {
     const d = injected();
     editRecord(d, (st) => (st.version = 2));
@@ -751,7 +758,7 @@ describe("hostile input 3: the render's names and output folder", () => {
 
 describe("hostile input 3: the table", () => {
   it("holds at least 100 rows of its own", () => {
-    const n = reversalRows.length + coreRows.length + hostRows.length + 2 + cliRows.length + cliFileRows.length + renderFileRows.length;
+    const n = reversalRows.length + coreRows.length + hostRows.length + 4 + cliRows.length + cliFileRows.length + renderFileRows.length;
     assert.ok(n >= 100, `${n} rows`);
   });
 });
