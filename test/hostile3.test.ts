@@ -756,9 +756,26 @@ describe("hostile input 3: the render's names and output folder", () => {
   }
 });
 
+describe("hostile input 3: pinpoint-render refuses names that leave their folder, as a user runs it", () => {
+  const rows: Array<[string[], RegExp]> = [
+    [["--stack", "../../etc/x"], /^pinpoint-render: error: --stack "\.\.\/\.\.\/etc\/x" is not a Pulumi stack name/m],
+    [["--stack", "/tmp/abs"], /--stack "\/tmp\/abs" is not a Pulumi stack name/],
+    [["--out", "/proc/self/pp-out"], /^pinpoint-render: error: --out \/proc\/self\/pp-out is on the kernel's proc file system/m],
+  ];
+  for (const [args, error] of rows) {
+    it(`pinpoint-render ${args.join(" ")}`, function () {
+      this.timeout(180_000);
+      const r = spawnSync(process.execPath, [compiled("cli/render.js"), ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+      assert.strictEqual(r.status, 1, r.stderr);
+      assert.match(r.stderr, error);
+      assert.doesNotMatch(r.stderr, /^\s+at /m);
+    });
+  }
+});
+
 describe("hostile input 3: the table", () => {
   it("holds at least 100 rows of its own", () => {
-    const n = reversalRows.length + coreRows.length + hostRows.length + 4 + cliRows.length + cliFileRows.length + renderFileRows.length;
+    const n = reversalRows.length + coreRows.length + hostRows.length + 4 + 3 + cliRows.length + cliFileRows.length + renderFileRows.length;
     assert.ok(n >= 100, `${n} rows`);
   });
 });
