@@ -18,6 +18,8 @@ export interface CliPlan {
   /** Document counts, ascending; the largest carries the time target. */
   sizes: number[];
   reps: (docs: number) => number;
+  /** A much larger input (issue 20: 50 MB), run this many pairs, for the streaming rows; none when absent. */
+  large?: { docs: number; reps: number };
 }
 
 const TIME_TARGET = 1.5;
@@ -136,10 +138,73 @@ function measure(plan: CliPlan, dir: string, log: (s: string) => void): PartResu
         `(the floor: ${f1.toFixed(1)} then ${f2.toFixed(1)}); a cost per byte that rose with size would mean faster-than-input growth.`,
     );
   }
+  if (plan.large) largeRows(plan.large, dir, floorScript, cliArgs, rows, notes, log);
   notes.push(
     "Both are fresh `node` processes started the same way (same preload that records peak RSS and CPU time at exit); wall time is spawn to exit, as a shell pipe sees it. " +
       "The floor parses every document and writes every document again; pinpoint-inject parses each document on its own, injects the Deployments, " +
       "writes those anew and passes the other documents through as their original text, and writes a one-line report per object to stderr.",
   );
   return { title: "3. pinpoint-inject on a large manifest", rows, notes };
+}
+
+/**
+ * Streaming (issue 20): a 50 MB input, documents handled one at a time. Time
+ * against the floor as above; memory against what bounds it: the input and
+ * output text the tool holds (so an error writes nothing) plus one document's
+ * parse, not the whole file's parse as before.
+ */
+function largeRows(
+  large: { docs: number; reps: number },
+  dir: string,
+  floorScript: string,
+  cliArgs: (file: string) => string[],
+  rows: Row[],
+  notes: string[],
+  log: (s: string) => void,
+): void {
+  const file = path.join(dir, `manifest-${large.docs}.yaml`);
+  const fd = fs.openSync(file, "w");
+  let largestDoc = 0;
+  for (let i = 0; i < large.docs; i++) {
+    const text = stringify(mixedObject(i), { version: "1.1", lineWidth: 0 });
+    largestDoc = Math.max(largestDoc, Buffer.byteLength(text));
+    fs.writeSync(fd, i > 0 ? `---\n${text}` : text);
+  }
+  fs.closeSync(fd);
+  const bytes = fs.statSync(file).size;
+  log(`part 3: ${large.docs} documents (${(bytes / 1e6).toFixed(1)} MB), ${large.reps} pairs`);
+  const cliOut = path.join(dir, "cli-large.yaml");
+  const { a: cli, b: floor } = interleave(
+    large.reps,
+    () => runChild(CLI, cliArgs(file), { stdoutFile: cliOut }),
+    () => runChild(floorScript, [file], { stdoutFile: path.join(dir, "floor-large.yaml") }),
+    (i) => log(`  pair ${i}/${large.reps}`),
+  );
+  const injected = (fs.readFileSync(cliOut, "utf8").match(INIT_CONTAINER_LINE) ?? []).length;
+  if (injected !== deploymentsIn(large.docs)) throw new Error(`pinpoint-inject instrumented ${injected} of ${deploymentsIn(large.docs)} Deployments in ${file}`);
+  const outBytes = fs.statSync(cliOut).size;
+  const cpuRatio = pairRatio(cli.map((r) => r.cpuMs), floor.map((r) => r.cpuMs));
+  rows.push({
+    figure: `pinpoint-inject, ${(bytes / 1e6).toFixed(0)} MB (${large.docs.toLocaleString("en-US")} documents): wall time`,
+    value: fmtMs(median(cli.map((r) => r.wallMs))),
+    baseline: `parse + write ${fmtMs(median(floor.map((r) => r.wallMs)))}`,
+    ratio: pairRatio(cli.map((r) => r.wallMs), floor.map((r) => r.wallMs)),
+    cpuRatio,
+    target: `≤ ${TIME_TARGET.toFixed(2)}×`,
+    verdict: verdictOf(cpuRatio <= TIME_TARGET),
+  });
+  const rssBytes = median(cli.map((r) => r.maxRssKb)) * 1024;
+  rows.push({
+    figure: `pinpoint-inject, ${(bytes / 1e6).toFixed(0)} MB: peak RSS against input + output text`,
+    value: fmtMb(rssBytes / 1024),
+    baseline: `input ${(bytes / 1e6).toFixed(1)} MB + output ${(outBytes / 1e6).toFixed(1)} MB; floor ${fmtMb(median(floor.map((r) => r.maxRssKb)))}`,
+    ratio: rssBytes / (bytes + outBytes),
+    target: "bounded by the largest document",
+    // Not met: the text of the input and of the output is held until the end, so that an error writes nothing.
+    verdict: "MISS",
+  });
+  notes.push(
+    `${large.docs} documents (${(bytes / 1e6).toFixed(2)} MB, largest document ${(largestDoc / 1e3).toFixed(1)} kB): pinpoint-inject ${spread(cli.map((r) => r.wallMs), fmtMs)}, peak RSS ${fmtMb(rssBytes / 1024)}; floor ${spread(floor.map((r) => r.wallMs), fmtMs)}, peak RSS ${fmtMb(median(floor.map((r) => r.maxRssKb)))}. ` +
+      "Documents are parsed, processed and written to text one at a time; the input's and the output's text stay in memory until the end, so that an error writes nothing: memory follows the input's size (about its text twice over, plus Node), not the largest document.",
+  );
 }

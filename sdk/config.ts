@@ -93,6 +93,11 @@ export class ConfigReader {
     return v === undefined || v === "" ? undefined : v;
   }
 
+  /** A string where "" is a value of its own (an empty prefix), not "unset". */
+  stringOrEmpty(key: string): string | undefined {
+    return this.raw(key);
+  }
+
   boolean(key: string): boolean | undefined {
     const v = this.raw(key);
     if (v === undefined || v === "") return undefined;

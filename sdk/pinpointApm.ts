@@ -227,7 +227,8 @@ function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
   if (shapeProblem) throw new ConfigError("initResources", shapeProblem, `write it as {"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"200m","memory":"64Mi"}}`);
   return {
     enabled: argOr(args.enabled, c.boolean("enabled")),
-    applicationNamePrefix: argOr(args.applicationNamePrefix, c.string("applicationNamePrefix")),
+    // "" is a prefix of its own: no prefix, not the default <stack>-.
+    applicationNamePrefix: argOr(args.applicationNamePrefix, c.stringOrEmpty("applicationNamePrefix")),
     optionsEnv: argOr(args.optionsEnv, c.string("optionsEnv")),
     select: argOr(args.select, c.oneOf("select", SELECT_MODES)),
     readImages: argOr(args.readImages, c.boolean("readImages")),

@@ -75,7 +75,11 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
   // Validate everything but the image now, so a bad option fails at preview even with no workload.
   const resolved = resolveOptions({ ...options, image: IMAGE_PENDING });
   if (typeof options.image === "string") resolveOptions({ ...options, image: options.image });
-  const namespaces = options.namespaces && options.namespaces.length > 0 ? new Set(options.namespaces) : undefined;
+  // An empty list must not quietly mean its opposite (every namespace).
+  if (options.namespaces && options.namespaces.length === 0) {
+    throw new Error("namespaces (pinpoint:namespaces) is an empty list: name the namespaces to instrument, or leave it out to instrument every namespace");
+  }
+  const namespaces = options.namespaces ? new Set(options.namespaces) : undefined;
   // Made on the first instrumented workload, then shared: Outputs per workload cost more than inject() itself,
   // and made eagerly, a bad image would reject with no resource to report it.
   let initImage: InitImage | undefined;

@@ -170,6 +170,12 @@ describe("PinpointApm: instrumentation by stack config", () => {
     assert.deepStrictEqual(tomcat.inputs.spec.template.spec.imagePullSecrets, [{ name: "harbor-pull" }]);
   });
 
+  it('pinpoint:applicationNamePrefix "" means no prefix, not the default <stack>-', async () => {
+    const run = await runProgram(seedProgram(), { config: { ...ON, applicationNamePrefix: "" } });
+    assert.deepStrictEqual(run.errors, []);
+    assert.match(opts(ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!)!, /applicationName=tomcat-zffw /);
+  });
+
   it("an agent older than 2.3 (pinpoint:agentVersion) gets no agentName flag", async () => {
     const run = await runProgram(seedProgram(), { config: { ...ON, agentVersion: "2.2.3" } });
     assert.deepStrictEqual(run.errors, []);
@@ -240,6 +246,9 @@ describe("PinpointApm: bad config fails the preview with the key named", () => {
     ["namespaces not a list", { ...ON, namespaces: "[dev" }, /pinpoint:namespaces is not a valid JSON list/],
     ["a bad options variable", { ...ON, optionsEnv: "JAVA OPTS" }, /optionsEnv "JAVA OPTS" is not a variable a JVM launcher can read/],
     ["an invalid prefix", { ...ON, applicationNamePrefix: "dev/" }, /applicationNamePrefix "dev\/" may hold only/],
+    // Issue 20: config that used to mean something else.
+    ["namespaces an empty list", { ...ON, namespaces: "[]" }, /namespaces \(pinpoint:namespaces\) is an empty list: name the namespaces to instrument, or leave it out/],
+    ["a prefix of 17 characters", { ...ON, applicationNamePrefix: "a-very-long-prefx" }, /applicationNamePrefix "a-very-long-prefx" has 17 characters/],
     ["an unknown agentDelivery", { ...ON, agentDelivery: "volume" }, /pinpoint:agentDelivery is "volume"; use one of: copy, imageVolume/],
     [
       "imageVolume on a cluster older than 1.31",

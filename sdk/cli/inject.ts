@@ -39,6 +39,7 @@ import {
   InjectionError,
   DNS_LABEL,
   uninject,
+  unsupportedKindReason,
   Workload,
   WORKLOAD_KINDS,
   WorkloadKind,
@@ -46,7 +47,9 @@ import {
 import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, imagesOf, lookupsFromFiles, readImageConfigFile } from "../imageConfig";
 import { PerWorkloadContainers, parseContainersFlag } from "./containersFlag";
 import { ApplicationNames } from "./applicationNames";
-import { formatJson, formatYaml, ManifestDocument, ManifestError, OutputDocument, parseSource, readSources } from "./manifests";
+import { documentsOf, ManifestDocument, ManifestError, OutputDocument, OutputWriter, parseSource, readSources, STDIN_NAME, STDIN_PATH } from "./manifests";
+import { numberProblem, unrepresentableNumber } from "./inputCheck";
+import { guardProcess, readableMessage } from "./processGuard";
 
 const PROGRAM_NAME = "pinpoint-inject";
 const EXIT_FAILURE = 1;
@@ -227,9 +230,12 @@ function injectAction(options: ResolvedOptions, perWorkload: PerWorkloadContaine
 const uninjectAction: Action = (obj, where) => {
   const what = nameOf(obj);
   const workload = asWorkload(obj);
-  if (!workload) return { report: report("skipped", what, where, "not a workload") };
+  if (!workload) return { report: report("skipped", what, where, isWorkloadKind(obj.kind) ? `apiVersion ${String(obj.apiVersion)} is not ${WORKLOAD_KINDS[obj.kind]}` : unsupportedKindReason(obj)) };
   const r = uninject(workload);
   if (!r.removed) return { report: report("unchanged", what, where, "carries no injection") };
+  // What could not be taken out is named: the output is a valid pod, not necessarily one without the agent.
+  for (const k of r.kept) process.stderr.write(`${PROGRAM_NAME}: warning: ${k}\n`);
+  if (r.kept.length > 0) return { value: r.workload, report: report("partly", what, where, `removed what the record proves; kept ${r.kept.length} part${r.kept.length === 1 ? "" : "s"} (warnings above)`) };
   return { value: r.workload, report: report("removed", what, where, "") };
 };
 
@@ -249,26 +255,41 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
     try {
       return action(obj, at);
     } catch (e) {
-      return fail((e as Error).message, item);
+      return fail(readableMessage(e), item);
     }
   };
   if (d.value === null) return { document: d };
-  if (isObject(d.value) && typeof d.value.kind === "string" && LIST_KIND.test(d.value.kind) && Array.isArray(d.value.items)) {
-    const list = d.value;
+  /** A list's items, each a list in turn or an object; kubectl flattens nested lists, and so does this. */
+  const walkList = (list: Record<string, unknown>, at: string, itemBase: number): { value?: Record<string, unknown>; count: number } => {
     const items = list.items as unknown[];
     let changed = false;
+    let count = 0;
     const out = items.map((item, i) => {
-      const r = one(item, `${where}, item ${i + 1}`, i);
+      const here = `${at}, item ${i + 1}`;
+      if (isList(item)) {
+        const inner = walkList(item, here, itemBase + count);
+        count += inner.count;
+        if (inner.value === undefined) return item;
+        changed = true;
+        return inner.value;
+      }
+      const r = one(item, here, itemBase + count);
+      count++;
       reports.push(r.report);
       if (r.value === undefined) return item;
       changed = true;
       return r.value;
     });
-    return changed ? { document: d, value: { ...list, items: out } } : { document: d };
-  }
+    return { value: changed ? { ...list, items: out } : undefined, count };
+  };
+  if (isList(d.value)) return { document: d, value: walkList(d.value, where, 0).value };
   const r = one(d.value, where);
   reports.push(r.report);
   return { document: d, value: r.value };
+}
+
+function isList(v: unknown): v is Record<string, unknown> {
+  return isObject(v) && typeof v.kind === "string" && LIST_KIND.test(v.kind) && Array.isArray(v.items);
 }
 
 /** The flag that sets each option, for messages that name what the user typed. */
@@ -295,6 +316,9 @@ function optionsOf(flags: Flags, images: ImageLookups | undefined, envSources: E
 }
 
 function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSources, defaults: string[] = []): ResolvedOptions {
+  if (flags.kinds !== undefined && splitList(flags.kinds)!.length === 0) {
+    throw new Error(`--kinds "${flags.kinds}" names no kind: give one or more of ${ALL_WORKLOAD_KINDS.join(", ")}, or leave the flag out for Deployment`);
+  }
   if (flags.kubernetesVersion !== undefined) parseKubernetesVersion(flags.kubernetesVersion, "--kubernetes-version");
   if (flags.agentDelivery === "imageVolume") {
     const support = imageVolumeSupport(flags.kubernetesVersion, { version: "--kubernetes-version", delivery: "--agent-delivery" });
@@ -320,9 +344,10 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
   });
 }
 
-/** Every object of the documents, List items too. */
+/** Every object of the documents, List items (and Lists inside them, as kubectl flattens) too. */
 function objectsOf(docs: readonly ManifestDocument[]): unknown[] {
-  return docs.flatMap((d) => (isObject(d.value) && Array.isArray(d.value.items) ? d.value.items : [d.value]));
+  const flatten = (v: unknown): unknown[] => (isList(v) ? (v.items as unknown[]).flatMap(flatten) : [v]);
+  return docs.flatMap((d) => flatten(d.value));
 }
 
 /** The keys of every ConfigMap and Secret in the input: envFrom sources are looked up there. */
@@ -374,39 +399,75 @@ export async function main(argv: readonly string[]): Promise<number> {
   const flags = cmd.opts<Flags>();
   const errors: string[] = [];
   const reports: string[] = [];
-  const out: OutputDocument[] = [];
-  try {
-    const parsed: ManifestDocument[][] = [];
-    for (const source of readSources(flags.filename)) {
-      try {
-        parsed.push(parseSource(source));
-      } catch (e) {
-        errors.push((e as Error).message);
+  const writer = new OutputWriter(flags.output);
+  /** One document: processed, checked, and turned into output text at once, so its parse need not outlive it. */
+  const handle = (d: ManifestDocument, action: Action) => {
+    try {
+      const o = processDocument(d, action, reports);
+      if (d.shallow && (flags.output === "json" || o.value !== undefined)) {
+        throw new ManifestError(d.source, "holds more aliases than are resolved for a kind the tool does not change, so it can be written only as its YAML text: leave out -o json, or write the aliased parts out", d.index, d.line);
       }
+      // A document written from its value must hold only numbers that come out as they went in.
+      const big = flags.output === "json" || o.value !== undefined ? unrepresentableNumber(o.value ?? d.value) : undefined;
+      if (big) throw new ManifestError(d.source, numberProblem(big), d.index, d.line);
+      // After an error nothing is written: the output need not be built any more.
+      if (errors.length > 0) return;
+      try {
+        writer.add(o);
+      } catch (e) {
+        throw new ManifestError(d.source, `cannot be written: ${readableMessage(e)}`, d.index, d.line);
+      }
+    } catch (e) {
+      errors.push(readableMessage(e));
     }
+  };
+  try {
+    checkOutputIsNotInput(flags.filename);
+    const sources = readSources(flags.filename);
+    // Injection reads every document first: ConfigMaps and Secrets anywhere in the input answer envFrom
+    // look-ups, and image configs are read for all images at once. --uninject goes one document at a time.
+    const readFirst = !flags.uninject;
+    const preread = readFirst
+      ? sources.map((source) => {
+          try {
+            return parseSource(source);
+          } catch (e) {
+            errors.push(readableMessage(e));
+            return undefined;
+          }
+        })
+      : undefined;
     // Options once for every document: the per-document cost is the core's alone.
-    const all = parsed.flat();
+    const all = (preread ?? []).flatMap((docs) => docs ?? []);
     const containers = parseContainersFlag(flags.containers, DNS_LABEL);
     const warnings: string[] = [];
     const names = new ApplicationNames();
     const action = flags.uninject
       ? uninjectAction
       : injectAction(optionsOf(flags, await readImages(flags, all), envSourcesOf(all), containers.defaults), containers, names, (w) => warnings.push(w));
-    for (const docs of parsed) {
-      for (const d of docs) {
-        try {
-          out.push(processDocument(d, action, reports));
-        } catch (e) {
-          errors.push((e as Error).message);
+    sources.forEach((source, i) => {
+      const docs = preread ? preread[i] : documentsOf(source);
+      if (docs === undefined) return;
+      let objects = 0;
+      try {
+        for (const d of docs) {
+          if (d.value !== null) objects++;
+          handle(d, action);
         }
+        // Nothing to read is a mistake (an empty pipe, a file emptied by a redirect), not a success.
+        if (objects === 0) {
+          throw new ManifestError(source.name, `holds no Kubernetes objects${source.name === STDIN_NAME ? " (standard input was empty: did the command before the pipe fail?)" : ""}`);
+        }
+      } catch (e) {
+        errors.push(readableMessage(e));
       }
-    }
+    });
     for (const unused of containers.unused()) errors.push(`--containers ${unused}: no such workload in the input`);
     // Two workloads with one applicationName merge into one service in Pinpoint.
     for (const clash of names.clashes()) (flags.strict ? errors : warnings).push(clash);
     process.stderr.write(warnings.map((w) => `${PROGRAM_NAME}: warning: ${w}\n`).join(""));
   } catch (e) {
-    errors.push((e as Error).message);
+    errors.push(readableMessage(e));
   }
   if (errors.length > 0) {
     process.stderr.write(errors.map((e) => `${PROGRAM_NAME}: error: ${e}\n`).join(""));
@@ -414,10 +475,32 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_FAILURE;
   }
   process.stderr.write(reports.map((r) => `${r}\n`).join(""));
-  process.stdout.write(flags.output === "json" ? formatJson(out) : formatYaml(out));
+  process.stdout.write(writer.text());
   return 0;
 }
 
+/**
+ * `-f a.yaml > a.yaml`: the shell empties the file before the tool starts, so
+ * the input is lost whatever the tool does; say so rather than write nothing.
+ */
+function checkOutputIsNotInput(paths: readonly string[]): void {
+  let out: fs.Stats;
+  try {
+    out = fs.fstatSync(1);
+  } catch {
+    return;
+  }
+  if (!out.isFile()) return;
+  for (const p of paths) {
+    if (p === STDIN_PATH) continue;
+    const s = fs.statSync(p, { throwIfNoEntry: false });
+    if (s && s.isFile() && s.dev === out.dev && s.ino === out.ino) {
+      throw new ManifestError(p, "is also standard output (-f x > x): the shell emptied it before it could be read; write to another file, then move it over this one");
+    }
+  }
+}
+
 if (require.main === module) {
+  guardProcess(PROGRAM_NAME);
   void main(process.argv).then((code) => (process.exitCode = code));
 }

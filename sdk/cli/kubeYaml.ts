@@ -40,6 +40,14 @@ export const KUBE_PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions 
 export const KUBE_TO_JS_OPTIONS: ToJSOptions = { maxAliasCount: 100 };
 
 /**
+ * A workload, which the core must read whole, may use more: kubectl (go-yaml)
+ * accepts any number of aliases while they do not multiply the document.
+ * This bound still stops an alias bomb (its count multiplies with each level)
+ * and is more than any real manifest uses.
+ */
+export const KUBE_TO_JS_OPTIONS_WORKLOAD: ToJSOptions = { maxAliasCount: 10_000 };
+
+/**
  * Writing new YAML: no line folding (the agent flags are one long line), no
  * anchors, and 1.1 quoting so a string like `on` or `0644` stays a string.
  */

@@ -9,7 +9,9 @@ import * as path from "path";
 import { Document, parseDocument, stringify } from "yaml";
 import { deepEqual, editDocumentText, EditUnsupported } from "./documentEdit";
 import { splitJsonStream } from "./jsonStream";
-import { KUBE_PARSE_OPTIONS, KUBE_TO_JS_OPTIONS, KUBE_WRITE_OPTIONS } from "./kubeYaml";
+import { decodeUtf8 } from "./inputCheck";
+import { readableMessage } from "./processGuard";
+import { KUBE_PARSE_OPTIONS, KUBE_TO_JS_OPTIONS, KUBE_TO_JS_OPTIONS_WORKLOAD, KUBE_WRITE_OPTIONS } from "./kubeYaml";
 
 /** The path that stands for standard input. */
 export const STDIN_PATH = "-";
@@ -53,6 +55,12 @@ export interface ManifestDocument {
   comment?: string;
   /** The parsed YAML document, whose node positions let a change be made in place. */
   yaml?: Document;
+  /**
+   * Set when the document holds more aliases than a kind the tool never
+   * changes needs resolving: `value` has only its apiVersion, kind and name,
+   * and the document can be written only as its text.
+   */
+  shallow?: boolean;
   format: "yaml" | "json";
 }
 
@@ -79,14 +87,15 @@ export class ManifestError extends Error {
  * The sources the `-f` arguments name, in argument order; a folder's files in
  * path order, so the output order does not depend on the file system.
  */
-export function readSources(paths: readonly string[], readStdin: () => string = () => fs.readFileSync(0, "utf8")): Source[] {
+export function readSources(paths: readonly string[], readStdin: () => Buffer | string = () => fs.readFileSync(0)): Source[] {
   const sources: Source[] = [];
   let stdinRead = false;
   for (const p of paths) {
     if (p === STDIN_PATH) {
       if (stdinRead) throw new ManifestError(STDIN_NAME, `"-f ${STDIN_PATH}" is given twice; standard input can be read once`);
       stdinRead = true;
-      sources.push(sourceOf(STDIN_NAME, readStdin()));
+      const input = readStdin();
+      sources.push(sourceOf(STDIN_NAME, typeof input === "string" ? input : decodeUtf8(input, STDIN_NAME)));
       continue;
     }
     let stat: fs.Stats;
@@ -95,22 +104,43 @@ export function readSources(paths: readonly string[], readStdin: () => string = 
     } catch {
       throw new ManifestError(p, "no such file or folder: check the -f path");
     }
-    const files = stat.isDirectory() ? manifestFiles(p) : [p];
+    const files = stat.isDirectory() ? manifestFiles(p, new Set([fs.realpathSync(p)])) : [p];
     if (stat.isDirectory() && files.length === 0) {
       throw new ManifestError(p, `the folder holds no ${MANIFEST_EXTENSIONS.join(", ")} files`);
     }
-    for (const f of files) sources.push(sourceOf(f, fs.readFileSync(f, "utf8")));
+    for (const f of files) sources.push(sourceOf(f, decodeUtf8(fs.readFileSync(f), f)));
   }
   return sources;
 }
 
-function manifestFiles(dir: string): string[] {
+/**
+ * A folder's manifest files. Symbolic links are followed, as kubectl follows
+ * them (to files and to folders); a link back to a folder already being read
+ * is not read twice, and a link to nothing is an error naming it.
+ */
+function manifestFiles(dir: string, seen: Set<string>): string[] {
   const out: string[] = [];
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...manifestFiles(full));
-    else if (e.isFile() && MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(full);
+    let isDir = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      let target: fs.Stats;
+      try {
+        target = fs.statSync(full);
+      } catch {
+        if (!MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) continue;
+        throw new ManifestError(full, `is a symbolic link to ${fs.readlinkSync(full)}, which does not exist: fix or remove the link`);
+      }
+      isDir = target.isDirectory();
+      isFile = target.isFile();
+    }
+    if (isDir) {
+      const real = fs.realpathSync(full);
+      if (seen.has(real)) continue;
+      out.push(...manifestFiles(full, new Set([...seen, real])));
+    } else if (isFile && MANIFEST_EXTENSIONS.includes(path.extname(e.name).toLowerCase())) out.push(full);
   }
   return out;
 }
@@ -124,7 +154,23 @@ function sourceOf(name: string, text: string): Source {
 
 /** The documents of a source, in order. */
 export function parseSource(source: Source): ManifestDocument[] {
-  return source.format === "json" ? parseJson(source) : parseYaml(source);
+  return [...documentsOf(source)];
+}
+
+/**
+ * The documents of a source one at a time: a YAML document is parsed only when
+ * it is asked for, so a caller that handles each before the next holds one
+ * document's parse at a time, not the whole file's.
+ */
+export function* documentsOf(source: Source): Generator<ManifestDocument> {
+  try {
+    if (source.format === "json") yield* parseJson(source);
+    else yield* yamlDocuments(source);
+  } catch (e) {
+    if (e instanceof ManifestError) throw e;
+    // A stack overflow in the parser (thousands of nested levels), say: one line naming the file.
+    throw new ManifestError(source.name, readableMessage(e));
+  }
 }
 
 /** A stream of JSON objects, one document each; standard input that is not JSON after all is read as YAML. */
@@ -135,7 +181,7 @@ function parseJson(source: Source): ManifestDocument[] {
     try {
       value = JSON.parse(chunk.text);
     } catch (e) {
-      if (source.name === STDIN_NAME) return parseYaml({ ...source, format: "yaml" }); // YAML flow style also starts with "{"
+      if (source.name === STDIN_NAME) return [...yamlDocuments({ ...source, format: "yaml" })]; // YAML flow style also starts with "{"
       throw new ManifestError(source.name, `is not valid JSON: ${(e as Error).message}`, docs.length + 1, chunk.line);
     }
     // JSON is YAML too: a document that reads the same both ways is edited in place like any YAML document.
@@ -150,7 +196,7 @@ function parseJson(source: Source): ManifestDocument[] {
  * Splits at the document markers first, then parses each document alone: a
  * syntax error names its own document, and an unchanged document keeps its text.
  */
-function parseYaml(source: Source): ManifestDocument[] {
+function* yamlDocuments(source: Source): Generator<ManifestDocument> {
   const text = source.text;
   const starts = [0];
   for (const m of text.matchAll(DOCUMENT_BOUNDARY)) {
@@ -163,7 +209,6 @@ function parseYaml(source: Source): ManifestDocument[] {
       if (next >= 0 && next + 1 < text.length) starts.push(next + 1);
     }
   }
-  const docs: ManifestDocument[] = [];
   let line = 1;
   let index = 0;
   for (let i = 0; i < starts.length; i++) {
@@ -176,18 +221,31 @@ function parseYaml(source: Source): ManifestDocument[] {
     if (hasValue) index++;
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
+      if (/call stack/i.test(err.message)) throw new ManifestError(source.name, readableMessage(new RangeError(err.message)), hasValue ? index : index + 1, startLine);
       const errLine = startLine + countLines(chunk.slice(0, err.pos[0]));
       throw new ManifestError(source.name, `is not valid YAML: ${err.message}`, hasValue ? index : index + 1, errLine);
     }
     let value: unknown = null;
+    let shallow = false;
     try {
       if (hasValue) value = doc.toJS(KUBE_TO_JS_OPTIONS);
     } catch (e) {
-      // An alias bomb, say: name the file, not just the problem.
-      throw new ManifestError(source.name, `cannot be read: ${(e as Error).message}`, index, startLine);
+      // Many aliases: a workload is read whole under a higher bound; any other kind only as far as its name, and passed through as written.
+      const kind = doc.get("kind");
+      try {
+        if (!(e instanceof ReferenceError)) throw e;
+        if (typeof kind === "string" && WORKLOAD_KIND_NAMES.includes(kind)) value = doc.toJS(KUBE_TO_JS_OPTIONS_WORKLOAD);
+        else {
+          value = shallowValue(doc);
+          shallow = true;
+        }
+      } catch (e2) {
+        // An alias bomb, say: name the file, not just the problem.
+        throw new ManifestError(source.name, `cannot be read: ${(e2 as Error).message}`, index, startLine);
+      }
     }
     const firstLine = chunk.slice(0, chunk.indexOf("\n") >= 0 ? chunk.indexOf("\n") : chunk.length).replace(/\r$/, "");
-    docs.push({
+    yield {
       source: source.name,
       index: hasValue ? index : 0,
       line: startLine,
@@ -197,9 +255,19 @@ function parseYaml(source: Source): ManifestDocument[] {
       comment: leadingComment(doc),
       format: "yaml",
       yaml: doc,
-    });
+      ...(shallow ? { shallow } : {}),
+    };
   }
-  return docs;
+}
+
+/** The kinds the core may read whole (sdk/inject's WORKLOAD_KINDS); named here so reading stays free of the core. */
+const WORKLOAD_KIND_NAMES: readonly string[] = ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"];
+
+/** apiVersion, kind and the name of a document, without resolving any alias elsewhere in it. */
+function shallowValue(doc: Document): Record<string, unknown> {
+  const scalar = (v: unknown) => (typeof v === "string" ? v : undefined);
+  const metadata = { name: scalar(doc.getIn(["metadata", "name"])), namespace: scalar(doc.getIn(["metadata", "namespace"])) };
+  return { apiVersion: scalar(doc.get("apiVersion")), kind: scalar(doc.get("kind")), metadata };
 }
 
 /** Without a `---` line the parser hangs a leading comment on the content, or on its first key. */
@@ -222,12 +290,33 @@ function countLines(s: string): number {
  * JSON input, is written anew from the value.
  */
 export function formatYaml(docs: readonly OutputDocument[]): string {
+  const writer = new OutputWriter("yaml");
+  for (const d of docs) writer.add(d);
+  return writer.text();
+}
+
+/**
+ * The output, built one document at a time: each is turned into text as it
+ * comes, so its parse can be dropped before the next is read. Only text is
+ * kept, written at the end (or never, on an error).
+ */
+export class OutputWriter {
   // Pieces joined once at the end: checking the end of a growing string would copy it each time.
-  const pieces: string[] = [];
-  for (const { document: d, value } of docs) {
+  private readonly pieces: string[] = [];
+
+  constructor(private readonly format: "yaml" | "json") {}
+
+  add(o: OutputDocument): void {
+    if (this.format === "json") {
+      const v = o.value === undefined ? o.document.value : o.value;
+      if (v !== null && v !== undefined) this.pieces.push(`${JSON.stringify(v, null, JSON_INDENT)}\n`);
+      return;
+    }
+    const { document: d, value } = o;
     const v = value === undefined ? d.value : value;
-    if (d.format !== "yaml" && v === null) continue; // a JSON source has no comment-only documents to keep
+    if (d.format !== "yaml" && v === null) return; // a JSON source has no comment-only documents to keep
     let piece = d.format === "yaml" ? (value === undefined ? d.text : editedText(d, value)) : rewritten(d, v);
+    const pieces = this.pieces;
     const last = pieces.length > 0 ? pieces[pieces.length - 1] : undefined;
     if (last !== undefined) {
       if (!last.endsWith("\n")) pieces[pieces.length - 1] = `${last}\n`;
@@ -236,7 +325,10 @@ export function formatYaml(docs: readonly OutputDocument[]): string {
     }
     if (piece !== "") pieces.push(piece);
   }
-  return pieces.join("");
+
+  text(): string {
+    return this.pieces.join("");
+  }
 }
 
 /** The last line of a text that ends with a newline, newline included (not a scan of the whole text). */
@@ -267,11 +359,9 @@ function rewritten(d: ManifestDocument, v: unknown): string {
 
 /** One JSON object per document, one after another (`kubectl apply -f -` and `jq` read such a stream). */
 export function formatJson(docs: readonly OutputDocument[]): string {
-  return docs
-    .map(({ document: d, value }) => (value === undefined ? d.value : value))
-    .filter((v) => v !== null && v !== undefined)
-    .map((v) => `${JSON.stringify(v, null, JSON_INDENT)}\n`)
-    .join("");
+  const writer = new OutputWriter("json");
+  for (const d of docs) writer.add(d);
+  return writer.text();
 }
 
 /** One object as YAML, written the way Kubernetes reads it (the render's files). */

@@ -3,6 +3,7 @@
  * what is wrong and how to fix it, or undefined when the value is good. Pure:
  * the transform, the CLI and the config reader all check with these.
  */
+import { isIPv6 } from "net";
 import { ANNOTATION_PREFIX } from "./constants";
 
 // ---- image references (the distribution/reference grammar)
@@ -103,7 +104,7 @@ export function optionsEnvProblem(name: string): string | undefined {
 const DNS_LABEL_1123 = /^[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
 const HOSTNAME_MAX_LENGTH = 253;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const IPV6 = /^[0-9a-fA-F:.]+$/;
+const IPV6_LOOKALIKE = /^[0-9a-fA-F:.]+$/;
 export const PORT_MIN = 1;
 export const PORT_MAX = 65535;
 
@@ -112,10 +113,12 @@ export function hostProblem(host: string): string | undefined {
   if (host === "") return "is empty";
   if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(host)) return `"${host}" has a scheme: give the host only, e.g. pinpoint-collector.pinpoint`;
   const bracketed = /^\[(.*)\]$/.exec(host)?.[1];
-  if (bracketed !== undefined) return IPV6.test(bracketed) && bracketed.includes(":") ? undefined : `"${host}" is not an IPv6 address`;
-  // An IPv6 address has at least two colons; one colon is a host with a port.
-  if (host.includes(":") && !(IPV6.test(host) && /:.*:/.test(host))) return `"${host}" holds a ':': give the host alone, and the ports as collector ports`;
-  if (host.includes(":")) return undefined; // an IPv6 address
+  // IPv6 by its full grammar (`::::` and `1:2:3` are not addresses), not by its characters.
+  if (bracketed !== undefined) return isIPv6(bracketed) ? undefined : `"${host}" is not an IPv6 address`;
+  if (isIPv6(host)) return undefined;
+  // Hex digits and colons with two or more colons were meant as IPv6; one colon is a host with a port.
+  if (IPV6_LOOKALIKE.test(host) && /:.*:/.test(host)) return `"${host}" is not an IPv6 address`;
+  if (host.includes(":")) return `"${host}" holds a ':': give the host alone, and the ports as collector ports`;
   if (/^[\d.]+$/.test(host)) return IPV4.test(host) ? undefined : `"${host}" is not an IPv4 address`;
   if (host.length > HOSTNAME_MAX_LENGTH) return `"${host}" is longer than ${HOSTNAME_MAX_LENGTH} characters`;
   const labels = host.replace(/\.$/, "").split(".");

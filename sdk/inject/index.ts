@@ -46,6 +46,7 @@ export {
   podTemplateOf,
   pulumiTypeOf,
   describeWorkload,
+  unsupportedKindReason,
 } from "./workload";
 export type { Workload, WorkloadKind } from "./workload";
 export { detectJvm, commandWords, effectiveCommand, helperJvms, jdkMajorOf } from "./jvm";

@@ -18,13 +18,14 @@ import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./
 import { hiddenProblem, JVM_OPTIONS_ENV } from "./optionsVariable";
 import { otherAgentProblem, otherAgents } from "./otherAgents";
 import { ContainerReason, planContainers, summarise } from "./selection";
+import { fieldTypeProblem } from "./fieldTypes";
 import { fingerprintParts } from "./fingerprint";
 import { probeBudgetWarnings } from "./probeBudget";
 import { InjectionStatus, readStatus, writeStatus } from "./status";
 import { stripInjected } from "./strip";
 import { dropCreated, nullKeys } from "./nulls";
 import { duplicateEnvProblem, unknownAnnotationProblem, usesHostNetwork, windowsReason } from "./shapes";
-import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, Workload } from "./workload";
+import { annotationOf, describeWorkload, isWorkloadKind, podTemplateOf, unsupportedKindReason, Workload } from "./workload";
 
 /** A workload the rules reject; the message names the workload, the problem and the fix. */
 export class InjectionError extends Error {
@@ -81,8 +82,10 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
     containerReasons,
   });
 
-  if (!isWorkloadKind(workload.kind)) return skip(workload, `kind ${workload.kind} is not a workload`);
+  if (!isWorkloadKind(workload.kind)) return skip(workload, unsupportedKindReason(workload));
   if (!o.kinds.includes(workload.kind)) return skip(workload, `kind ${workload.kind} is not enabled (kinds: ${o.kinds.join(", ")})`);
+  const typeProblem = fieldTypeProblem(workload);
+  if (typeProblem) throw new InjectionError(where, typeProblem);
 
   // Strip an earlier injection first: injecting twice equals injecting once.
   const stripped = uninject(workload);
@@ -136,6 +139,13 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   for (const { name } of parts.volumes) {
     if (spec.volumes?.some((v) => v.name === name)) {
       fail(`already has a volume named "${name}", which the agent needs: rename your volume, or opt out with ${ANNOTATION_INJECT}: "false"`);
+    }
+  }
+  // A StatefulSet's claim template of that name takes the volume's place in every pod: the agent would be copied into the user's persistent volume.
+  const claims = (out as { spec?: { volumeClaimTemplates?: unknown } }).spec?.volumeClaimTemplates;
+  for (const { name } of parts.volumes) {
+    if (Array.isArray(claims) && claims.some((t) => (t as { metadata?: { name?: unknown } } | null)?.metadata?.name === name)) {
+      fail(`has a volumeClaimTemplates entry named "${name}", which the agent's volume needs (the claim would take its place, and the agent would be copied into your persistent volume): rename the claim, or opt out with ${ANNOTATION_INJECT}: "false"`);
     }
   }
   for (const { name } of parts.initContainers) {
@@ -306,6 +316,8 @@ export interface UninjectResult<W extends Workload = Workload> {
 /** Removes exactly what inject() added, as far as its status record's fingerprints prove it; a new object. */
 export function uninject<W extends Workload>(workload: W): UninjectResult<W> {
   const where = describeWorkload(workload);
+  const typeProblem = fieldTypeProblem(workload);
+  if (typeProblem) throw new InjectionError(where, typeProblem);
   const status = readStatus(podTemplateOf(workload), where);
   const out = copyPlain(workload);
   if (!status) return { workload: out, removed: false, kept: [] };

@@ -2,6 +2,7 @@
  * The Java agent recipe: the JVM flags, the init container, the volume, and the
  * change to one app container. Short steps in the seed's order.
  */
+import * as path from "path";
 import type { Container, EnvVar, Volume, VolumeMount } from "kubernetes-types/core/v1";
 import {
   BOOTSTRAP_JAR,
@@ -160,6 +161,13 @@ export function instrumentContainer(c: Container, o: ResolvedOptions, optionsEnv
   return status;
 }
 
+/** Two absolute paths naming one folder: doubled and trailing slashes, `.` and `..` resolved. */
+export function samePath(a: unknown, b: string): boolean {
+  if (typeof a !== "string") return false;
+  const norm = (p: string) => path.posix.normalize(p).replace(/(.)\/+$/, "$1");
+  return norm(a) === norm(b);
+}
+
 /** Reasons a container cannot take the agent as it stands; undefined when it can. */
 export function containerProblem(c: Container, optionsEnv: string, mounts: readonly VolumeMount[]): { problem: string; valueFrom: boolean } | undefined {
   const opt = c.env?.[indexOfEnv(c.env, optionsEnv)];
@@ -176,7 +184,8 @@ export function containerProblem(c: Container, optionsEnv: string, mounts: reado
     };
   }
   for (const ours of mounts) {
-    const mount = c.volumeMounts?.find((m) => m.name === ours.name || m.mountPath === ours.mountPath);
+    // Paths compared by meaning: `/var/init/pinpoint/` and `/var/init//pinpoint` are the same folder to the kubelet.
+    const mount = c.volumeMounts?.find((m) => m.name === ours.name || samePath(m.mountPath, ours.mountPath));
     if (mount) {
       return {
         valueFrom: false,

@@ -10,6 +10,7 @@ import {
   DEFAULT_PROFILE,
   DEFAULT_VOLUME_SIZE_LIMIT,
   OPTIONS_ENV_AUTO,
+  PINPOINT_ID_MAX_LENGTH,
 } from "./constants";
 import { AGENT_DELIVERIES, AgentDelivery, DEFAULT_AGENT_DELIVERY } from "./delivery";
 import { imageVolumeSupport, parseKubernetesVersion } from "./imageVolume";
@@ -124,6 +125,9 @@ const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE
  * A bad option: `option` is its name in InjectOptions, so each caller can name
  * it as its user wrote it (the CLI's flag, the stack's config key).
  */
+/** The longest prefix that leaves a shortened applicationName at least one character of the workload's name. */
+const MAX_PREFIX_LENGTH = 16;
+
 export class OptionError extends Error {
   constructor(
     readonly option: string,
@@ -195,6 +199,13 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
   const prefix = o.applicationNamePrefix ?? "";
   if (prefix !== "" && !/^[a-zA-Z0-9._-]+$/.test(prefix)) {
     throw new OptionError("applicationNamePrefix", `"${prefix}" may hold only letters, digits, '.', '_' and '-'`);
+  }
+  // A derived name keeps its first 17 characters before the hash (naming.ts): a prefix that long leaves none of the workload's name.
+  if (prefix.length > MAX_PREFIX_LENGTH) {
+    throw new OptionError(
+      "applicationNamePrefix",
+      `"${prefix}" has ${prefix.length} characters: Pinpoint allows ${PINPOINT_ID_MAX_LENGTH} in an applicationName, so every name would be the prefix and a hash, with nothing of the workload's name; use at most ${MAX_PREFIX_LENGTH}`,
+    );
   }
   const defaultContainers = [...new Set((o.defaultContainers ?? []).map((n) => n.trim()).filter((n) => n !== ""))];
   for (const name of defaultContainers) {

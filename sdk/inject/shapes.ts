@@ -23,7 +23,28 @@ export function windowsReason(spec: PodSpec): string | undefined {
   if (spec.nodeSelector?.[OS_LABEL] === WINDOWS) {
     return `a Windows pod (nodeSelector ${OS_LABEL}: ${WINDOWS}): the agent's init container is a Linux image, so it is not instrumented`;
   }
+  if (requiresWindows(spec)) {
+    return `a Windows pod (required nodeAffinity on ${OS_LABEL}: ${WINDOWS}): the agent's init container is a Linux image, so it is not instrumented`;
+  }
   return undefined;
+}
+
+/**
+ * Required node affinity that admits only Windows nodes: the terms are ORed,
+ * so every term must hold an expression on the OS label that only Windows
+ * satisfies (`In [windows]`, or `NotIn` with linux).
+ */
+function requiresWindows(spec: PodSpec): boolean {
+  const terms = spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+  if (!Array.isArray(terms) || terms.length === 0) return false;
+  return terms.every((t) =>
+    (Array.isArray(t?.matchExpressions) ? t.matchExpressions : []).some(
+      (e) =>
+        e?.key === OS_LABEL &&
+        Array.isArray(e.values) &&
+        ((e.operator === "In" && e.values.length > 0 && e.values.every((v) => v === WINDOWS)) || (e.operator === "NotIn" && e.values.includes("linux"))),
+    ),
+  );
 }
 
 /**

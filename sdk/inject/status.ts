@@ -46,11 +46,19 @@ export interface InjectionStatus {
 export function readStatus(template: PodTemplateSpec | undefined, where: string): InjectionStatus | undefined {
   const raw = template?.metadata?.annotations?.[ANNOTATION_STATUS];
   if (raw === undefined) return undefined;
+  let future: number | undefined;
   try {
     const status = JSON.parse(raw) as InjectionStatus;
-    if (status && status.version === 1 && typeof status.containers === "object") return status;
+    if (status && status.version === 1 && typeof status.containers === "object" && status.containers !== null && !Array.isArray(status.containers)) return status;
+    // A newer release wrote it: that release knows how to take its parts out.
+    if (status && typeof status.version === "number" && status.version > 1) future = status.version;
   } catch {
     // fall through to the error below
+  }
+  if (future !== undefined) {
+    throw new Error(
+      `${where}: annotation ${ANNOTATION_STATUS} was written by a newer version of @fjhb/pulumi-pinpoint (record version ${future}; this one reads 1): upgrade the package (or pinpoint-inject) to change or remove this injection`,
+    );
   }
   throw new Error(
     `${where}: annotation ${ANNOTATION_STATUS} is not a status this version wrote; remove the annotation and the injected parts by hand, then inject again`,

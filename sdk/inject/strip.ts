@@ -7,7 +7,7 @@
  * as kept. An edit the user made to the options variable survives: only the
  * flags injection added are cut out of it.
  */
-import type { Container, PodSpec } from "kubernetes-types/core/v1";
+import type { Container, PodSpec, Volume } from "kubernetes-types/core/v1";
 import { ANNOTATION_STATUS } from "./constants";
 import { indexOfEnv } from "./env";
 import { fingerprintOf, partKey } from "./fingerprint";
@@ -33,12 +33,50 @@ export function stripInjected(spec: PodSpec, status: InjectionStatus, where: str
   }
   const drop = <T extends Named>(list: T[] | undefined, names: readonly string[], keyOf: (n: string) => string, what: string) =>
     dropProven(list, names, keyOf, matches, (n) => kept.push(`${where}: ${what} "${n}" was changed after injection and is kept: remove it by hand if it is no longer wanted`));
+  const before = { initContainers: spec.initContainers, volumes: spec.volumes };
   spec.initContainers = drop(spec.initContainers, status.initContainers, partKey.initContainer, "init container");
   spec.volumes = drop(spec.volumes, status.volumes, partKey.volume, "volume");
   spec.imagePullSecrets = drop(spec.imagePullSecrets, status.imagePullSecrets, partKey.imagePullSecret, "imagePullSecret");
   for (const [name, cs] of Object.entries(status.containers)) {
     const c = spec.containers.find((x) => x.name === name);
     if (c) kept.push(...stripContainer(c, cs, matches, where));
+    else kept.push(`${where}: the record lists container "${name}", which the pod no longer has (renamed after injection?): its agent flags and mounts, if any, are kept`);
+  }
+  kept.push(...keepVolumesStillMounted(spec, status, before, where));
+  return kept;
+}
+
+/**
+ * A volume is taken out only when nothing in the pod mounts it any more: the
+ * API rejects a mount of a volume the pod lacks. A container the record does
+ * not list (renamed, or a record edited by hand) may still mount the agent's
+ * volume and carry its flags; then the volume stays, and with it the init
+ * container that fills it, so the pod is both accepted and able to start.
+ */
+function keepVolumesStillMounted(spec: PodSpec, status: InjectionStatus, before: { initContainers?: Container[]; volumes?: Volume[] }, where: string): string[] {
+  const kept: string[] = [];
+  const mounting = (volume: string) =>
+    [...(spec.initContainers ?? []), ...spec.containers, ...((spec.ephemeralContainers ?? []) as Container[])]
+      .filter((c) => c.volumeMounts?.some((m) => m.name === volume))
+      .map((c) => c.name);
+  const restored = new Set<unknown>();
+  for (const name of status.volumes) {
+    const original = before.volumes?.find((v) => v.name === name);
+    if (!original || spec.volumes?.includes(original)) continue;
+    const users = mounting(name);
+    if (users.length === 0) continue;
+    restored.add(original);
+    const fillers = (before.initContainers ?? []).filter((c) => status.initContainers.includes(c.name) && !spec.initContainers?.includes(c) && c.volumeMounts?.some((m) => m.name === name));
+    fillers.forEach((c) => restored.add(c));
+    const also = fillers.length > 0 ? ` and init container${fillers.length > 1 ? "s" : ""} ${fillers.map((c) => `"${c.name}"`).join(", ")} that fill${fillers.length > 1 ? "" : "s"} it` : "";
+    kept.push(
+      `${where}: volume "${name}"${also} kept: container${users.length > 1 ? "s" : ""} ${users.map((u) => `"${u}"`).join(", ")} still mount${users.length > 1 ? "" : "s"} it (not listed in the record as injected there): remove those mounts, the agent flags and these parts by hand`,
+    );
+  }
+  if (restored.size > 0) {
+    // Back in their places: the lists keep their order.
+    if (before.volumes) spec.volumes = before.volumes.filter((v) => spec.volumes?.includes(v) || restored.has(v));
+    if (before.initContainers) spec.initContainers = before.initContainers.filter((c) => spec.initContainers?.includes(c) || restored.has(c));
   }
   return kept;
 }

@@ -60,3 +60,22 @@ export function describeWorkload(workload: Workload, fallbackName?: string): str
 export function annotationOf(workload: Workload, key: string): string | undefined {
   return podTemplateOf(workload)?.metadata?.annotations?.[key] ?? workload.metadata?.annotations?.[key];
 }
+
+/**
+ * Why an object of a kind the injector does not instrument is left alone.
+ * An object that carries containers (a bare Pod, an Argo Rollout, a Knative
+ * Service, an OpenKruise CloneSet) hears why it is not supported; anything
+ * else is simply not a workload.
+ */
+export function unsupportedKindReason(obj: { kind?: unknown; apiVersion?: unknown; spec?: unknown }): string {
+  const kind = String(obj.kind);
+  const spec = obj.spec as { containers?: unknown; template?: { spec?: { containers?: unknown } } } | undefined;
+  const supported = `supported kinds: ${ALL_WORKLOAD_KINDS.join(", ")}`;
+  if (kind === "Pod" || Array.isArray(spec?.containers)) {
+    return `kind ${kind} is not supported: its containers are the pod's own (no pod template), and a running pod's containers cannot be changed; instrument the workload that creates it (${supported})`;
+  }
+  if (Array.isArray(spec?.template?.spec?.containers)) {
+    return `kind ${kind} (${String(obj.apiVersion)}) is not supported: it has a pod template (spec.template), but its controller's rollout, and which fields it reads, are its own, not a Deployment's; ${supported}`;
+  }
+  return `kind ${kind} is not a workload`;
+}

@@ -4,6 +4,7 @@
  * order objects are applied: namespaces first, workloads after their config)
  * and then by namespace and name.
  */
+import { fittingFileName } from "./safeNames";
 import type { RegisteredResource } from "./mockEngine";
 
 /** Every Kubernetes type token starts so: `kubernetes:apps/v1:Deployment`. */
@@ -102,7 +103,8 @@ export function kubernetesObjects(resources: readonly RegisteredResource[], mask
   for (const { o, base } of named) {
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
-    o.file = `${base}${n > 1 ? `-${n}` : ""}.yaml`;
+    // Names at their valid maximum (253 characters, and a namespace) are longer than a file name may be.
+    o.file = fittingFileName(`${base}${n > 1 ? `-${n}` : ""}`, ".yaml");
   }
   return named.map(({ o }) => o);
 }

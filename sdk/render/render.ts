@@ -14,6 +14,7 @@ import { withImageReading } from "./imageReading";
 import { stackReferenceResolver } from "./stackReference";
 import { workloadRows, WorkloadRow } from "./table";
 import { collectInjectionReport, InjectionReport } from "../injectionReport";
+import { checkPathName } from "./safeNames";
 import { checkOutFolder, RENDERED_HEADER, replaceRenderedFiles } from "./outFolder";
 
 /** How messages name the output folder: the flag the user gives it with. */
@@ -83,7 +84,10 @@ export function maskLeaves(v: unknown): unknown {
 export async function render(options: RenderOptions = {}): Promise<RenderResult> {
   const cwd = options.cwd ?? process.cwd();
   const stack = options.stack ?? DEFAULT_STACK;
+  // Both become path parts (Pulumi.<stack>.yaml, out/<project>/<stack>): neither may lead out of its folder.
+  checkPathName(stack, "--stack");
   const program = locateProgram(options.program, cwd);
+  if (options.outDir === undefined) checkPathName(program.project, "the project name", false);
   const file = stackFile(program, stack);
   const stackConfig = readStackConfig(file, program.project);
   const config = withImageReading(stackConfig.config, options.readImages);
