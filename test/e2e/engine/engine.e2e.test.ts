@@ -233,7 +233,9 @@ describe("the real Pulumi engine and kube-apiserver run the org's stacks (npm ru
     // hang): a finding, recorded, not hidden. What must hold is that the engine and the cluster
     // agree, and that the pod names the Secret the render makes.
     assert.ok(spec.imagePullSecrets?.length > 0, "the instrumented pod names a pull Secret");
-    const state = (await dev.exportStack()).deployment.resources as Array<{ type: string; outputs?: { metadata?: { name?: string; namespace?: string } } }>;
+    const exported = await dev.exportStack();
+    fs.writeFileSync(path.join(OUT, "state-dev.json"), JSON.stringify(exported, null, 1));
+    const state = exported.deployment.resources as Array<{ type: string; outputs?: { metadata?: { name?: string; namespace?: string } } }>;
     for (const s of spec.imagePullSecrets) {
       const inState = state.some((r) => r.type === "kubernetes:core/v1:Secret" && r.outputs?.metadata?.name === s.name && r.outputs?.metadata?.namespace === "dev");
       const live = await plane!.api("GET", `/api/v1/namespaces/dev/secrets/${s.name}`);
