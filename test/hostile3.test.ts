@@ -454,17 +454,18 @@ const cliRows: CliRow[] = [
   { name: "--kinds '' names the flag", args: ["-f", fixture("unicode.yaml"), ...INJECT, "--kinds", ""], error: /error: --kinds "" names no kind: give one or more of Deployment, StatefulSet/ },
   { name: "--kinds ' , ' names the flag", args: ["-f", fixture("unicode.yaml"), ...INJECT, "--kinds", " , "], error: /error: --kinds " , " names no kind/ },
   // Weak classes through the CLI
-  { name: "unquoted inject: false says to quote it", args: ["-f", fixture("unquoted-inject-false.yaml"), ...INJECT], error: /unquoted-inject-false\.yaml, document 1 \(line 1\): Deployment web: metadata\.annotations\."pinpoint\.fjhb\.cn\/inject" is the boolean false .*quote the value as you wrote it/ },
-  { name: "the property test's counterexample name: no says to quote it", args: ["-f", fixture("name-no.yaml"), ...INJECT], error: /name-no\.yaml, document 1 \(line 1\): Deployment false: metadata\.name is the boolean false .*\(e\.g\. "no"/ },
+  // A workload the rules reject is kept unchanged with a warning (exit 0) unless --strict (issue 19): these rows ask for the error.
+  { name: "unquoted inject: false says to quote it", args: ["-f", fixture("unquoted-inject-false.yaml"), ...INJECT, "--strict"], error: /unquoted-inject-false\.yaml, document 1 \(line 1\): Deployment web: metadata\.annotations\."pinpoint\.fjhb\.cn\/inject" is the boolean false .*quote the value as you wrote it/ },
+  { name: "the property test's counterexample name: no says to quote it", args: ["-f", fixture("name-no.yaml"), ...INJECT, "--strict"], error: /name-no\.yaml, document 1 \(line 1\): Deployment false: metadata\.name is the boolean false .*\(e\.g\. "no"/ },
   {
     name: "the property test's second counterexample: an unquoted yes env value (kubectl reads true, the API server refuses it) says to quote it",
-    args: ["-f", "-", ...INJECT],
+    args: ["-f", "-", ...INJECT, "--strict"],
     stdin: DEPLOYMENT_YAML.replace("image: tomcat:9\n", "image: tomcat:9\n        env:\n        - name: FEATURE\n          value: yes\n"),
     error: /<stdin>, document 1 \(line 1\): Deployment web: spec\.template\.spec\.containers\[0\]\.env\[0\]\.value is the boolean true .*quote the value as you wrote it/,
   },
-  { name: "env written as a mapping names the field path", args: ["-f", fixture("env-mapping.yaml"), ...INJECT], error: /env-mapping\.yaml, document 1 \(line 1\): Deployment web: spec\.template\.spec\.containers\[0\]\.env is a mapping, not a list/ },
+  { name: "env written as a mapping names the field path", args: ["-f", fixture("env-mapping.yaml"), ...INJECT, "--strict"], error: /env-mapping\.yaml, document 1 \(line 1\): Deployment web: spec\.template\.spec\.containers\[0\]\.env is a mapping, not a list/ },
   { name: "env as a mapping with --uninject is a message too", args: ["-f", fixture("env-mapping.yaml"), "--uninject"], error: /spec\.template\.spec\.containers\[0\]\.env is a mapping, not a list/ },
-  { name: "a StatefulSet claim template named pp-agent is a clash", args: ["-f", fixture("statefulset-claim.yaml"), ...INJECT, "--kinds", "StatefulSet"], error: /StatefulSet db: has a volumeClaimTemplates entry named "pp-agent"/ },
+  { name: "a StatefulSet claim template named pp-agent is a clash", args: ["-f", fixture("statefulset-claim.yaml"), ...INJECT, "--kinds", "StatefulSet", "--strict"], error: /StatefulSet db: has a volumeClaimTemplates entry named "pp-agent"/ },
   { name: "a Windows pod by required nodeAffinity is skipped with the reason", args: ["-f", fixture("windows-affinity.yaml"), ...INJECT], expect: (r) => { assert.strictEqual(r.status, 0, r.stderr); assert.match(r.stderr, /^skipped +Deployment iis .*: a Windows pod \(required nodeAffinity on kubernetes\.io\/os: windows\)/m); assert.strictEqual(r.stdout, fs.readFileSync(fixture("windows-affinity.yaml"), "utf8")); } },
   {
     name: "kinds with containers say why they are not supported",
