@@ -32,6 +32,7 @@ import {
   WORKLOAD_KINDS,
 } from "./inject";
 import { reportDecision } from "./injectionReport";
+import { inProgramContext } from "./programContext";
 
 /** Options of the transform: the core's options, with the image as a Pulumi input. */
 export interface PinpointTransformOptions extends Omit<InjectOptions, "image" | "defaultName" | "images"> {
@@ -149,7 +150,8 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     };
   };
 
-  return (args: pulumi.ResourceTransformArgs) => {
+  // Bound to the program's context: under an inline program the engine calls back outside it (programContext.ts).
+  return inProgramContext((args: pulumi.ResourceTransformArgs) => {
     if (reader && args.type === SECRET_TYPE) reader.addCredentials(pullSecretCredentials(args.props));
     if (args.type === SECRET_TYPE || args.type === CONFIG_MAP_TYPE) recordEnvSource(envSources, args.type === SECRET_TYPE ? "Secret" : "ConfigMap", args.props);
     const kind = kindOfPulumiType(args.type);
@@ -168,7 +170,7 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     return reader
       .readAll(wanted.filter((i) => !fromFiles?.[i]))
       .then((read) => apply(args, workload, injectOne(workload, { ...withSources, images: { ...read, ...fromFiles }, defaultName: args.name })));
-  };
+  });
 }
 
 const SECRET_TYPE = "kubernetes:core/v1:Secret";

@@ -7,6 +7,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { argOr, ConfigError, ConfigReader } from "../config";
+import { inProgramContext } from "../programContext";
 import { pinpointTransform, PinpointTransformOptions, toArray } from "../transform";
 import { AgentImage } from "./agentImage";
 import { KEYS } from "./config";
@@ -120,13 +121,14 @@ export function agentImageTransform(options: PinpointTransformOptions, w: AgentI
     dependsOn: [...(options.dependsOn ?? []), ...(built ? [built] : [])],
   });
   if (!ownSecret) return transform;
-  return async (a) => {
+  // The Secret is made while the engine calls back: in the program's context, or an inline program never sends it (programContext.ts).
+  return inProgramContext(async (a: pulumi.ResourceTransformArgs) => {
     const r = await transform(a);
     if (!r) return r;
     const secret = pullSecretFor(w, namespaceOf(a), a.opts);
     const dependsOn = [...toArray(r.opts.dependsOn), secret];
     return { props: r.props, opts: { ...r.opts, dependsOn } };
-  };
+  });
 }
 
 /** The stack's registry credentials, for reading app images from the same registry (Harbor) at preview. */

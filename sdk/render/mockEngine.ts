@@ -5,6 +5,12 @@
  * and `kubernetes:yaml/v2` ConfigGroup/ConfigFile are expanded into child
  * resources the way the Kubernetes provider registers them, so transforms reach
  * workloads declared in YAML too. The offline render and the tests share it.
+ *
+ * Known difference from the real engine (test/e2e/engine holds it): a `dependsOn`
+ * that a stack transform adds is recorded here, while Pulumi 3.276.0 keeps
+ * dependencies from transforms only for resources with their own `transforms`
+ * option. Creation order is the same in both: the transform answers once the
+ * resources it names have URNs, which the engine gives after creating them.
  */
 import * as fs from "fs";
 import * as path from "path";
