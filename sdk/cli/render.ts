@@ -11,6 +11,7 @@ import { DEFAULT_PROGRAM_DIR, TRANSPILE_ONLY_ENV } from "../render/program";
 import { formatTable } from "../render/table";
 import { READ_IMAGES_FLAG } from "../render/imageReading";
 import { parseReferencePrograms, REFERENCE_FLAG, STACK_OUTPUTS_FLAG } from "../render/stackReference";
+import { ENGINE_FLAG, RENDER_YAML_KEY } from "../render/engineRun";
 
 const PROGRAM_NAME = "pinpoint-render";
 const EXIT_FAILURE = 1;
@@ -22,7 +23,7 @@ writes every Kubernetes object it would create to <out>/<file>.yaml, one per
 object, named <order>-<Kind>-<namespace>-<name>.yaml so they sort by kind.
 Standard output (at most 120 columns): a table of the workloads, whether each is
 instrumented, its applicationName and why (the containers instrumented, or the
-reason it was left alone); Helm charts as not rendered; then the agent image and
+reason it was left alone); Helm charts as not rendered (unless ${ENGINE_FLAG}); then the agent image and
 the collector the instrumented workloads use.
 
 A TypeScript program runs on its own ts-node, else on the one @pulumi/pulumi
@@ -39,6 +40,15 @@ Values known only after a real deployment show as ${UNKNOWN_PLACEHOLDER};
 secret values as ${SECRET_MASK}; the stack file's secure: values are never
 decrypted (they read as ${SECRET_CONFIG_PLACEHOLDER}).
 
+With ${ENGINE_FLAG} the program runs through the real Pulumi engine instead (the
+Pulumi CLI on PATH and the Kubernetes provider plugin, installed or fetched as
+for pulumi up), on a throwaway local backend, with the provider writing YAML
+(${RENDER_YAML_KEY}) instead of contacting a cluster: Helm charts
+(helm/v4 Chart) render, and their workloads are instrumented as pulumi up
+would. Nothing is deployed; the backend and the provider's files are removed
+when the render ends. A StackReference then reads that empty backend: use the
+mock engine (the default) for programs that reference other stacks.
+
 A pulumi.StackReference("<org>/<project>/<stack>") gets the outputs of that
 stack as this command renders them (in a child process): the project of
 ./Pulumi.yaml is found by itself, any other with ${REFERENCE_FLAG}.
@@ -48,7 +58,8 @@ Examples:
   npm run render -- --stack test         # the test stack, into out/pinpoint-platform/test/
   ${PROGRAM_NAME} --program bin                # your program compiled to bin/, your stack files
   npm run render -- --program examples/app-team-stack   # its StackReference renders stacks/ dev
-  ${PROGRAM_NAME} --program ./infra --stack staging ${REFERENCE_FLAG} platform=../platform`;
+  ${PROGRAM_NAME} --program ./infra --stack staging ${REFERENCE_FLAG} platform=../platform
+  npm run render -- --program examples/yaml-and-helm ${ENGINE_FLAG}   # its Helm chart rendered and instrumented`;
 
 interface Flags {
   stack: string;
@@ -58,6 +69,7 @@ interface Flags {
   stackOutputs?: boolean;
   readImages?: boolean;
   typeCheck: boolean;
+  engine?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -70,6 +82,7 @@ export function command(): Command {
     .option("-o, --out <dir>", `the folder to write to: new, empty, or one the render wrote before; only files the render wrote are replaced (default: ${DEFAULT_OUT_ROOT}/<project>/<stack>)`)
     .option(`${REFERENCE_FLAG} <project=dir>`, "the program folder of a project that a StackReference names (repeatable)", collect, [])
     .option(READ_IMAGES_FLAG, "read each image's config from its registry to tell JVMs apart, as pulumi up does (default: only when the stack file sets pinpoint:readImages; otherwise nothing is contacted)")
+    .option(ENGINE_FLAG, "run the program through the real Pulumi engine (the Pulumi CLI on PATH), the Kubernetes provider writing YAML instead of contacting a cluster: Helm charts render and are instrumented")
     .option("--no-type-check", "run a TypeScript program without type-checking it (pulumi up type-checks unless PULUMI_NODEJS_TRANSPILE_ONLY=true)")
     .option(STACK_OUTPUTS_FLAG, "print the stack's outputs as JSON ({outputs, secretOutputNames}; secrets masked) instead of writing files")
     .addHelpText("after", NOTES)
@@ -84,6 +97,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   // (the transform's reason per workload) go to standard error, the table or JSON alone to standard output.
   console.log = console.error;
   try {
+    if (flags.engine && flags.referenceProgram.length > 0) {
+      throw new Error(`${REFERENCE_FLAG} gives StackReferences their outputs under the mock engine; ${ENGINE_FLAG} reads them from its own empty backend: give one of the two`);
+    }
     const result = await render({
       stack: flags.stack,
       program: flags.program,
@@ -91,6 +107,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       write: !flags.stackOutputs,
       referencePrograms: parseReferencePrograms(flags.referenceProgram),
       readImages: flags.readImages,
+      engine: flags.engine,
       // Commander's default for --no-type-check is true; the environment variable also turns it off, as for pulumi up.
       typeCheck: flags.typeCheck && process.env[TRANSPILE_ONLY_ENV] !== "true",
     });

@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { ProgramRun, runProgram } from "./mockEngine";
+import { runWithEngine } from "./engineRun";
 import { kubernetesObjects, RenderedObject } from "./objects";
 import { loadProgram, locateProgram, ProgramLocation, stackFile } from "./program";
 import { readStackConfig } from "./stackConfig";
@@ -53,6 +54,12 @@ export interface RenderOptions {
    * Default: yes, unless PULUMI_NODEJS_TRANSPILE_ONLY is true (as for `pulumi up`).
    */
   typeCheck?: boolean;
+  /**
+   * Run the program through the real Pulumi engine (`--engine`: the Pulumi CLI on PATH and
+   * the Kubernetes plugin), the provider writing YAML instead of contacting a cluster, so Helm
+   * charts render and are instrumented as `pulumi up` would. Default: the mock engine.
+   */
+  engine?: boolean;
 }
 
 export interface RenderResult {
@@ -104,18 +111,21 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
   let run: ProgramRun;
   let report: InjectionReport;
   try {
-    run = await runProgram(loadProgram(program, options.typeCheck), {
-      project: program.project,
-      stack,
-      config,
-      secretKeys,
-      // A preview: what only a deployment knows stays unknown, as `pulumi preview` shows it.
-      preview: true,
-      cwd: program.dir,
-      unknown: () => UNKNOWN_PLACEHOLDER,
-      secret: maskLeaves,
-      stackReference: stackReferenceResolver({ project: program.project, stack, cwd, programs: options.referencePrograms ?? {} }),
-    });
+    const loaded = loadProgram(program, options.typeCheck);
+    run = options.engine
+      ? await runWithEngine(loaded, { project: program.project, stack, config, secretKeys, secret: maskLeaves })
+      : await runProgram(loaded, {
+          project: program.project,
+          stack,
+          config,
+          secretKeys,
+          // A preview: what only a deployment knows stays unknown, as `pulumi preview` shows it.
+          preview: true,
+          cwd: program.dir,
+          unknown: () => UNKNOWN_PLACEHOLDER,
+          secret: maskLeaves,
+          stackReference: stackReferenceResolver({ project: program.project, stack, cwd, programs: options.referencePrograms ?? {} }),
+        });
   } finally {
     report = collecting.stop();
     process.chdir(shellDir);
@@ -128,7 +138,7 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
     // Pulumi autonames an object without a name, with a random suffix: not known before `pulumi up`.
     if (o.object.metadata?.name === undefined) o.object.metadata = { ...o.object.metadata, name: `${o.resource.name}-${UNKNOWN_PLACEHOLDER}` };
   }
-  if (options.write !== false) writeFiles(outDir, objects, program, stack);
+  if (options.write !== false) writeFiles(outDir, objects, program, stack, options.engine === true);
   return {
     stack,
     program,
@@ -142,10 +152,11 @@ export async function render(options: RenderOptions = {}): Promise<RenderResult>
 }
 
 /** Replaces the folder's rendered files (only those the render wrote: a stale one would mislead), one per object. */
-function writeFiles(outDir: string, objects: readonly RenderedObject[], program: ProgramLocation, stack: string): void {
+function writeFiles(outDir: string, objects: readonly RenderedObject[], program: ProgramLocation, stack: string, engine: boolean): void {
   const files = new Map<string, string>();
+  const by = engine ? "the Pulumi engine, no cluster was contacted" : "no cluster was contacted";
   for (const o of objects) {
-    const header = `${RENDERED_HEADER} (no cluster was contacted): program ${path.basename(program.dir)}, stack ${stack}, Pulumi resource ${o.resource.type} "${o.resource.name}"\n`;
+    const header = `${RENDERED_HEADER} (${by}): program ${path.basename(program.dir)}, stack ${stack}, Pulumi resource ${o.resource.type} "${o.resource.name}"\n`;
     files.set(o.file, header + stringify(o.object, YAML_WRITE_OPTIONS));
   }
   replaceRenderedFiles(outDir, files, OUT_FLAG);

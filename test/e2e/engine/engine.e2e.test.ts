@@ -13,19 +13,23 @@
  * judges is our init container.
  */
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
 import type { PulumiFn, Stack, UpResult } from "@pulumi/pulumi/automation";
 import { ANNOTATION_STATUS, INIT_CONTAINER_NAME, VOLUME_NAME } from "../../../sdk/inject/constants";
 import { runProgram } from "../../../sdk/render/mockEngine";
+import { SECRET_MASK } from "../../../sdk/render/render";
 import { kubernetesObjects } from "../../../sdk/render/objects";
 import { loadProgram, locateProgram, ProgramLocation, stackFile } from "../../../sdk/render/program";
 import { readStackConfig } from "../../../sdk/render/stackConfig";
 import { Buildah } from "../buildah";
 import { Registry, startRegistry } from "../registry";
 import { BUSYBOX } from "../tools";
+import { compiled } from "../../support/compiled";
 import { asStored, containmentDifferences } from "./compare";
 import { ControlPlane, startControlPlane } from "./controlPlane";
 import { automationConfig, engineParts, engineVersions, inlineStack, REPO_ROOT } from "./engine";
@@ -57,6 +61,8 @@ interface Evidence {
   pullSecrets: Array<{ namespace: string; name: string; created: boolean }>;
   /** The engine kept no record of the dependsOn the transform added (pulumi pkg/v3 source_eval.go, stack transforms). */
   engineDropsTransformDependsOn?: boolean;
+  /** pinpoint-render --engine: the Chart's workloads it instrumented, and how its objects compare with the mock render's. */
+  engineRender?: { chartWorkloadsInstrumented: string[]; comparedWithMock: number; differences: string[] };
   durationsMs: Record<string, number>;
 }
 
@@ -211,6 +217,7 @@ describe("the real Pulumi engine and kube-apiserver run the org's stacks (npm ru
       if (evidence.newDigestUpdated) console.log(`    new agent digest updated: ${evidence.newDigestUpdated.join(", ")}`);
       if (evidence.disabledLeft) console.log(`    enabled false left: ${JSON.stringify(evidence.disabledLeft)}`);
       for (const p of evidence.pullSecrets) console.log(`    pull Secret ${p.namespace}/${p.name} made inside the transform: ${p.created ? "created, and the Deployment waits for it" : "NOT created"}`);
+      if (evidence.engineRender) console.log(`    pinpoint-render --engine: Chart workloads instrumented ${evidence.engineRender.chartWorkloadsInstrumented.join(", ")}; ${evidence.engineRender.comparedWithMock} objects as the mock render's, ${evidence.engineRender.differences.length} differences`);
       if (evidence.destroyLeft) console.log(`    destroy left: ${evidence.destroyLeft.length === 0 ? "nothing" : evidence.destroyLeft.join(", ")}`);
     }
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -410,6 +417,51 @@ describe("the real Pulumi engine and kube-apiserver run the org's stacks (npm ru
     assert.ok(evidence.workloads.some((w) => w.declaredAs === "helm/v4"), "no helm/v4 Chart Deployment was instrumented");
     assert.ok(evidence.workloads.some((w) => w.declaredAs === "yaml/v2"), "no yaml/v2 ConfigGroup Deployment was instrumented");
     await bounded("destroy (yaml-and-helm)", stack.destroy());
+  });
+
+  it("pinpoint-render --engine renders the helm/v4 Chart and instruments its Deployment with no cluster, and its objects mean what the mock render's do", async () => {
+    // The Pulumi CLI and provider from setup.sh; no kubeconfig at all, so a contacted cluster would fail the run.
+    const env = {
+      ...process.env,
+      PATH: `${path.dirname(parts.pulumi)}${path.delimiter}${process.env.PATH}`,
+      PULUMI_HOME: parts.pulumiHome,
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      KUBECONFIG: path.join(tmp, "no-such-kubeconfig"),
+    };
+    const renderCli = (args: string[]) => {
+      const r = spawnSync(process.execPath, [compiled("cli/render.js"), ...args], { cwd: REPO_ROOT, encoding: "utf8", env, timeout: 5 * 60 * 1000 });
+      assert.strictEqual(r.status, 0, `pinpoint-render ${args.join(" ")}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const readFolder = (dir: string) => new Map(fs.readdirSync(dir).map((f) => [f, parseYaml(fs.readFileSync(path.join(dir, f), "utf8"), { version: "1.1" })]));
+
+    const helmOut = path.join(tmp, "render-engine-helm");
+    const table = renderCli(["--program", "examples/yaml-and-helm", "--engine", "--out", helmOut]);
+    assert.match(table, /^Deployment shop\/report\s+yes\s+dev-report\s/m, table);
+    assert.doesNotMatch(table, /not rendered/);
+    const report = readFolder(helmOut).get("210-Deployment-shop-report.yaml");
+    assert.deepStrictEqual(report.spec.template.spec.initContainers.map((c: { name: string }) => c.name), [INIT_CONTAINER_NAME]);
+    assert.ok(report.spec.template.metadata.annotations[ANNOTATION_STATUS]);
+
+    // The dev stack both ways: every object the mock render writes, with the same meaning under the engine.
+    const mockOut = path.join(tmp, "render-mock-dev");
+    const engineOut = path.join(tmp, "render-engine-dev");
+    renderCli(["--out", mockOut]);
+    renderCli(["--engine", "--out", engineOut]);
+    const mock = readFolder(mockOut);
+    const engine = readFolder(engineOut);
+    assert.deepStrictEqual([...engine.keys()].sort(), [...mock.keys()].sort());
+    const differences: string[] = [];
+    for (const [file, expected] of mock) {
+      // The provider folds stringData into data; both renders mask every value.
+      const folded = expected.kind === "Secret" && expected.stringData ? { ...expected, stringData: undefined, data: { ...expected.data, ...expected.stringData } } : expected;
+      if (folded.stringData === undefined) delete folded.stringData;
+      differences.push(...containmentDifferences(folded, engine.get(file), file));
+    }
+    const secretValues = [...engine.values()].filter((o) => o.kind === "Secret").flatMap((o) => Object.values(o.data ?? {}));
+    assert.ok(secretValues.length > 0 && secretValues.every((v) => v === SECRET_MASK), `engine-rendered Secret values are not masked: ${JSON.stringify(secretValues)}`);
+    evidence.engineRender = { chartWorkloadsInstrumented: ["Deployment shop/report"], comparedWithMock: mock.size, differences };
+    assert.deepStrictEqual(differences, []);
   });
 
   it("destroy leaves nothing: no resource in the stack, the namespaces gone from the API server", async () => {
