@@ -16,9 +16,9 @@ import { BATCH_TABLES, schemaApplyScript, schemaExtractScript, schemaJobEnv } fr
 import { RELEASES, HBASE_MAX_PRESPLIT_REGIONS } from "../sdk/server/constants";
 import { retentionFile, Retention } from "../sdk/server/retention";
 import { fakeHbaseHome, Tables } from "./support/fakeHbase";
+import { upstreamCreate, upstreamRegions, upstreamTables } from "./support/upstreamHbase";
 import { Mariadb, startMariadb } from "./support/mariadb";
 import { resolveArtifacts } from "./e2e/pinpoint/artifacts";
-import { parse as parseYaml } from "yaml";
 import { RETENTION_TABLES } from "../sdk/server/retention";
 
 const FIXTURES = path.join(__dirname, "fixtures", "server");
@@ -107,30 +107,8 @@ describe("HBase start script: tables and retention", () => {
   });
 });
 
-/** Upstream's hbase-create.hbase as our fact table records it (fixtures/server/upstream-hbase-create.facts.yaml). */
-interface UpstreamTable {
-  families: Record<string, number>;
-  versions?: number;
-  splits?: { count: number; first: number; step: number };
-  numRegions?: number;
-}
-
-/** One create statement in the HBase shell syntax upstream's script uses. */
-function upstreamCreate(name: string, t: UpstreamTable): string {
-  const fams = Object.entries(t.families).map(
-    ([f, ttl]) => `{ NAME => '${f}', TTL => ${ttl}, ${t.versions ? `VERSIONS => ${t.versions}, ` : ""}DATA_BLOCK_ENCODING => 'PREFIX' }`,
-  );
-  const key = (b: number) => `"\\x${b.toString(16).padStart(2, "0")}${"\\x00".repeat(15)}"`;
-  const split = t.splits
-    ? `, {SPLITS=>[${Array.from({ length: t.splits.count }, (_, i) => key(t.splits!.first + i * t.splits!.step)).join(",")}]}`
-    : t.numRegions
-      ? `, {NUMREGIONS => ${t.numRegions}, SPLITALGO => 'UniformSplit'}`
-      : "";
-  return `create '${name}', ${fams.join(", ")}${split}`;
-}
-
 describe("HBase start script: upstream's own create statements", () => {
-  const facts = parseYaml(fs.readFileSync(path.join(FIXTURES, "upstream-hbase-create.facts.yaml"), "utf8")) as { tables: Record<string, UpstreamTable> };
+  const facts = { tables: upstreamTables() };
   let dir: string;
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "pp-hbase-up-"));
@@ -153,8 +131,7 @@ describe("HBase start script: upstream's own create statements", () => {
       assert.deepStrictEqual(ttls, Object.keys(t.families).map(() => retention[cls]), `${name}: ${line.slice(0, 200)}`);
       const keys = /SPLITS=>\[([^\]]*)\]/.exec(line)?.[1].split(",") ?? [];
       const regions = t.numRegions ? Number(/NUMREGIONS => (\d+)/.exec(line)![1]) : keys.length + 1;
-      const upstreamRegions = t.numRegions ?? (t.splits ? t.splits.count + 1 : 1);
-      assert.strictEqual(regions, Math.min(upstreamRegions, HBASE_MAX_PRESPLIT_REGIONS), `${name}: regions`);
+      assert.strictEqual(regions, Math.min(upstreamRegions(t), HBASE_MAX_PRESPLIT_REGIONS), `${name}: regions`);
       // Kept keys are upstream's own, in order: the regions stay aligned with the salt byte.
       const upstreamKeys = /SPLITS=>\[([^\]]*)\]/.exec(upstreamCreate(name, t))?.[1].split(",") ?? [];
       let at = -1;

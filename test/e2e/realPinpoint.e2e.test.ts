@@ -30,7 +30,9 @@ import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, renderStackRun, SEE
 import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
 import { COLLECTOR_UNREACHABLE, coverageReport, exitCodeOf, findStatusOutputs, formatReport, webUrlOf } from "../../sdk/status";
 import { stringify as stringifyYaml } from "yaml";
-import { StandIns } from "./pinpoint/standIns";
+import { HBASE_INSPECT_TABLES, StandIns } from "./pinpoint/standIns";
+import { upstreamRegions, upstreamTables } from "../support/upstreamHbase";
+import { HBASE_MAX_PRESPLIT_REGIONS, NAMES } from "../../sdk/server/constants";
 import { checkRunVersions } from "./pinpoint/versionPair";
 import { Evidence, runArtifacts, writeEvidence } from "./pinpoint/evidence";
 import { runInitContainer } from "./pod";
@@ -294,7 +296,33 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     // Redis only where the rendered server has it (the 3.x realtime module, off by default).
     const redis = objects.some((o) => o.kind === "Deployment" && o.metadata?.name === "pinpoint-redis");
     await Promise.all([startWorkload("StatefulSet", "pinpoint-zookeeper", objects), ...(redis ? [startWorkload("Deployment", "pinpoint-redis", objects)] : [])]);
-    await startWorkload("StatefulSet", "pinpoint-hbase", objects);
+    const hbase = await startWorkload("StatefulSet", "pinpoint-hbase", objects);
+    // Real tables: the rendered start script ran the image's (upstream-form) create statements through its sed and split
+    // cap, and altered what it did not create; HBase itself says what each table got.
+    const live = new Map(
+      hbase.containers[0].process.exec([HBASE_INSPECT_TABLES], 120_000).output.split("\n").filter((l) => /^\S+ \d+( \S+=\S+)+$/.test(l)).map((l) => {
+        const [table, regions, ...families] = l.split(" ");
+        return [table, { regions: Number(regions), ttl: Object.fromEntries(families.map((f) => f.split("="))) as Record<string, string> }];
+      }),
+    );
+    const retention = findObject<ConfigMap>(objects, "ConfigMap", NAMES.hbaseConfig).data!.retention.split("\n").filter(Boolean).map((l) => l.split(" "));
+    const ttlOf = (t: string) => (retention.find(([name]) => name === t) ?? retention.find(([name]) => name === "*"))![1];
+    const facts = upstreamTables();
+    const tableProblems: string[] = [];
+    for (const t of hbase.containers[0].process.exec(["sed", "-n", "s/^create '\\([^']*\\)'.*/\\1/p", "/opt/hbase/hbase-create.hbase"], 10_000).output.split("\n").filter(Boolean)) {
+      const got = live.get(t);
+      if (!got) { tableProblems.push(`${t}: not created`); continue; }
+      const regions = Math.min(upstreamRegions(facts[t]), HBASE_MAX_PRESPLIT_REGIONS);
+      if (got.regions !== regions) tableProblems.push(`${t}: ${got.regions} regions, want ${regions}`);
+      for (const [family, ttl] of Object.entries(got.ttl)) if (ttl !== ttlOf(t)) tableProblems.push(`${t}:${family}: TTL ${ttl}, want ${ttlOf(t)}`);
+    }
+    evidenceJson!.tables = Object.fromEntries(live);
+    assert.ok(live.size >= 10, `only ${live.size} tables live`);
+    assert.deepStrictEqual(tableProblems, []);
+    // The defaults, read independently of the rendered file: traces 7 days, agent lists 30 days, one 63-key table at the cap.
+    assert.strictEqual(live.get("AgentInfo")?.ttl.Info, String(30 * 86400));
+    if (live.has("AgentStatV2")) assert.strictEqual(live.get("AgentStatV2")!.regions, HBASE_MAX_PRESPLIT_REGIONS);
+    evidence.push(`HBase tables: ${live.size} live, TTLs from the retention keys, pre-splits capped at ${HBASE_MAX_PRESPLIT_REGIONS} regions (${[...live].filter(([, v]) => v.regions > 1).map(([k, v]) => `${k} ${v.regions}`).join(", ")})`);
     await Promise.all([startWorkload("Deployment", "pinpoint-collector", objects), startWorkload("Deployment", "pinpoint-web", objects)]);
     const server = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata?.namespace === "pinpoint") as Array<Deployment | StatefulSet>;
     const declared = server.flatMap((w) => (w.spec!.template.spec!.containers as K8sContainer[]).flatMap((c) => ["startupProbe", "readinessProbe", "livenessProbe"].filter((k) => (c as any)[k]).map((k) => `${w.metadata!.name}/${k}`)));

@@ -25,6 +25,8 @@ export interface Evidence {
   /** The declared version exception, when it applied (versionPair.ts). */
   versionException?: string;
   probes: Array<ProbeRecord & { result: "passed" }>;
+  /** Each live table as HBase has it after the rendered start script ran: regions and each family's TTL (seconds, or FOREVER). */
+  tables?: Record<string, { regions: number; ttl: Record<string, string> }>;
   applications: Array<{ application: string; serviceType: string; agentId: string; agentName: string; agentVersion: string; transactions: number }>;
   /** Every summary line the run printed. */
   lines: string[];

@@ -11,7 +11,11 @@
  *   the image's HBASE_HOME is played by `hbase-daemon.sh` and `hbase shell`
  *   stand-ins over the HBase jars (master and regionserver as two JVMs, as in
  *   the image), and its hbase-create.hbase is generated from the web jar's own
- *   table list (PinpointTables.java), without pre-split regions or TTLs.
+ *   table list (PinpointTables.java) in upstream's form, with upstream's TTLs
+ *   and pre-splits from our fact table; the shell stand-in applies TTL,
+ *   VERSIONS, SPLITS and NUMREGIONS and answers `describe`/`alter` through the
+ *   Admin API, so the start script's sed, split cap and TTL alters meet real
+ *   tables. `tools/inspect-tables` (not in the image) lets the test read them.
  * - pinpointdocker/pinpoint-collector: no 3.x collector is on Maven Central,
  *   so the 2.5.x collector runs (`CollectorApp` from its jars). Its HBase 1.x
  *   client would refuse HBase 2's version, so its own switch
@@ -32,6 +36,7 @@ import type { ImageStandIn } from "../cluster/kubelet";
 import { exec, run } from "../tools";
 import type { Artifacts } from "./artifacts";
 import { PLAIN_APP_MAIN, PLAIN_APP_PORT } from "./manifests";
+import { upstreamCreate, upstreamTables } from "../../support/upstreamHbase";
 
 /** HBase on Java 17 (its bin/hbase adds these for JDK 11+). */
 export const JAVA17_OPENS = [
@@ -49,6 +54,8 @@ const FAST_START = ["-XX:TieredStopAtLevel=1", "-Xshare:auto"];
 export const APP_UID = 1001;
 const ZOOKEEPER_HOME = "/apache-zookeeper-bin";
 const HBASE_BASE = "/opt/hbase";
+/** In the HBase pod (test only): prints `table regions family=ttl …` per live table. */
+export const HBASE_INSPECT_TABLES = `${HBASE_BASE}/tools/inspect-tables`;
 const TOMCAT_HOME = "/usr/local/tomcat";
 const APP_DIR = "/app";
 /** The apps' tiny webapp: Tomcat serves it as the root context. */
@@ -201,6 +208,11 @@ shift
 exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
 `,
     );
+    // For the test only: the live tables' regions and TTLs (PinpointTables inspect).
+    writeExecutable(
+      path.join(base, "tools", "inspect-tables"),
+      `#!/bin/bash\nexec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables inspect\n`,
+    );
     return {
       env: { HBASE_HOME: `${HBASE_BASE}/hbase`, BASE_DIR: HBASE_BASE },
       mounts: [{ hostPath: base, mountPath: HBASE_BASE }],
@@ -209,8 +221,28 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
 
   private statements: string | undefined;
 
-  /** `create` statements for every table of the web release, from its own jar. */
+  /**
+   * The image's hbase-create.hbase: every table of the web release, from its own jar, written
+   * as upstream's script writes it (TTLs, VERSIONS, SPLITS arrays, NUMREGIONS; our fact table
+   * test/fixtures/server/upstream-hbase-create.facts.yaml). A table or family the facts do not
+   * name gets no TTL, as an older script would have it: the start script then alters it.
+   */
   createStatements(): string {
+    const facts = upstreamTables();
+    return this.releaseTables()
+      .split("\n")
+      .filter((l) => l.startsWith("create "))
+      .map((line) => {
+        const name = /^create '([^']+)'/.exec(line)![1];
+        const fact = facts[name];
+        const families = Object.fromEntries([...line.matchAll(/NAME => '([^']+)'/g)].map((m) => [m[1], fact?.families[m[1]]]));
+        return upstreamCreate(name, { ...fact, families });
+      })
+      .join("\n") + "\n\nlist\n\nexit\n";
+  }
+
+  /** `create 't', { NAME => 'f' }, …` for every table of the web release, from its own jar (PinpointTables statements). */
+  private releaseTables(): string {
     if (this.statements === undefined) {
       const lib = path.join(this.dir, "web-lib");
       fs.mkdirSync(lib, { recursive: true });
