@@ -4,7 +4,8 @@
  */
 import * as assert from "assert";
 import type { ConfigMap, EnvVar, Secret } from "kubernetes-types/core/v1";
-import { resolveEnv } from "./e2e/kubeEnv";
+import type { EnvFromSource } from "kubernetes-types/core/v1";
+import { resolveEnv, resolveEnvFrom } from "./e2e/kubeEnv";
 
 const POD = { "status.podIP": "10.244.1.16", "metadata.name": "tomcat-zffw-5d7c9f8b6-k2x7q", "metadata.namespace": "dev" };
 const SECRETS: Secret[] = [
@@ -48,6 +49,42 @@ describe("e2e harness: env as the kubelet resolves it", () => {
   for (const row of ROWS) {
     it(row.name, () => {
       const run = () => resolveEnv(row.env, POD, { secrets: SECRETS, configMaps: CONFIG_MAPS });
+      if (row.error) assert.throws(run, row.error);
+      else assert.deepStrictEqual(Object.fromEntries(run()), row.want);
+    });
+  }
+});
+
+const FROM_ROWS: Array<{ name: string; envFrom: EnvFromSource[]; env?: EnvVar[]; want?: Record<string, string>; error?: RegExp }> = [
+  {
+    name: "envFrom: a ConfigMap's and a Secret's keys, a later source winning, env over both",
+    envFrom: [{ configMapRef: { name: "c" } }, { secretRef: { name: "s" } }, { prefix: "CM_", configMapRef: { name: "c" } }],
+    env: [{ name: "plain", value: "from-env" }],
+    want: { k: "from-configmap", b64: "from-data", plain: "from-env", CM_k: "from-configmap" },
+  },
+  {
+    name: "envFrom keys are defined for $(VAR) in env, as the kubelet's expansion maps them",
+    envFrom: [{ prefix: "APP_", configMapRef: { name: "c" } }],
+    env: [{ name: "JAVA_TOOL_OPTIONS", value: "-Dx=$(APP_k) $(k)" }],
+    want: { APP_k: "from-configmap", JAVA_TOOL_OPTIONS: "-Dx=from-configmap $(k)" },
+  },
+  { name: "envFrom: a missing ConfigMap stops the container unless optional", envFrom: [{ configMapRef: { name: "nope" } }], error: /ConfigMap nope not found/ },
+  { name: "envFrom: an optional missing Secret is nothing", envFrom: [{ secretRef: { name: "nope", optional: true } }], want: {} },
+  {
+    name: "envFrom: every key is taken, even one a shell could not name (the 1.36 kubelet skips none)",
+    envFrom: [{ configMapRef: { name: "odd" } }],
+    want: { "a=b": "no", "dotted.key": "ok" },
+  },
+];
+
+describe("e2e harness: envFrom as the kubelet resolves it", () => {
+  const configMaps: ConfigMap[] = [...CONFIG_MAPS, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "odd" }, data: { "a=b": "no", "dotted.key": "ok" } }];
+  for (const row of FROM_ROWS) {
+    it(row.name, () => {
+      const run = () => {
+        const sources = { secrets: SECRETS, configMaps };
+        return resolveEnv(row.env, POD, sources, resolveEnvFrom(row.envFrom, sources));
+      };
       if (row.error) assert.throws(run, row.error);
       else assert.deepStrictEqual(Object.fromEntries(run()), row.want);
     });

@@ -12,7 +12,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { ConfigMap, Container as K8sContainer, PodTemplateSpec, Secret, Volume as K8sVolume } from "kubernetes-types/core/v1";
-import { resolveEnv } from "../kubeEnv";
+import { resolveEnv, resolveEnvFrom } from "../kubeEnv";
 import { Container, DEFAULT_PATH, Mount } from "./container";
 import type { ClusterNetwork, PodSandbox } from "./network";
 import { awaitProbes, ProbeRecord } from "./probes";
@@ -165,9 +165,11 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
     for (const c of o.template.spec?.containers ?? []) {
       const image = env.image(c);
       const resolved = new Map<string, string>(Object.entries({ PATH: DEFAULT_PATH, ...image.env, HOSTNAME: o.name }));
-      // The kubelet's service links come before the container's own env, which overrides them.
-      if (o.template.spec?.enableServiceLinks !== false) for (const [k, v] of env.serviceLinks?.(o.namespace) ?? []) resolved.set(k, v);
-      for (const [k, v] of resolveEnv(c.env, fields, { secrets: env.secrets, configMaps: env.configMaps })) resolved.set(k, v);
+      // As the kubelet orders them: service links, then envFrom over them, then env over both; $(VAR) in env sees all three.
+      const sources = { secrets: env.secrets, configMaps: env.configMaps };
+      const links = o.template.spec?.enableServiceLinks !== false ? (env.serviceLinks?.(o.namespace) ?? new Map<string, string>()) : new Map<string, string>();
+      const defined = new Map([...links, ...resolveEnvFrom(c.envFrom, sources)]);
+      for (const [k, v] of resolveEnv(c.env, fields, sources, defined)) resolved.set(k, v);
       const limit = c.resources?.limits?.memory;
       // A container's memory limit is what the JVM sizes its heap from (cgroup); here no cgroup limits it, so tell it.
       if (limit !== undefined && !resolved.has("JDK_JAVA_OPTIONS")) resolved.set("JDK_JAVA_OPTIONS", `-XX:MaxRAM=${quantityBytes(String(limit))}`);
