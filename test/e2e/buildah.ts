@@ -9,7 +9,7 @@ import * as path from "path";
 import { run } from "./tools";
 
 /** The busybox applets the init command uses (plus ls and cat to debug by hand). */
-const BUSYBOX_APPLETS = ["sh", "cp", "mkdir", "chmod", "ls", "cat"];
+export const BUSYBOX_APPLETS = ["sh", "cp", "mkdir", "chmod", "ls", "cat"];
 
 export class Buildah {
   private readonly global: string[];

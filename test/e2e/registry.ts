@@ -122,9 +122,14 @@ export async function startRegistry(dir: string, options: RegistryOptions = {}):
   };
 }
 
-/** The digest the registry reports for a tag: `HEAD /v2/<repo>/manifests/<tag>`, header Docker-Content-Digest. */
-export async function manifestDigest(host: string, repository: string, tag: string): Promise<string> {
-  const r = await request("HEAD", `http://${host}/v2/${repository}/manifests/${tag}`, { Accept: MANIFEST_ACCEPT });
+/**
+ * The digest the registry reports for a tag: `HEAD /v2/<repo>/manifests/<tag>`, header Docker-Content-Digest;
+ * with basic auth for a registry started with an htpasswd file.
+ */
+export async function manifestDigest(host: string, repository: string, tag: string, auth?: { username: string; password: string }): Promise<string> {
+  const headers: Record<string, string> = { Accept: MANIFEST_ACCEPT };
+  if (auth) headers.Authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
+  const r = await request("HEAD", `http://${host}/v2/${repository}/manifests/${tag}`, headers);
   if (r.status !== 200) throw new Error(`registry answered ${r.status} for ${repository}:${tag}`);
   const digest = r.headers["docker-content-digest"];
   if (typeof digest !== "string") throw new Error(`registry sent no Docker-Content-Digest for ${repository}:${tag}`);
