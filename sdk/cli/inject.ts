@@ -2,10 +2,12 @@
 /**
  * pinpoint-inject: the stack transform's injection over plain manifests, like
  * `istioctl kube-inject`. Thin: read, hand each object to the core, write.
- * Output is buffered and written once: input that cannot be read fails the
- * whole run; a workload the rules reject is left as it was, with a warning,
- * unless --strict (then nothing is written), so a pipe into
- * `kubectl apply -f -` never applies half a file.
+ * Documents stream through one at a time (a first pass keeps only the facts
+ * one document gives the others: crossDocument.ts); the output is held on disk
+ * and written once: input that cannot be read fails the whole run; a workload
+ * the rules reject is left as it was, with a warning, unless --strict (then
+ * nothing is written), so a pipe into `kubectl apply -f -` never applies half
+ * a file.
  */
 import * as fs from "fs";
 import { Command, Option } from "commander";
@@ -34,7 +36,6 @@ import {
   UnknownPolicy,
   VALUE_FROM_POLICIES,
   ValueFromPolicy,
-  keysOf,
   EnvSources,
   InjectionError,
   DNS_LABEL,
@@ -44,10 +45,12 @@ import {
   WORKLOAD_KINDS,
   WorkloadKind,
 } from "../inject";
-import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, imagesOf, lookupsFromFiles, readImageConfigFile } from "../imageConfig";
+import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, lookupsFromFiles, readImageConfigFile } from "../imageConfig";
 import { PerWorkloadContainers, parseContainersFlag } from "./containersFlag";
 import { ApplicationNames } from "./applicationNames";
-import { documentsOf, ManifestDocument, ManifestError, OutputDocument, OutputWriter, parseSource, readSources, STDIN_NAME, STDIN_PATH } from "./manifests";
+import { listSources, ManifestDocument, ManifestError, OutputDocument, OutputWriter, settleFormat, STDIN_NAME, STDIN_PATH, stdinFormat, streamDocuments } from "./manifests";
+import { asWorkload, gatherFacts, isList, isObject } from "./crossDocument";
+import { Spool, SpoolDir, spoolStdin } from "./spool";
 import { numberProblem, unrepresentableNumber } from "./inputCheck";
 import { guardProcess, readableMessage } from "./processGuard";
 
@@ -55,8 +58,6 @@ const PROGRAM_NAME = "pinpoint-inject";
 const EXIT_FAILURE = 1;
 const OUTPUT_FORMATS = ["yaml", "json"] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-/** `kind: List` (kubectl get -o yaml) and typed lists (`DeploymentList`) hold objects in `items`. */
-const LIST_KIND = /List$/;
 const REPORT_VERB_WIDTH = 10;
 
 const EXAMPLES = `
@@ -187,11 +188,6 @@ function nameOf(obj: Record<string, unknown>): string {
   return `${String(obj.kind)} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? "<unnamed>"}`;
 }
 
-/** A workload the core may change: a known kind at the apiVersion the core knows it by. */
-function asWorkload(obj: Record<string, unknown>): Workload | undefined {
-  return isWorkloadKind(obj.kind) && WORKLOAD_KINDS[obj.kind as WorkloadKind] === obj.apiVersion ? (obj as unknown as Workload) : undefined;
-}
-
 /** The workload's line, then one indented line per container: JVM or not, the variable, why. */
 function withContainers(line: string, r: InjectResult): string {
   return [line, ...r.containerReasons.map((c) => `${" ".repeat(REPORT_VERB_WIDTH)}  container ${c.container}: ${c.reason}`)].join("\n");
@@ -239,12 +235,8 @@ const uninjectAction: Action = (obj, where) => {
   return { value: r.workload, report: report("removed", what, where, "") };
 };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
 /** One document: an object, or a list of them. Throws a ManifestError naming the document. */
-function processDocument(d: ManifestDocument, action: Action, reports: string[]): OutputDocument {
+function processDocument(d: ManifestDocument, action: Action, report: (line: string) => void): OutputDocument {
   const where = `${d.source}, document ${d.index}`;
   const fail = (problem: string, item?: number): never => {
     throw new ManifestError(d.source, item === undefined ? problem : `item ${item + 1}: ${problem}`, d.index, d.line);
@@ -275,7 +267,7 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
       }
       const r = one(item, here, itemBase + count);
       count++;
-      reports.push(r.report);
+      report(r.report);
       if (r.value === undefined) return item;
       changed = true;
       return r.value;
@@ -284,12 +276,8 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
   };
   if (isList(d.value)) return { document: d, value: walkList(d.value, where, 0).value };
   const r = one(d.value, where);
-  reports.push(r.report);
+  report(r.report);
   return { document: d, value: r.value };
-}
-
-function isList(v: unknown): v is Record<string, unknown> {
-  return isObject(v) && typeof v.kind === "string" && LIST_KIND.test(v.kind) && Array.isArray(v.items);
 }
 
 /** The flag that sets each option, for messages that name what the user typed. */
@@ -344,35 +332,9 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
   });
 }
 
-/** Every object of the documents, List items (and Lists inside them, as kubectl flattens) too. */
-function objectsOf(docs: readonly ManifestDocument[]): unknown[] {
-  const flatten = (v: unknown): unknown[] => (isList(v) ? (v.items as unknown[]).flatMap(flatten) : [v]);
-  return docs.flatMap((d) => flatten(d.value));
-}
-
-/** The keys of every ConfigMap and Secret in the input: envFrom sources are looked up there. */
-function envSourcesOf(docs: readonly ManifestDocument[]): EnvSources {
-  const out: Record<string, string[]> = {};
-  for (const o of objectsOf(docs)) {
-    const k = keysOf(o);
-    if (k) out[k.key] = k.keys;
-  }
-  return out;
-}
-
-/** The container images of every workload in the documents (List items too). */
-function workloadImages(docs: readonly ManifestDocument[]): string[] {
-  const objects = objectsOf(docs);
-  return objects.flatMap((o) => {
-    const w = isObject(o) ? asWorkload(o) : undefined;
-    return w ? imagesOf(podTemplateOf(w)?.spec?.containers) : [];
-  });
-}
-
 /** Image configs: from --image-config files first, then (with --read-images) the registry for the rest; neither: none. */
-async function readImages(flags: Flags, docs: readonly ManifestDocument[]): Promise<ImageLookups | undefined> {
+async function readImages(flags: Flags, images: readonly string[]): Promise<ImageLookups | undefined> {
   if (flags.uninject) return undefined;
-  const images = workloadImages(docs);
   const fromFiles = flags.imageConfig ? lookupsFromFiles(images, flags.imageConfig.flatMap(readImageConfigFile)) : undefined;
   if (!flags.readImages) return fromFiles;
   const rest = images.filter((i) => !fromFiles?.[i]);
@@ -398,12 +360,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   cmd.parse(argv, { from: "node" });
   const flags = cmd.opts<Flags>();
   const errors: string[] = [];
-  const reports: string[] = [];
-  const writer = new OutputWriter(flags.output);
+  // Output, report and warnings wait on disk until the run is known to succeed (spool.ts).
+  const spool = new SpoolDir();
+  const output = new Spool(spool.file("output"));
+  const reports = new Spool(spool.file("report"));
+  const warnings = new Spool(spool.file("warnings"));
+  const warn = (w: string) => warnings.append(`${PROGRAM_NAME}: warning: ${w}\n`);
+  const writer = new OutputWriter(flags.output, (t) => output.append(t));
   /** One document: processed, checked, and turned into output text at once, so its parse need not outlive it. */
   const handle = (d: ManifestDocument, action: Action) => {
     try {
-      const o = processDocument(d, action, reports);
+      const o = processDocument(d, action, (r) => reports.append(`${r}\n`));
       if (d.shallow && (flags.output === "json" || o.value !== undefined)) {
         throw new ManifestError(d.source, "holds more aliases than are resolved for a kind the tool does not change, so it can be written only as its YAML text: leave out -o json, or write the aliased parts out", d.index, d.line);
       }
@@ -422,61 +389,58 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
   try {
-    checkOutputIsNotInput(flags.filename);
-    const sources = readSources(flags.filename);
-    // Injection reads every document first: ConfigMaps and Secrets anywhere in the input answer envFrom
-    // look-ups, and image configs are read for all images at once. --uninject goes one document at a time.
-    const readFirst = !flags.uninject;
-    const preread = readFirst
-      ? sources.map((source) => {
-          try {
-            return parseSource(source);
-          } catch (e) {
-            errors.push(readableMessage(e));
-            return undefined;
+    try {
+      checkOutputIsNotInput(flags.filename);
+      const sources = listSources(flags.filename, () => {
+        const file = spool.file("stdin");
+        spoolStdin(file);
+        return { path: file, format: stdinFormat(file) };
+      }).map(settleFormat);
+      // First pass (injection only): the facts one document gives the others. ConfigMaps and Secrets
+      // anywhere in the input answer envFrom look-ups; image configs are read for all images at once.
+      const facts = flags.uninject ? undefined : gatherFacts(sources, flags.readImages === true || flags.imageConfig !== undefined);
+      // Options once for every document: the per-document cost is the core's alone.
+      const containers = parseContainersFlag(flags.containers, DNS_LABEL);
+      const names = new ApplicationNames();
+      const action =
+        facts === undefined ? uninjectAction : injectAction(optionsOf(flags, await readImages(flags, facts.images), facts.envSources, containers.defaults), containers, names, warn);
+      // Second pass: one document at a time, read, injected and written out.
+      for (const source of sources) {
+        let objects = 0;
+        try {
+          for (const d of streamDocuments(source)) {
+            if (d.value !== null) objects++;
+            handle(d, action);
           }
-        })
-      : undefined;
-    // Options once for every document: the per-document cost is the core's alone.
-    const all = (preread ?? []).flatMap((docs) => docs ?? []);
-    const containers = parseContainersFlag(flags.containers, DNS_LABEL);
-    const warnings: string[] = [];
-    const names = new ApplicationNames();
-    const action = flags.uninject
-      ? uninjectAction
-      : injectAction(optionsOf(flags, await readImages(flags, all), envSourcesOf(all), containers.defaults), containers, names, (w) => warnings.push(w));
-    sources.forEach((source, i) => {
-      const docs = preread ? preread[i] : documentsOf(source);
-      if (docs === undefined) return;
-      let objects = 0;
-      try {
-        for (const d of docs) {
-          if (d.value !== null) objects++;
-          handle(d, action);
+          // Nothing to read is a mistake (an empty pipe, a file emptied by a redirect), not a success.
+          if (objects === 0) {
+            throw new ManifestError(source.name, `holds no Kubernetes objects${source.name === STDIN_NAME ? " (standard input was empty: did the command before the pipe fail?)" : ""}`);
+          }
+        } catch (e) {
+          errors.push(readableMessage(e));
         }
-        // Nothing to read is a mistake (an empty pipe, a file emptied by a redirect), not a success.
-        if (objects === 0) {
-          throw new ManifestError(source.name, `holds no Kubernetes objects${source.name === STDIN_NAME ? " (standard input was empty: did the command before the pipe fail?)" : ""}`);
-        }
-      } catch (e) {
-        errors.push(readableMessage(e));
       }
-    });
-    for (const unused of containers.unused()) errors.push(`--containers ${unused}: no such workload in the input`);
-    // Two workloads with one applicationName merge into one service in Pinpoint.
-    for (const clash of names.clashes()) (flags.strict ? errors : warnings).push(clash);
-    process.stderr.write(warnings.map((w) => `${PROGRAM_NAME}: warning: ${w}\n`).join(""));
-  } catch (e) {
-    errors.push(readableMessage(e));
+      for (const unused of containers.unused()) errors.push(`--containers ${unused}: no such workload in the input`);
+      // Two workloads with one applicationName merge into one service in Pinpoint.
+      for (const clash of names.clashes()) (flags.strict ? errors.push(clash) : warn(clash));
+    } catch (e) {
+      errors.push(readableMessage(e));
+    }
+    if (errors.length > 0) {
+      // What was said before the errors still explains them (the workloads a --strict run refused, say).
+      await warnings.copyTo(process.stderr);
+      process.stderr.write(errors.map((e) => `${PROGRAM_NAME}: error: ${e}\n`).join(""));
+      process.stderr.write(`${PROGRAM_NAME}: nothing written to standard output (${errors.length} error${errors.length === 1 ? "" : "s"})\n`);
+      return EXIT_FAILURE;
+    }
+    await warnings.copyTo(process.stderr);
+    await reports.copyTo(process.stderr);
+    await output.copyTo(process.stdout);
+    return 0;
+  } finally {
+    for (const s of [output, reports, warnings]) s.close();
+    spool.remove();
   }
-  if (errors.length > 0) {
-    process.stderr.write(errors.map((e) => `${PROGRAM_NAME}: error: ${e}\n`).join(""));
-    process.stderr.write(`${PROGRAM_NAME}: nothing written to standard output (${errors.length} error${errors.length === 1 ? "" : "s"})\n`);
-    return EXIT_FAILURE;
-  }
-  process.stderr.write(reports.map((r) => `${r}\n`).join(""));
-  process.stdout.write(writer.text());
-  return 0;
 }
 
 /**
