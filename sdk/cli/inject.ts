@@ -19,6 +19,8 @@ import {
   ANNOTATION_INJECT,
   ANNOTATION_STATUS,
   DEFAULT_AGENT_DELIVERY,
+  DEFAULT_COLLECTOR_PORTS,
+  DEFAULT_INIT_RESOURCES,
   DEFAULT_OPTIONS_ENV,
   imageVolumeSupport,
   inject,
@@ -45,6 +47,7 @@ import {
   WORKLOAD_KINDS,
   WorkloadKind,
 } from "../inject";
+import { hostPortProblem, PORT_MAX, PORT_MIN } from "../inject/grammar";
 import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, lookupsFromFiles, readImageConfigFile } from "../imageConfig";
 import { PerWorkloadContainers, parseContainersFlag } from "./containersFlag";
 import { ApplicationNames } from "./applicationNames";
@@ -117,6 +120,10 @@ interface Flags {
   onValueFrom: ValueFromPolicy;
   strict?: boolean;
   imageConfig?: string[];
+  initResources?: string;
+  collectorAgentPort?: string;
+  collectorStatPort?: string;
+  collectorSpanPort?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -134,6 +141,9 @@ export function command(): Command {
     .option("--image <ref>", "the pp_agent init image, best pinned by digest (…/pp_agent@sha256:…); required unless --uninject")
     .option("--app-prefix <prefix>", "put before each workload name to make the Pinpoint applicationName, e.g. dev- (default: none)")
     .option("--collector <host>", "the collector host the agents report to (default: the agent's own pinpoint.config)")
+    .option("--collector-agent-port <port>", `the collector's gRPC agent port (default: the agent's own, ${DEFAULT_COLLECTOR_PORTS.agent})`)
+    .option("--collector-stat-port <port>", `the collector's gRPC stat port (default: the agent's own, ${DEFAULT_COLLECTOR_PORTS.stat})`)
+    .option("--collector-span-port <port>", `the collector's gRPC span port (default: the agent's own, ${DEFAULT_COLLECTOR_PORTS.span})`)
     .option("--options-env <NAME>", `the variable that carries the JVM flags; auto: CATALINA_OPTS for Tomcat, JAVA_TOOL_OPTIONS for other JVMs (default: ${DEFAULT_OPTIONS_ENV})`)
     .option(
       "--containers <a,b>",
@@ -159,6 +169,10 @@ export function command(): Command {
     .option("--plain-http <host[:port]>", "with --read-images: read this registry over plain HTTP, like Docker's insecure-registries (repeatable)", collect, [])
     .option("--kinds <Deployment,...>", `workload kinds to instrument, of ${ALL_WORKLOAD_KINDS.join(", ")} (default: Deployment)`)
     .option("--image-pull-secret <name>", "a docker-registry Secret to add to the instrumented pods' imagePullSecrets")
+    .option(
+      "--init-resources <json>",
+      `the init container's resources as JSON, merged field by field with the defaults ${JSON.stringify(DEFAULT_INIT_RESOURCES)}: a field left out keeps its default, null removes it (e.g. '{"limits":{"memory":"128Mi"}}')`,
+    )
     .addOption(
       new Option("--agent-delivery <how>", "copy: an init container copies the agent into an emptyDir; imageVolume: the agent image mounted read-only (Kubernetes 1.31+)")
         .choices(AGENT_DELIVERIES)
@@ -285,10 +299,14 @@ const FLAG_OF_OPTION: Record<string, string> = {
   image: "--image",
   applicationNamePrefix: "--app-prefix",
   collectorHost: "--collector",
+  "collectorPorts.agent": "--collector-agent-port",
+  "collectorPorts.stat": "--collector-stat-port",
+  "collectorPorts.span": "--collector-span-port",
   optionsEnv: "--options-env",
   defaultContainers: "--containers",
   kinds: "--kinds",
   imagePullSecret: "--image-pull-secret",
+  initResources: "--init-resources",
   select: "--select",
   agentDelivery: "--agent-delivery",
   kubernetesVersion: "--kubernetes-version",
@@ -298,7 +316,12 @@ function optionsOf(flags: Flags, images: ImageLookups | undefined, envSources: E
   try {
     return resolveFlags(flags, images, envSources, defaults);
   } catch (e) {
-    if (e instanceof OptionError && FLAG_OF_OPTION[e.option]) throw new Error(`${FLAG_OF_OPTION[e.option]} ${e.problem}`);
+    if (e instanceof OptionError) {
+      if (FLAG_OF_OPTION[e.option]) throw new Error(`${FLAG_OF_OPTION[e.option]} ${e.problem}`);
+      // A path into an option (initResources.limits.cpu) is named after the flag: --init-resources limits.cpu.
+      const [head, ...rest] = e.option.split(".");
+      if (FLAG_OF_OPTION[head]) throw new Error(`${FLAG_OF_OPTION[head]} ${rest.join(".")} ${e.problem}`);
+    }
     throw e;
   }
 }
@@ -308,6 +331,7 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
     throw new Error(`--kinds "${flags.kinds}" names no kind: give one or more of ${ALL_WORKLOAD_KINDS.join(", ")}, or leave the flag out for Deployment`);
   }
   if (flags.kubernetesVersion !== undefined) parseKubernetesVersion(flags.kubernetesVersion, "--kubernetes-version");
+  checkPlainHttp(flags.plainHttp);
   if (flags.agentDelivery === "imageVolume") {
     const support = imageVolumeSupport(flags.kubernetesVersion, { version: "--kubernetes-version", delivery: "--agent-delivery" });
     if (support.level === "error") throw new Error(support.message);
@@ -319,6 +343,11 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
     image: flags.image ?? "",
     applicationNamePrefix: flags.appPrefix,
     collectorHost: flags.collector,
+    collectorPorts: {
+      agent: portFlag("--collector-agent-port", flags.collectorAgentPort),
+      stat: portFlag("--collector-stat-port", flags.collectorStatPort),
+      span: portFlag("--collector-span-port", flags.collectorSpanPort),
+    },
     optionsEnv: flags.optionsEnv,
     defaultContainers: defaults,
     unknownContainers: flags.unknownContainers,
@@ -327,9 +356,39 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
     envSources,
     kinds: splitList(flags.kinds) as WorkloadKind[] | undefined,
     imagePullSecret: flags.imagePullSecret,
+    initResources: initResourcesFlag(flags.initResources),
     agentDelivery: flags.agentDelivery,
     kubernetesVersion: flags.kubernetesVersion,
   });
+}
+
+/** A port flag: decimal digits only (9992.0, 0x2708 and 1e4 are refused, not read as the number they may spell). */
+function portFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < PORT_MIN || n > PORT_MAX) {
+    const meant = value.trim() !== "" && Number.isInteger(n) && n >= PORT_MIN && n <= PORT_MAX ? ` (${flag} ${n})` : "";
+    throw new Error(`${flag} "${value}" is not a port: give a whole number from ${PORT_MIN} to ${PORT_MAX} in decimal digits${meant}`);
+  }
+  return n;
+}
+
+/** Each --plain-http value: a registry host with an optional port in decimal digits. */
+function checkPlainHttp(hosts: readonly string[]): void {
+  for (const h of hosts) {
+    const problem = hostPortProblem(h);
+    if (problem) throw new Error(`--plain-http "${h}" ${problem.replace(/^"[^"]*" /, "")}: give the registry as host or host:port, e.g. harbor.local:5000`);
+  }
+}
+
+/** --init-resources as JSON; its fields are checked (and merged with the defaults) by the core. */
+function initResourcesFlag(value: string | undefined): ResolvedOptions["initResources"] | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as ResolvedOptions["initResources"];
+  } catch (e) {
+    throw new Error(`--init-resources is not valid JSON (${(e as Error).message}): write it as '{"requests":{"cpu":"10m"},"limits":{"memory":"128Mi"}}' (a field left out keeps its default)`);
+  }
 }
 
 /** Image configs: from --image-config files first, then (with --read-images) the registry for the rest; neither: none. */
