@@ -31,7 +31,8 @@ export function* textPieces(file: string, name: string): Generator<string> {
   const fd = fs.openSync(file, "r");
   try {
     const buf = Buffer.allocUnsafe(READ_CHUNK_BYTES);
-    let carry: Buffer = Buffer.alloc(0);
+    /** Reads since the last newline: joined once a newline comes, so a long line is not copied again at each read. */
+    let carry: Buffer[] = [];
     let line = 1;
     let first = true;
     const decode = (bytes: Buffer): string => {
@@ -43,16 +44,17 @@ export function* textPieces(file: string, name: string): Generator<string> {
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      const got: Buffer = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, n)]) : Buffer.from(buf.subarray(0, n));
-      const cut = got.lastIndexOf(NEWLINE) + 1;
-      if (cut === 0) {
-        carry = got;
+      const read = Buffer.from(buf.subarray(0, n));
+      const lastNewline = read.lastIndexOf(NEWLINE);
+      if (lastNewline < 0) {
+        carry.push(read);
         continue;
       }
-      carry = got.subarray(cut);
-      yield decode(got.subarray(0, cut));
+      const piece = carry.length > 0 ? Buffer.concat([...carry, read.subarray(0, lastNewline + 1)]) : read.subarray(0, lastNewline + 1);
+      carry = lastNewline + 1 < n ? [read.subarray(lastNewline + 1)] : [];
+      yield decode(piece);
     }
-    if (carry.length > 0) yield decode(carry);
+    if (carry.length > 0) yield decode(Buffer.concat(carry));
   } finally {
     fs.closeSync(fd);
   }
