@@ -111,7 +111,10 @@ export class ConfigReader {
     if (v === undefined || v === "") return undefined;
     const n = Number(v);
     if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) {
-      throw new ConfigError(key, `is "${v}", not a whole number from ${min} to ${max}`);
+      // 9992.0, 0x2708, 1e4: a number in another notation is refused, not read as the integer it may equal.
+      const meant = v.trim() !== "" && Number.isInteger(n) && n >= min && n <= max ? n : undefined;
+      const fix = `write it in decimal digits only${meant !== undefined ? `: \`pulumi config set ${CONFIG_NAMESPACE}:${key} ${meant}\`` : ""}`;
+      throw new ConfigError(key, `is "${v}", not a whole number from ${min} to ${max}`, fix);
     }
     return n;
   }

@@ -9,7 +9,6 @@ import {
   AGENT_DELIVERIES,
   AGENT_ID_SOURCES,
   ALL_WORKLOAD_KINDS,
-  DEFAULT_INIT_RESOURCES,
   imageVolumeSupport,
   OptionError,
   SELECT_MODES,
@@ -19,7 +18,7 @@ import {
   VALUE_FROM_POLICIES,
   WorkloadKind,
 } from "./inject";
-import { unknownKeysProblem } from "./inject/grammar";
+import { hostPortProblem, unknownKeysProblem } from "./inject/grammar";
 
 /** The pinpoint:* key of each core option whose key has another name. */
 const CONFIG_KEY_OF_OPTION: Record<string, string> = {
@@ -222,9 +221,15 @@ export class PinpointApm extends pulumi.ComponentResource {
 
 /** Each input: the arg when given, else the stack config. */
 function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
-  const resources = c.object<{ requests?: Record<string, string>; limits?: Record<string, string> }>("initResources");
+  const resources = c.object<{ requests?: Record<string, string> | null; limits?: Record<string, string> | null }>("initResources");
   const shapeProblem = unknownKeysProblem(resources, INIT_RESOURCES_CONFIG_SHAPE);
   if (shapeProblem) throw new ConfigError("initResources", shapeProblem, `write it as {"requests":{"cpu":"10m","memory":"16Mi"},"limits":{"cpu":"200m","memory":"64Mi"}}`);
+  for (const part of ["requests", "limits"] as const) {
+    const p: unknown = resources?.[part];
+    if (p !== undefined && p !== null && (typeof p !== "object" || Array.isArray(p))) {
+      throw new ConfigError("initResources", `has ${part} ${JSON.stringify(p)}, not an object of quantities`, `write it as {"${part}":{"cpu":"…","memory":"…"}}; a field left out keeps its default, null removes it`);
+    }
+  }
   return {
     enabled: argOr(args.enabled, c.boolean("enabled")),
     // "" is a prefix of its own: no prefix, not the default <stack>-.
@@ -249,15 +254,29 @@ function instrumentationInputs(args: PinpointApmArgs, c: ConfigReader) {
     onValueFrom: argOr(args.onValueFrom, c.oneOf("onValueFrom", VALUE_FROM_POLICIES)),
     unknownContainers: argOr(args.unknownContainers, c.oneOf("unknownContainers", UNKNOWN_POLICIES)),
     strict: argOr(args.strict, c.boolean("strict")),
-    initCpuRequest: argOr(args.initCpuRequest, resources?.requests?.cpu),
-    initMemoryRequest: argOr(args.initMemoryRequest, resources?.requests?.memory),
-    initCpuLimit: argOr(args.initCpuLimit, resources?.limits?.cpu),
-    initMemoryLimit: argOr(args.initMemoryLimit, resources?.limits?.memory),
+    // Each field on its own: what neither sets keeps its default, null removes it (sdk/inject/initResources.ts).
+    initCpuRequest: argOr<string | null>(args.initCpuRequest, fieldOf(resources, "requests", "cpu")),
+    initMemoryRequest: argOr<string | null>(args.initMemoryRequest, fieldOf(resources, "requests", "memory")),
+    initCpuLimit: argOr<string | null>(args.initCpuLimit, fieldOf(resources, "limits", "cpu")),
+    initMemoryLimit: argOr<string | null>(args.initMemoryLimit, fieldOf(resources, "limits", "memory")),
     initRunAsUser: argOr(args.initRunAsUser, c.integer("initRunAsUser", 1, 2147483647)),
     volumeSizeLimit: argOr(args.volumeSizeLimit, c.string("volumeSizeLimit")),
     agentDelivery: argOr(args.agentDelivery, c.oneOf("agentDelivery", AGENT_DELIVERIES)),
     kubernetesVersion: argOr(args.kubernetesVersion, c.string("kubernetesVersion")),
   };
+}
+
+/** One field of pinpoint:initResources: its value, null when it or its part is null (removed), undefined when not set. */
+function fieldOf(resources: Record<string, Record<string, string> | null | undefined> | undefined, part: string, field: string): string | null | undefined {
+  const p = resources?.[part];
+  return p === null ? null : p?.[field];
+}
+
+/** The fields given, for the core to merge with the defaults. */
+function initResourcesOf(v: { [K in "initCpuRequest" | "initMemoryRequest" | "initCpuLimit" | "initMemoryLimit"]?: string | null }): PinpointTransformOptions["initResources"] {
+  const part = (cpu: string | null | undefined, memory: string | null | undefined) => ({ ...(cpu !== undefined ? { cpu } : {}), ...(memory !== undefined ? { memory } : {}) });
+  // null (removed) is read by the core's merge, though the Kubernetes type has no room for it.
+  return { requests: part(v.initCpuRequest, v.initMemoryRequest), limits: part(v.initCpuLimit, v.initMemoryLimit) } as PinpointTransformOptions["initResources"];
 }
 
 type Inputs = ReturnType<typeof instrumentationInputs>;
@@ -283,7 +302,6 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     throw new ConfigError("agentDelivery", `is "${v.agentDelivery}"`, `use one of: ${AGENT_DELIVERIES.join(", ")}`);
   }
   if (enabled && v.agentDelivery === "imageVolume") checkImageVolumeSupport(v.kubernetesVersion);
-  const defaults = DEFAULT_INIT_RESOURCES;
   const options: PinpointTransformOptions = {
     image: agentImage ?? "",
     applicationNamePrefix: v.applicationNamePrefix ?? `${pulumi.getStack()}-`,
@@ -304,10 +322,7 @@ function toInstrumentation(v: Known, agentImage: pulumi.Input<string> | undefine
     onValueFrom: v.onValueFrom as PinpointTransformOptions["onValueFrom"],
     unknownContainers: v.unknownContainers as PinpointTransformOptions["unknownContainers"],
     strict: v.strict,
-    initResources: {
-      requests: { cpu: v.initCpuRequest ?? defaults.requests.cpu, memory: v.initMemoryRequest ?? defaults.requests.memory },
-      limits: { cpu: v.initCpuLimit ?? defaults.limits.cpu, memory: v.initMemoryLimit ?? defaults.limits.memory },
-    },
+    initResources: initResourcesOf(v),
     initRunAsUser: v.initRunAsUser,
     volumeSizeLimit: v.volumeSizeLimit,
     agentDelivery: v.agentDelivery as PinpointTransformOptions["agentDelivery"],
@@ -336,6 +351,10 @@ function registryAccess(caFile: string | undefined, plainHttp: string[] | undefi
       throw new ConfigError("registryCaFile", `"${caFile}" cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "give the path of the CA's PEM file, relative to the program folder");
     }
     if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new ConfigError("registryCaFile", `"${caFile}" holds no PEM certificate`, "give the CA certificate in PEM form (-----BEGIN CERTIFICATE-----)");
+  }
+  for (const h of plainHttp ?? []) {
+    const problem = hostPortProblem(h);
+    if (problem) throw new ConfigError("registryPlainHttp", `has "${h}", which ${problem.replace(/^"[^"]*" /, "")}`, "give registry hosts as host or host:port, e.g. harbor.local:5000");
   }
   if (!read) return false;
   return caFile === undefined && (plainHttp ?? []).length === 0 ? true : { caFile, plainHttpHosts: plainHttp };

@@ -2,10 +2,12 @@
 /**
  * pinpoint-inject: the stack transform's injection over plain manifests, like
  * `istioctl kube-inject`. Thin: read, hand each object to the core, write.
- * Output is buffered and written once: input that cannot be read fails the
- * whole run; a workload the rules reject is left as it was, with a warning,
- * unless --strict (then nothing is written), so a pipe into
- * `kubectl apply -f -` never applies half a file.
+ * Documents stream through one at a time (a first pass keeps only the facts
+ * one document gives the others: crossDocument.ts); the output is held on disk
+ * and written once: input that cannot be read fails the whole run; a workload
+ * the rules reject is left as it was, with a warning, unless --strict (then
+ * nothing is written), so a pipe into `kubectl apply -f -` never applies half
+ * a file.
  */
 import * as fs from "fs";
 import { Command, Option } from "commander";
@@ -17,6 +19,8 @@ import {
   ANNOTATION_INJECT,
   ANNOTATION_STATUS,
   DEFAULT_AGENT_DELIVERY,
+  DEFAULT_COLLECTOR_PORTS,
+  DEFAULT_INIT_RESOURCES,
   DEFAULT_OPTIONS_ENV,
   imageVolumeSupport,
   inject,
@@ -34,7 +38,6 @@ import {
   UnknownPolicy,
   VALUE_FROM_POLICIES,
   ValueFromPolicy,
-  keysOf,
   EnvSources,
   InjectionError,
   DNS_LABEL,
@@ -44,10 +47,13 @@ import {
   WORKLOAD_KINDS,
   WorkloadKind,
 } from "../inject";
-import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, imagesOf, lookupsFromFiles, readImageConfigFile } from "../imageConfig";
+import { hostPortProblem, PORT_MAX, PORT_MIN } from "../inject/grammar";
+import { DEFAULT_TIMEOUT_MS, defaultCacheDir, ImageConfigReader, lookupsFromFiles, readImageConfigFile } from "../imageConfig";
 import { PerWorkloadContainers, parseContainersFlag } from "./containersFlag";
 import { ApplicationNames } from "./applicationNames";
-import { documentsOf, ManifestDocument, ManifestError, OutputDocument, OutputWriter, parseSource, readSources, STDIN_NAME, STDIN_PATH } from "./manifests";
+import { listSources, ManifestDocument, ManifestError, OutputDocument, OutputWriter, settleFormat, STDIN_NAME, STDIN_PATH, stdinFormat, streamDocuments } from "./manifests";
+import { asWorkload, gatherFacts, isList, isObject } from "./crossDocument";
+import { Spool, SpoolDir, spoolStdin } from "./spool";
 import { numberProblem, unrepresentableNumber } from "./inputCheck";
 import { guardProcess, readableMessage } from "./processGuard";
 
@@ -55,8 +61,6 @@ const PROGRAM_NAME = "pinpoint-inject";
 const EXIT_FAILURE = 1;
 const OUTPUT_FORMATS = ["yaml", "json"] as const;
 type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-/** `kind: List` (kubectl get -o yaml) and typed lists (`DeploymentList`) hold objects in `items`. */
-const LIST_KIND = /List$/;
 const REPORT_VERB_WIDTH = 10;
 
 const EXAMPLES = `
@@ -116,6 +120,10 @@ interface Flags {
   onValueFrom: ValueFromPolicy;
   strict?: boolean;
   imageConfig?: string[];
+  initResources?: string;
+  collectorAgentPort?: string;
+  collectorStatPort?: string;
+  collectorSpanPort?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -133,6 +141,9 @@ export function command(): Command {
     .option("--image <ref>", "the pp_agent init image, best pinned by digest (…/pp_agent@sha256:…); required unless --uninject")
     .option("--app-prefix <prefix>", "put before each workload name to make the Pinpoint applicationName, e.g. dev- (default: none)")
     .option("--collector <host>", "the collector host the agents report to (default: the agent's own pinpoint.config)")
+    .option("--collector-agent-port <port>", `the collector's gRPC agent port (default: the agent's own, ${DEFAULT_COLLECTOR_PORTS.agent})`)
+    .option("--collector-stat-port <port>", `the collector's gRPC stat port (default: the agent's own, ${DEFAULT_COLLECTOR_PORTS.stat})`)
+    .option("--collector-span-port <port>", `the collector's gRPC span port (default: the agent's own, ${DEFAULT_COLLECTOR_PORTS.span})`)
     .option("--options-env <NAME>", `the variable that carries the JVM flags; auto: CATALINA_OPTS for Tomcat, JAVA_TOOL_OPTIONS for other JVMs (default: ${DEFAULT_OPTIONS_ENV})`)
     .option(
       "--containers <a,b>",
@@ -158,6 +169,10 @@ export function command(): Command {
     .option("--plain-http <host[:port]>", "with --read-images: read this registry over plain HTTP, like Docker's insecure-registries (repeatable)", collect, [])
     .option("--kinds <Deployment,...>", `workload kinds to instrument, of ${ALL_WORKLOAD_KINDS.join(", ")} (default: Deployment)`)
     .option("--image-pull-secret <name>", "a docker-registry Secret to add to the instrumented pods' imagePullSecrets")
+    .option(
+      "--init-resources <json>",
+      `the init container's resources as JSON, merged field by field with the defaults ${JSON.stringify(DEFAULT_INIT_RESOURCES)}: a field left out keeps its default, null removes it (e.g. '{"limits":{"memory":"128Mi"}}')`,
+    )
     .addOption(
       new Option("--agent-delivery <how>", "copy: an init container copies the agent into an emptyDir; imageVolume: the agent image mounted read-only (Kubernetes 1.31+)")
         .choices(AGENT_DELIVERIES)
@@ -185,11 +200,6 @@ function report(verb: string, what: string, where: string, detail: string): stri
 function nameOf(obj: Record<string, unknown>): string {
   const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string };
   return `${String(obj.kind)} ${meta.namespace ? `${meta.namespace}/` : ""}${meta.name ?? "<unnamed>"}`;
-}
-
-/** A workload the core may change: a known kind at the apiVersion the core knows it by. */
-function asWorkload(obj: Record<string, unknown>): Workload | undefined {
-  return isWorkloadKind(obj.kind) && WORKLOAD_KINDS[obj.kind as WorkloadKind] === obj.apiVersion ? (obj as unknown as Workload) : undefined;
 }
 
 /** The workload's line, then one indented line per container: JVM or not, the variable, why. */
@@ -239,12 +249,8 @@ const uninjectAction: Action = (obj, where) => {
   return { value: r.workload, report: report("removed", what, where, "") };
 };
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
 /** One document: an object, or a list of them. Throws a ManifestError naming the document. */
-function processDocument(d: ManifestDocument, action: Action, reports: string[]): OutputDocument {
+function processDocument(d: ManifestDocument, action: Action, report: (line: string) => void): OutputDocument {
   const where = `${d.source}, document ${d.index}`;
   const fail = (problem: string, item?: number): never => {
     throw new ManifestError(d.source, item === undefined ? problem : `item ${item + 1}: ${problem}`, d.index, d.line);
@@ -275,7 +281,7 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
       }
       const r = one(item, here, itemBase + count);
       count++;
-      reports.push(r.report);
+      report(r.report);
       if (r.value === undefined) return item;
       changed = true;
       return r.value;
@@ -284,12 +290,8 @@ function processDocument(d: ManifestDocument, action: Action, reports: string[])
   };
   if (isList(d.value)) return { document: d, value: walkList(d.value, where, 0).value };
   const r = one(d.value, where);
-  reports.push(r.report);
+  report(r.report);
   return { document: d, value: r.value };
-}
-
-function isList(v: unknown): v is Record<string, unknown> {
-  return isObject(v) && typeof v.kind === "string" && LIST_KIND.test(v.kind) && Array.isArray(v.items);
 }
 
 /** The flag that sets each option, for messages that name what the user typed. */
@@ -297,10 +299,14 @@ const FLAG_OF_OPTION: Record<string, string> = {
   image: "--image",
   applicationNamePrefix: "--app-prefix",
   collectorHost: "--collector",
+  "collectorPorts.agent": "--collector-agent-port",
+  "collectorPorts.stat": "--collector-stat-port",
+  "collectorPorts.span": "--collector-span-port",
   optionsEnv: "--options-env",
   defaultContainers: "--containers",
   kinds: "--kinds",
   imagePullSecret: "--image-pull-secret",
+  initResources: "--init-resources",
   select: "--select",
   agentDelivery: "--agent-delivery",
   kubernetesVersion: "--kubernetes-version",
@@ -310,7 +316,12 @@ function optionsOf(flags: Flags, images: ImageLookups | undefined, envSources: E
   try {
     return resolveFlags(flags, images, envSources, defaults);
   } catch (e) {
-    if (e instanceof OptionError && FLAG_OF_OPTION[e.option]) throw new Error(`${FLAG_OF_OPTION[e.option]} ${e.problem}`);
+    if (e instanceof OptionError) {
+      if (FLAG_OF_OPTION[e.option]) throw new Error(`${FLAG_OF_OPTION[e.option]} ${e.problem}`);
+      // A path into an option (initResources.limits.cpu) is named after the flag: --init-resources limits.cpu.
+      const [head, ...rest] = e.option.split(".");
+      if (FLAG_OF_OPTION[head]) throw new Error(`${FLAG_OF_OPTION[head]} ${rest.join(".")} ${e.problem}`);
+    }
     throw e;
   }
 }
@@ -320,6 +331,7 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
     throw new Error(`--kinds "${flags.kinds}" names no kind: give one or more of ${ALL_WORKLOAD_KINDS.join(", ")}, or leave the flag out for Deployment`);
   }
   if (flags.kubernetesVersion !== undefined) parseKubernetesVersion(flags.kubernetesVersion, "--kubernetes-version");
+  checkPlainHttp(flags.plainHttp);
   if (flags.agentDelivery === "imageVolume") {
     const support = imageVolumeSupport(flags.kubernetesVersion, { version: "--kubernetes-version", delivery: "--agent-delivery" });
     if (support.level === "error") throw new Error(support.message);
@@ -331,6 +343,11 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
     image: flags.image ?? "",
     applicationNamePrefix: flags.appPrefix,
     collectorHost: flags.collector,
+    collectorPorts: {
+      agent: portFlag("--collector-agent-port", flags.collectorAgentPort),
+      stat: portFlag("--collector-stat-port", flags.collectorStatPort),
+      span: portFlag("--collector-span-port", flags.collectorSpanPort),
+    },
     optionsEnv: flags.optionsEnv,
     defaultContainers: defaults,
     unknownContainers: flags.unknownContainers,
@@ -339,40 +356,44 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
     envSources,
     kinds: splitList(flags.kinds) as WorkloadKind[] | undefined,
     imagePullSecret: flags.imagePullSecret,
+    initResources: initResourcesFlag(flags.initResources),
     agentDelivery: flags.agentDelivery,
     kubernetesVersion: flags.kubernetesVersion,
   });
 }
 
-/** Every object of the documents, List items (and Lists inside them, as kubectl flattens) too. */
-function objectsOf(docs: readonly ManifestDocument[]): unknown[] {
-  const flatten = (v: unknown): unknown[] => (isList(v) ? (v.items as unknown[]).flatMap(flatten) : [v]);
-  return docs.flatMap((d) => flatten(d.value));
-}
-
-/** The keys of every ConfigMap and Secret in the input: envFrom sources are looked up there. */
-function envSourcesOf(docs: readonly ManifestDocument[]): EnvSources {
-  const out: Record<string, string[]> = {};
-  for (const o of objectsOf(docs)) {
-    const k = keysOf(o);
-    if (k) out[k.key] = k.keys;
+/** A port flag: decimal digits only (9992.0, 0x2708 and 1e4 are refused, not read as the number they may spell). */
+function portFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < PORT_MIN || n > PORT_MAX) {
+    const meant = value.trim() !== "" && Number.isInteger(n) && n >= PORT_MIN && n <= PORT_MAX ? ` (${flag} ${n})` : "";
+    throw new Error(`${flag} "${value}" is not a port: give a whole number from ${PORT_MIN} to ${PORT_MAX} in decimal digits${meant}`);
   }
-  return out;
+  return n;
 }
 
-/** The container images of every workload in the documents (List items too). */
-function workloadImages(docs: readonly ManifestDocument[]): string[] {
-  const objects = objectsOf(docs);
-  return objects.flatMap((o) => {
-    const w = isObject(o) ? asWorkload(o) : undefined;
-    return w ? imagesOf(podTemplateOf(w)?.spec?.containers) : [];
-  });
+/** Each --plain-http value: a registry host with an optional port in decimal digits. */
+function checkPlainHttp(hosts: readonly string[]): void {
+  for (const h of hosts) {
+    const problem = hostPortProblem(h);
+    if (problem) throw new Error(`--plain-http "${h}" ${problem.replace(/^"[^"]*" /, "")}: give the registry as host or host:port, e.g. harbor.local:5000`);
+  }
+}
+
+/** --init-resources as JSON; its fields are checked (and merged with the defaults) by the core. */
+function initResourcesFlag(value: string | undefined): ResolvedOptions["initResources"] | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as ResolvedOptions["initResources"];
+  } catch (e) {
+    throw new Error(`--init-resources is not valid JSON (${(e as Error).message}): write it as '{"requests":{"cpu":"10m"},"limits":{"memory":"128Mi"}}' (a field left out keeps its default)`);
+  }
 }
 
 /** Image configs: from --image-config files first, then (with --read-images) the registry for the rest; neither: none. */
-async function readImages(flags: Flags, docs: readonly ManifestDocument[]): Promise<ImageLookups | undefined> {
+async function readImages(flags: Flags, images: readonly string[]): Promise<ImageLookups | undefined> {
   if (flags.uninject) return undefined;
-  const images = workloadImages(docs);
   const fromFiles = flags.imageConfig ? lookupsFromFiles(images, flags.imageConfig.flatMap(readImageConfigFile)) : undefined;
   if (!flags.readImages) return fromFiles;
   const rest = images.filter((i) => !fromFiles?.[i]);
@@ -398,12 +419,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   cmd.parse(argv, { from: "node" });
   const flags = cmd.opts<Flags>();
   const errors: string[] = [];
-  const reports: string[] = [];
-  const writer = new OutputWriter(flags.output);
+  // Output, report and warnings wait on disk until the run is known to succeed (spool.ts).
+  const spool = new SpoolDir();
+  const output = new Spool(spool.file("output"));
+  const reports = new Spool(spool.file("report"));
+  const warnings = new Spool(spool.file("warnings"));
+  const warn = (w: string) => warnings.append(`${PROGRAM_NAME}: warning: ${w}\n`);
+  const writer = new OutputWriter(flags.output, (t) => output.append(t));
   /** One document: processed, checked, and turned into output text at once, so its parse need not outlive it. */
   const handle = (d: ManifestDocument, action: Action) => {
     try {
-      const o = processDocument(d, action, reports);
+      const o = processDocument(d, action, (r) => reports.append(`${r}\n`));
       if (d.shallow && (flags.output === "json" || o.value !== undefined)) {
         throw new ManifestError(d.source, "holds more aliases than are resolved for a kind the tool does not change, so it can be written only as its YAML text: leave out -o json, or write the aliased parts out", d.index, d.line);
       }
@@ -422,61 +448,58 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
   };
   try {
-    checkOutputIsNotInput(flags.filename);
-    const sources = readSources(flags.filename);
-    // Injection reads every document first: ConfigMaps and Secrets anywhere in the input answer envFrom
-    // look-ups, and image configs are read for all images at once. --uninject goes one document at a time.
-    const readFirst = !flags.uninject;
-    const preread = readFirst
-      ? sources.map((source) => {
-          try {
-            return parseSource(source);
-          } catch (e) {
-            errors.push(readableMessage(e));
-            return undefined;
+    try {
+      checkOutputIsNotInput(flags.filename);
+      const sources = listSources(flags.filename, () => {
+        const file = spool.file("stdin");
+        spoolStdin(file);
+        return { path: file, format: stdinFormat(file) };
+      }).map(settleFormat);
+      // First pass (injection only): the facts one document gives the others. ConfigMaps and Secrets
+      // anywhere in the input answer envFrom look-ups; image configs are read for all images at once.
+      const facts = flags.uninject ? undefined : gatherFacts(sources, flags.readImages === true || flags.imageConfig !== undefined);
+      // Options once for every document: the per-document cost is the core's alone.
+      const containers = parseContainersFlag(flags.containers, DNS_LABEL);
+      const names = new ApplicationNames();
+      const action =
+        facts === undefined ? uninjectAction : injectAction(optionsOf(flags, await readImages(flags, facts.images), facts.envSources, containers.defaults), containers, names, warn);
+      // Second pass: one document at a time, read, injected and written out.
+      for (const source of sources) {
+        let objects = 0;
+        try {
+          for (const d of streamDocuments(source)) {
+            if (d.value !== null) objects++;
+            handle(d, action);
           }
-        })
-      : undefined;
-    // Options once for every document: the per-document cost is the core's alone.
-    const all = (preread ?? []).flatMap((docs) => docs ?? []);
-    const containers = parseContainersFlag(flags.containers, DNS_LABEL);
-    const warnings: string[] = [];
-    const names = new ApplicationNames();
-    const action = flags.uninject
-      ? uninjectAction
-      : injectAction(optionsOf(flags, await readImages(flags, all), envSourcesOf(all), containers.defaults), containers, names, (w) => warnings.push(w));
-    sources.forEach((source, i) => {
-      const docs = preread ? preread[i] : documentsOf(source);
-      if (docs === undefined) return;
-      let objects = 0;
-      try {
-        for (const d of docs) {
-          if (d.value !== null) objects++;
-          handle(d, action);
+          // Nothing to read is a mistake (an empty pipe, a file emptied by a redirect), not a success.
+          if (objects === 0) {
+            throw new ManifestError(source.name, `holds no Kubernetes objects${source.name === STDIN_NAME ? " (standard input was empty: did the command before the pipe fail?)" : ""}`);
+          }
+        } catch (e) {
+          errors.push(readableMessage(e));
         }
-        // Nothing to read is a mistake (an empty pipe, a file emptied by a redirect), not a success.
-        if (objects === 0) {
-          throw new ManifestError(source.name, `holds no Kubernetes objects${source.name === STDIN_NAME ? " (standard input was empty: did the command before the pipe fail?)" : ""}`);
-        }
-      } catch (e) {
-        errors.push(readableMessage(e));
       }
-    });
-    for (const unused of containers.unused()) errors.push(`--containers ${unused}: no such workload in the input`);
-    // Two workloads with one applicationName merge into one service in Pinpoint.
-    for (const clash of names.clashes()) (flags.strict ? errors : warnings).push(clash);
-    process.stderr.write(warnings.map((w) => `${PROGRAM_NAME}: warning: ${w}\n`).join(""));
-  } catch (e) {
-    errors.push(readableMessage(e));
+      for (const unused of containers.unused()) errors.push(`--containers ${unused}: no such workload in the input`);
+      // Two workloads with one applicationName merge into one service in Pinpoint.
+      for (const clash of names.clashes()) (flags.strict ? errors.push(clash) : warn(clash));
+    } catch (e) {
+      errors.push(readableMessage(e));
+    }
+    if (errors.length > 0) {
+      // What was said before the errors still explains them (the workloads a --strict run refused, say).
+      await warnings.copyTo(process.stderr);
+      process.stderr.write(errors.map((e) => `${PROGRAM_NAME}: error: ${e}\n`).join(""));
+      process.stderr.write(`${PROGRAM_NAME}: nothing written to standard output (${errors.length} error${errors.length === 1 ? "" : "s"})\n`);
+      return EXIT_FAILURE;
+    }
+    await warnings.copyTo(process.stderr);
+    await reports.copyTo(process.stderr);
+    await output.copyTo(process.stdout);
+    return 0;
+  } finally {
+    for (const s of [output, reports, warnings]) s.close();
+    spool.remove();
   }
-  if (errors.length > 0) {
-    process.stderr.write(errors.map((e) => `${PROGRAM_NAME}: error: ${e}\n`).join(""));
-    process.stderr.write(`${PROGRAM_NAME}: nothing written to standard output (${errors.length} error${errors.length === 1 ? "" : "s"})\n`);
-    return EXIT_FAILURE;
-  }
-  process.stderr.write(reports.map((r) => `${r}\n`).join(""));
-  process.stdout.write(writer.text());
-  return 0;
 }
 
 /**

@@ -6,17 +6,26 @@
  * values), or a rewritten document would change them.
  */
 
-/** Decodes UTF-8, refusing invalid bytes with the line and column of the first. */
-export function decodeUtf8(bytes: Buffer, name: string): string {
+/** Bytes that are not UTF-8; the message names the source. */
+export class Utf8Error extends Error {}
+
+/** Where a piece of a file starts: its first line, and whether a byte order mark there is text (not the file's first bytes). */
+export interface PiecePosition {
+  firstLine: number;
+  keepBom: boolean;
+}
+
+/** Decodes UTF-8, refusing invalid bytes with the line and column of the first; `at` places a piece that starts a line of a file. */
+export function decodeUtf8(bytes: Buffer, name: string, at: PiecePosition = { firstLine: 1, keepBom: false }): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: at.keepBom }).decode(bytes);
   } catch {
-    const at = firstInvalidByte(bytes);
-    const before = bytes.subarray(0, at);
-    const line = before.filter((b) => b === 0x0a).length + 1;
-    const column = at - (before.lastIndexOf(0x0a) + 1) + 1;
-    throw new Error(
-      `${name}: is not valid UTF-8 (byte 0x${bytes[at].toString(16).padStart(2, "0")} at line ${line}, byte ${column} of the line): kubectl refuses such input; convert the file to UTF-8 (iconv -f <its encoding> -t UTF-8)`,
+    const bad = firstInvalidByte(bytes);
+    const before = bytes.subarray(0, bad);
+    const line = at.firstLine + before.filter((b) => b === 0x0a).length;
+    const column = bad - (before.lastIndexOf(0x0a) + 1) + 1;
+    throw new Utf8Error(
+      `${name}: is not valid UTF-8 (byte 0x${bytes[bad].toString(16).padStart(2, "0")} at line ${line}, byte ${column} of the line): kubectl refuses such input; convert the file to UTF-8 (iconv -f <its encoding> -t UTF-8)`,
     );
   }
 }

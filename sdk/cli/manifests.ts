@@ -8,8 +8,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { Document, parseDocument, stringify } from "yaml";
 import { deepEqual, editDocumentText, EditUnsupported } from "./documentEdit";
-import { splitJsonStream } from "./jsonStream";
-import { decodeUtf8 } from "./inputCheck";
+import { jsonValueTexts, RawDocument, textPieces, yamlDocumentTexts } from "./documentStream";
+import { decodeUtf8, Utf8Error } from "./inputCheck";
 import { readableMessage } from "./processGuard";
 import { KUBE_PARSE_OPTIONS, KUBE_TO_JS_OPTIONS, KUBE_TO_JS_OPTIONS_WORKLOAD, KUBE_WRITE_OPTIONS } from "./kubeYaml";
 
@@ -22,8 +22,6 @@ export const MANIFEST_EXTENSIONS: readonly string[] = [".yaml", ".yml", ".json"]
 const JSON_EXTENSION = ".json";
 const YAML_WRITE_OPTIONS = KUBE_WRITE_OPTIONS;
 const JSON_INDENT = 2;
-/** A line that starts a document (`---`), or ends one (`...`), as YAML defines them: at column 0. */
-const DOCUMENT_BOUNDARY = /^(?:---|\.\.\.)(?=[ \t]|\r?$)/gm;
 /** A start marker with nothing after it but a comment: it can be kept in front of a rewritten document. */
 const PLAIN_MARKER = /^---[ \t]*(#.*)?$/;
 const DOCUMENT_START = "---";
@@ -83,19 +81,27 @@ export class ManifestError extends Error {
   }
 }
 
+/** A source to be read a piece at a time: a file, or standard input spooled to one. */
+export interface SourceFile {
+  name: string;
+  /** Where its bytes are. */
+  path: string;
+  format: "yaml" | "json";
+}
+
 /**
  * The sources the `-f` arguments name, in argument order; a folder's files in
  * path order, so the output order does not depend on the file system.
+ * `stdin` reads standard input (into a file, say) and says where it is and how to read it.
  */
-export function readSources(paths: readonly string[], readStdin: () => Buffer | string = () => fs.readFileSync(0)): Source[] {
-  const sources: Source[] = [];
+export function listSources(paths: readonly string[], stdin: () => Omit<SourceFile, "name">): SourceFile[] {
+  const sources: SourceFile[] = [];
   let stdinRead = false;
   for (const p of paths) {
     if (p === STDIN_PATH) {
       if (stdinRead) throw new ManifestError(STDIN_NAME, `"-f ${STDIN_PATH}" is given twice; standard input can be read once`);
       stdinRead = true;
-      const input = readStdin();
-      sources.push(sourceOf(STDIN_NAME, typeof input === "string" ? input : decodeUtf8(input, STDIN_NAME)));
+      sources.push({ name: STDIN_NAME, ...stdin() });
       continue;
     }
     let stat: fs.Stats;
@@ -108,9 +114,25 @@ export function readSources(paths: readonly string[], readStdin: () => Buffer | 
     if (stat.isDirectory() && files.length === 0) {
       throw new ManifestError(p, `the folder holds no ${MANIFEST_EXTENSIONS.join(", ")} files`);
     }
-    for (const f of files) sources.push(sourceOf(f, decodeUtf8(fs.readFileSync(f), f)));
+    for (const f of files) sources.push({ name: f, path: f, format: path.extname(f).toLowerCase() === JSON_EXTENSION ? "json" : "yaml" });
   }
   return sources;
+}
+
+/** The sources with their whole text read (for the tools that read every document anyway). */
+export function readSources(paths: readonly string[], readStdin: () => Buffer | string = () => fs.readFileSync(0)): Source[] {
+  let stdin: string | undefined;
+  const files = listSources(paths, () => {
+    const input = readStdin();
+    stdin = typeof input === "string" ? input : decodeUtf8(input, STDIN_NAME);
+    return { path: STDIN_PATH, format: looksJson(stdin) ? "json" : "yaml" };
+  });
+  return files.map((f) => ({ name: f.name, text: f.name === STDIN_NAME ? (stdin as string) : decodeUtf8(fs.readFileSync(f.path), f.name), format: f.format }));
+}
+
+/** Text that starts like a JSON object (`kubectl get -o json`). */
+function looksJson(text: string): boolean {
+  return text.trimStart().startsWith("{");
 }
 
 /**
@@ -145,11 +167,24 @@ function manifestFiles(dir: string, seen: Set<string>): string[] {
   return out;
 }
 
-/** JSON by extension, or standard input that starts like a JSON object (`kubectl get -o json`). */
-function sourceOf(name: string, text: string): Source {
-  const byExtension = path.extname(name).toLowerCase() === JSON_EXTENSION;
-  const looksJson = name === STDIN_NAME && text.trimStart().startsWith("{");
-  return { name, text, format: byExtension || looksJson ? "json" : "yaml" };
+/** How standard input held in a file is read: as JSON when it starts like a JSON object (`kubectl get -o json`). */
+export function stdinFormat(file: string): SourceFile["format"] {
+  for (const piece of textPiecesLenient(file)) {
+    const t = piece.trimStart();
+    if (t !== "") return looksJson(t) ? "json" : "yaml";
+  }
+  return "yaml";
+}
+
+/** The file's pieces, bad bytes and all: only to look at how it starts (the real read refuses them). */
+function* textPiecesLenient(file: string): Generator<string> {
+  const fd = fs.openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    for (let n = fs.readSync(fd, buf, 0, buf.length, null); n > 0; n = fs.readSync(fd, buf, 0, buf.length, null)) yield buf.toString("utf8", 0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /** The documents of a source, in order. */
@@ -163,67 +198,103 @@ export function parseSource(source: Source): ManifestDocument[] {
  * document's parse at a time, not the whole file's.
  */
 export function* documentsOf(source: Source): Generator<ManifestDocument> {
+  yield* named(source.name, () => {
+    if (source.format !== "json") return yamlDocuments(source.name, yamlDocumentTexts([source.text]));
+    try {
+      return [...jsonDocuments(source.name, jsonValueTexts([source.text]))];
+    } catch (e) {
+      // YAML flow style also starts with "{": standard input that is not JSON after all is read as YAML.
+      if (!(e instanceof NotJson) || source.name !== STDIN_NAME) throw e;
+      return yamlDocuments(source.name, yamlDocumentTexts([source.text]));
+    }
+  });
+}
+
+/**
+ * The documents of a file, read a piece at a time: the caller holds one
+ * document (and whatever it keeps), never the file.
+ */
+export function* streamDocuments(source: SourceFile): Generator<ManifestDocument> {
+  yield* named(source.name, () => {
+    const pieces = textPieces(source.path, source.name);
+    return source.format === "json" ? jsonDocuments(source.name, jsonValueTexts(pieces)) : yamlDocuments(source.name, yamlDocumentTexts(pieces));
+  });
+}
+
+/**
+ * The values of a file's documents whose text `only` accepts, the others not
+ * parsed at all: a look for a few kinds. JSON is read as JSON alone (no YAML
+ * parse to tell whether it could be edited in place).
+ */
+export function* streamValues(source: SourceFile, only: (text: string) => boolean): Generator<unknown> {
+  const pieces = textPieces(source.path, source.name);
+  if (source.format === "json") {
+    for (const raw of jsonValueTexts(pieces)) if (only(raw.text)) yield JSON.parse(raw.text);
+  } else for (const d of yamlDocuments(source.name, yamlDocumentTexts(pieces), only)) yield d.value;
+}
+
+/**
+ * Standard input that starts with `{` is a JSON stream only if every value
+ * parses as JSON; otherwise it is YAML flow style, read as YAML. Settled before
+ * the first document is handled, so a document is never read both ways.
+ */
+export function settleFormat(source: SourceFile): SourceFile {
+  if (source.name !== STDIN_NAME || source.format !== "json") return source;
   try {
-    if (source.format === "json") yield* parseJson(source);
-    else yield* yamlDocuments(source);
+    for (const raw of jsonValueTexts(textPieces(source.path, source.name))) JSON.parse(raw.text);
+  } catch {
+    return { ...source, format: "yaml" };
+  }
+  return source;
+}
+
+/** Errors of a source's documents name the source; a stack overflow in the parser (thousands of nested levels) is said in one line. */
+function* named(name: string, docs: () => Iterable<ManifestDocument>): Generator<ManifestDocument> {
+  try {
+    yield* docs();
   } catch (e) {
-    if (e instanceof ManifestError) throw e;
-    // A stack overflow in the parser (thousands of nested levels), say: one line naming the file.
-    throw new ManifestError(source.name, readableMessage(e));
+    if (e instanceof ManifestError || e instanceof Utf8Error) throw e;
+    throw new ManifestError(name, readableMessage(e));
   }
 }
 
-/** A stream of JSON objects, one document each; standard input that is not JSON after all is read as YAML. */
-function parseJson(source: Source): ManifestDocument[] {
-  const docs: ManifestDocument[] = [];
-  for (const chunk of splitJsonStream(source.text)) {
+/** A JSON value that does not parse (standard input may then be YAML). */
+class NotJson extends ManifestError {}
+
+/** A stream of JSON objects, one document each. */
+function* jsonDocuments(name: string, raws: Iterable<RawDocument>): Generator<ManifestDocument> {
+  let index = 0;
+  for (const chunk of raws) {
     let value: unknown;
     try {
       value = JSON.parse(chunk.text);
     } catch (e) {
-      if (source.name === STDIN_NAME) return [...yamlDocuments({ ...source, format: "yaml" })]; // YAML flow style also starts with "{"
-      throw new ManifestError(source.name, `is not valid JSON: ${(e as Error).message}`, docs.length + 1, chunk.line);
+      throw new NotJson(name, `is not valid JSON: ${(e as Error).message}`, index + 1, chunk.line);
     }
+    index++;
     // JSON is YAML too: a document that reads the same both ways is edited in place like any YAML document.
     const asYaml = parseDocument(chunk.text, KUBE_PARSE_OPTIONS);
     const editable = asYaml.errors.length === 0 && deepEqual(asYaml.toJS(KUBE_TO_JS_OPTIONS), value);
-    docs.push({ source: source.name, index: docs.length + 1, line: chunk.line, text: chunk.text, value, format: editable ? "yaml" : "json", yaml: editable ? asYaml : undefined });
+    yield { source: name, index, line: chunk.line, text: chunk.text, value, format: editable ? "yaml" : "json", yaml: editable ? asYaml : undefined };
   }
-  return docs;
 }
 
 /**
- * Splits at the document markers first, then parses each document alone: a
- * syntax error names its own document, and an unchanged document keeps its text.
+ * Each document parsed alone: a syntax error names its own document, and an
+ * unchanged document keeps its text.
  */
-function* yamlDocuments(source: Source): Generator<ManifestDocument> {
-  const text = source.text;
-  const starts = [0];
-  for (const m of text.matchAll(DOCUMENT_BOUNDARY)) {
-    const at = m.index as number;
-    if (m[0] === DOCUMENT_START) {
-      if (at > 0) starts.push(at);
-    } else {
-      // `...` ends a document: the next one starts on the following line.
-      const next = text.indexOf("\n", at);
-      if (next >= 0 && next + 1 < text.length) starts.push(next + 1);
-    }
-  }
-  let line = 1;
+function* yamlDocuments(name: string, raws: Iterable<RawDocument>, only?: (text: string) => boolean): Generator<ManifestDocument> {
   let index = 0;
-  for (let i = 0; i < starts.length; i++) {
-    const chunk = text.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : text.length);
-    const startLine = line;
-    line += countLines(chunk);
-    if (chunk.trim() === "") continue;
+  for (const { text: chunk, line: startLine } of raws) {
+    if (chunk.trim() === "" || (only && !only(chunk))) continue;
     const doc = parseDocument(chunk, KUBE_PARSE_OPTIONS);
     const hasValue = doc.contents !== null;
     if (hasValue) index++;
     if (doc.errors.length > 0) {
       const err = doc.errors[0];
-      if (/call stack/i.test(err.message)) throw new ManifestError(source.name, readableMessage(new RangeError(err.message)), hasValue ? index : index + 1, startLine);
+      if (/call stack/i.test(err.message)) throw new ManifestError(name, readableMessage(new RangeError(err.message)), hasValue ? index : index + 1, startLine);
       const errLine = startLine + countLines(chunk.slice(0, err.pos[0]));
-      throw new ManifestError(source.name, `is not valid YAML: ${err.message}`, hasValue ? index : index + 1, errLine);
+      throw new ManifestError(name, `is not valid YAML: ${err.message}`, hasValue ? index : index + 1, errLine);
     }
     let value: unknown = null;
     let shallow = false;
@@ -241,12 +312,12 @@ function* yamlDocuments(source: Source): Generator<ManifestDocument> {
         }
       } catch (e2) {
         // An alias bomb, say: name the file, not just the problem.
-        throw new ManifestError(source.name, `cannot be read: ${(e2 as Error).message}`, index, startLine);
+        throw new ManifestError(name, `cannot be read: ${(e2 as Error).message}`, index, startLine);
       }
     }
     const firstLine = chunk.slice(0, chunk.indexOf("\n") >= 0 ? chunk.indexOf("\n") : chunk.length).replace(/\r$/, "");
     yield {
-      source: source.name,
+      source: name,
       index: hasValue ? index : 0,
       line: startLine,
       text: chunk,
@@ -297,33 +368,42 @@ export function formatYaml(docs: readonly OutputDocument[]): string {
 
 /**
  * The output, built one document at a time: each is turned into text as it
- * comes, so its parse can be dropped before the next is read. Only text is
- * kept, written at the end (or never, on an error).
+ * comes and handed to `write`, so neither its parse nor its text need outlive
+ * it. Without `write`, the text is kept for text().
  */
 export class OutputWriter {
   // Pieces joined once at the end: checking the end of a growing string would copy it each time.
   private readonly pieces: string[] = [];
+  private readonly write: (text: string) => void;
+  /** The last line of what was written (newline included when it has one); undefined before the first piece. */
+  private tail: string | undefined;
 
-  constructor(private readonly format: "yaml" | "json") {}
+  constructor(
+    private readonly format: "yaml" | "json",
+    write?: (text: string) => void,
+  ) {
+    this.write = write ?? ((t) => this.pieces.push(t));
+  }
 
   add(o: OutputDocument): void {
     if (this.format === "json") {
       const v = o.value === undefined ? o.document.value : o.value;
-      if (v !== null && v !== undefined) this.pieces.push(`${JSON.stringify(v, null, JSON_INDENT)}\n`);
+      if (v !== null && v !== undefined) this.write(`${JSON.stringify(v, null, JSON_INDENT)}\n`);
       return;
     }
     const { document: d, value } = o;
     const v = value === undefined ? d.value : value;
     if (d.format !== "yaml" && v === null) return; // a JSON source has no comment-only documents to keep
     let piece = d.format === "yaml" ? (value === undefined ? d.text : editedText(d, value)) : rewritten(d, v);
-    const pieces = this.pieces;
-    const last = pieces.length > 0 ? pieces[pieces.length - 1] : undefined;
-    if (last !== undefined) {
-      if (!last.endsWith("\n")) pieces[pieces.length - 1] = `${last}\n`;
+    if (this.tail !== undefined) {
+      const ended = this.tail.endsWith("\n") ? this.tail : `${this.tail}\n`;
       // Documents of one source follow each other as read: a `---` (or a `...` before) is already there.
-      if (!DOCUMENT_START_LINE.test(piece) && !DOCUMENT_END_LINE.test(lastLine(pieces[pieces.length - 1]))) piece = `${DOCUMENT_START}\n${piece}`;
+      if (!DOCUMENT_START_LINE.test(piece) && !DOCUMENT_END_LINE.test(ended)) piece = `${DOCUMENT_START}\n${piece}`;
+      if (ended !== this.tail) piece = `\n${piece}`;
     }
-    if (piece !== "") pieces.push(piece);
+    if (piece === "") return;
+    this.write(piece);
+    this.tail = lastLine((this.tail ?? "") + piece);
   }
 
   text(): string {
@@ -331,7 +411,7 @@ export class OutputWriter {
   }
 }
 
-/** The last line of a text that ends with a newline, newline included (not a scan of the whole text). */
+/** The last line of a text, newline included when it ends with one (not a scan of the whole text). */
 function lastLine(text: string): string {
   return text.slice(text.lastIndexOf("\n", text.length - 2) + 1);
 }

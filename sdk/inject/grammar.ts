@@ -133,6 +133,11 @@ export function hostProblem(host: string): string | undefined {
 
 /** Why `host[:port]` is not a host name or address with an optional port from 1 to 65535, or undefined. */
 export function hostPortProblem(value: string): string | undefined {
+  // A port in another notation (9992.0, 0x2708, +80) is named as a port, not taken for part of the host.
+  const odd = /^([^:\[\]]+|\[[^\]]*\]):([^:]*)$/.exec(value);
+  if (odd && !/^\d+$/.test(odd[2]) && !hostProblem(odd[1])) {
+    return `has port "${odd[2]}": a port is a whole number from ${PORT_MIN} to ${PORT_MAX} in decimal digits (e.g. ${odd[1]}:5000)`;
+  }
   const m = /^(.*?)(?::(\d+))?$/.exec(value) as RegExpExecArray;
   const [host, port] = [m[1], m[2]];
   const h = hostProblem(host);
@@ -142,9 +147,11 @@ export function hostPortProblem(value: string): string | undefined {
 
 /** Why a port number is out of range, or undefined. */
 export function portProblem(port: unknown): string | undefined {
-  return typeof port === "number" && Number.isInteger(port) && port >= PORT_MIN && port <= PORT_MAX
-    ? undefined
-    : `is ${String(port)}: a port is a whole number from ${PORT_MIN} to ${PORT_MAX}`;
+  if (typeof port === "number") {
+    return Number.isInteger(port) && port >= PORT_MIN && port <= PORT_MAX ? undefined : `is ${String(port)}: a port is a whole number from ${PORT_MIN} to ${PORT_MAX}`;
+  }
+  // Text ("9992", "9992.0", "0x2708") is not read as the number it may spell: give a number.
+  return `is ${typeof port === "string" ? `the string ${JSON.stringify(port)}` : Array.isArray(port) ? "a list" : String(port)}, not a number: a port is a whole number from ${PORT_MIN} to ${PORT_MAX}, written in decimal digits without quotes`;
 }
 
 // ---- quantities

@@ -4,7 +4,6 @@
 import type { ResourceRequirements } from "kubernetes-types/core/v1";
 import {
   DEFAULT_COLLECTOR_PORTS,
-  DEFAULT_INIT_RESOURCES,
   DEFAULT_INIT_RUN_AS_USER,
   DEFAULT_OPTIONS_ENV,
   DEFAULT_PROFILE,
@@ -17,7 +16,11 @@ import { imageVolumeSupport, parseKubernetesVersion } from "./imageVolume";
 import type { ImageLookups } from "./image";
 import { DEFAULT_SELECT, DEFAULT_UNKNOWN_POLICY, SELECT_MODES, SelectMode, UNKNOWN_POLICIES, UnknownPolicy } from "./selection";
 import type { EnvSources } from "./envSources";
-import { hostProblem, imageReferenceProblem, optionsEnvProblem, portProblem, requestsWithinLimitsProblem, unknownKeysProblem } from "./grammar";
+import { hostProblem, imageReferenceProblem, optionsEnvProblem, portProblem } from "./grammar";
+import { resolveInitResources } from "./initResources";
+import { OptionError } from "./optionError";
+
+export { OptionError };
 import { ALL_WORKLOAD_KINDS, DEFAULT_KINDS, isWorkloadKind, WorkloadKind } from "./workload";
 
 /** Where the agentId comes from. */
@@ -71,7 +74,11 @@ export interface InjectOptions {
   profile?: string;
   /** Default `error`. */
   onValueFrom?: ValueFromPolicy;
-  /** Requests and limits of the init container. */
+  /**
+   * Requests and limits of the init container, merged with the defaults field
+   * by field (a JSON merge patch): what is left out keeps its default, `null`
+   * removes one (initResources.ts).
+   */
   initResources?: ResourceRequirements;
   /** Non-root uid of the init container. Default 65532. */
   initRunAsUser?: number;
@@ -121,25 +128,9 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/;
 
-/**
- * A bad option: `option` is its name in InjectOptions, so each caller can name
- * it as its user wrote it (the CLI's flag, the stack's config key).
- */
 /** The longest prefix that leaves a shortened applicationName at least one character of the workload's name. */
 const MAX_PREFIX_LENGTH = 16;
 
-export class OptionError extends Error {
-  constructor(
-    readonly option: string,
-    readonly problem: string,
-  ) {
-    super(`${option} ${problem}`);
-    this.name = "OptionError";
-  }
-}
-
-/** The parts an init container's resources may have. */
-const RESOURCES_SHAPE = { requests: null, limits: null, claims: null };
 
 /** Checks the options and fills in defaults; throws an Error that names the option and the fix. */
 export function resolveOptions(options: InjectOptions): ResolvedOptions {
@@ -188,14 +179,7 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
   }
   const volumeSizeLimit = o.volumeSizeLimit ?? DEFAULT_VOLUME_SIZE_LIMIT;
   checkQuantity(volumeSizeLimit, "volumeSizeLimit");
-  const initResources = o.initResources ?? DEFAULT_INIT_RESOURCES;
-  const shapeProblem = unknownKeysProblem(initResources, RESOURCES_SHAPE);
-  if (shapeProblem) throw new OptionError("initResources", shapeProblem);
-  for (const part of ["requests", "limits"] as const) {
-    for (const [res, q] of Object.entries(initResources[part] ?? {})) checkQuantity(String(q), `initResources.${part}.${res}`);
-  }
-  const overLimit = requestsWithinLimitsProblem(initResources as Parameters<typeof requestsWithinLimitsProblem>[0]);
-  if (overLimit) throw new OptionError("initResources", overLimit);
+  const initResources = resolveInitResources(o.initResources);
   const prefix = o.applicationNamePrefix ?? "";
   if (prefix !== "" && !/^[a-zA-Z0-9._-]+$/.test(prefix)) {
     throw new OptionError("applicationNamePrefix", `"${prefix}" may hold only letters, digits, '.', '_' and '-'`);

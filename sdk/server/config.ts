@@ -237,7 +237,7 @@ export function resolveServerSettings(args: PinpointServerArgs, c: ConfigReader 
   const external = known(argOr(args.externalZookeeper, c.list("externalZookeeper")), "externalZookeeper") as string[] | undefined;
   const externalZk = (external ?? []).map((h) => h.trim()).filter((h) => h !== "");
   for (const h of externalZk) {
-    const problem = HOST_PORT.test(h) ? hostPortProblem(h) : `is not a host or host:port`;
+    const problem = hostPortProblem(h) ?? (HOST_PORT.test(h) ? undefined : `is not a host or host:port`);
     if (problem) throw new ConfigError("externalZookeeper", `has "${h}", which ${problem.replace(/^"[^"]*" /, "")}`);
   }
   const externalHbase = known(argOr(args.externalHbase, c.boolean("externalHbase")), "externalHbase") ?? false;
