@@ -16,15 +16,16 @@ import * as os from "os";
 import * as path from "path";
 import type { Deployment, StatefulSet } from "kubernetes-types/apps/v1";
 import type { ConfigMap, Container as K8sContainer, Secret, Service } from "kubernetes-types/core/v1";
+import type { Ingress } from "kubernetes-types/networking/v1";
 import { AgentImage, INIT_CONTAINER_NAME, MOUNT_PATH } from "../../sdk";
 import type { KubernetesObject } from "../../sdk/render/objects";
 import { ofType, runProgram } from "../harness/pulumiProgram";
 import { Buildah } from "./buildah";
-import { removeMountPoints } from "./cluster/container";
+import { Container, removeMountPoints } from "./cluster/container";
 import { runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
 import { ClusterNetwork } from "./cluster/network";
 import { serviceLinkEnv } from "./cluster/serviceLinks";
-import type { ProbeRecord } from "./cluster/probes";
+import { awaitProbes, ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
 import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
 import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
@@ -34,7 +35,9 @@ import { HBASE_INSPECT_TABLES, StandIns } from "./pinpoint/standIns";
 import { upstreamRegions, upstreamTables } from "../support/upstreamHbase";
 import { HBASE_MAX_PRESPLIT_REGIONS, NAMES } from "../../sdk/server/constants";
 import { checkRunVersions } from "./pinpoint/versionPair";
-import { Evidence, runArtifacts, writeEvidence } from "./pinpoint/evidence";
+import { Evidence, EVIDENCE_FILE, runArtifacts, writeEvidence } from "./pinpoint/evidence";
+import { callRecords, formatCallTree, ScatterAnswer, scatterDots, TransactionInfoAnswer } from "./pinpoint/callTree";
+import { missingChromium, uiDate, WebBrowser } from "./pinpoint/browser";
 import { runInitContainer } from "./pod";
 import { manifestDigest, Registry, startRegistry } from "./registry";
 import { BUSYBOX, missingPrerequisites, run } from "./tools";
@@ -53,6 +56,10 @@ const MORE_TOOLS: Array<[string, string]> = [
 /** Requests per app: the agent samples 1 in 20 by default (profiler.sampling.counting.sampling-rate). */
 const REQUESTS = 60;
 const WEB_WAIT_MS = 180000;
+/** What only a loaded agent prints (PinpointStarter, on the container's output): Tomcat echoes its -javaagent argument, but never this. */
+const AGENT_STARTED = /pinpoint agent started normally\./;
+/** Where the evidence file, the web's answers and the screenshots go. */
+const OUT_DIR = path.dirname(EVIDENCE_FILE);
 /** Messages the agent's IdValidator and AgentId write when they reject an id or a name. */
 const ID_REJECTION = /invalid Id|can only contain|length of agent(Id|Name)|cannot be greater than/i;
 
@@ -186,6 +193,12 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
       if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs / 1000} s${last ? `: ${String(last)}` : ""}`);
       await new Promise((r) => setTimeout(r, 3000));
     }
+  }
+
+  /** The stored transactions (scatter dots) of an application accepted from `from` on. */
+  function transactionsSince(application: string, from: number) {
+    const to = Date.now() + 60000;
+    return scatterDots(webApi<ScatterAnswer>(`/api/getScatterData?application=${application}&from=${from}&to=${to}&limit=5000&xGroupUnit=1&yGroupUnit=1&backwardDirection=true`)).filter((d) => d.acceptedTime >= from);
   }
 
   function serve(pod: RunningPod, port: number, requests: number): void {
@@ -381,6 +394,115 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     }
   });
 
+  it("a Tomcat transaction's call tree, read through the web's API, holds the Tomcat span and its HTTP client call to the plain app", async () => {
+    const tomcat = pods.find((p) => p.name.startsWith(`${SEED_APP}-`) && p.containers[0].process.running);
+    const plain = pods.find((p) => p.name.startsWith(`${PLAIN_APP}-`) && p.containers[0].process.running);
+    assert.ok(tomcat && plain, "needs both apps reporting");
+    const application = `${STACK}-${SEED_APP}`;
+    const since = Date.now() - 1000;
+    const downstream = `http://${plain.ip}:${PLAIN_APP_PORT}/from-tomcat`;
+    // 40 requests: 1 in 20 is sampled, so at least two traced transactions make the call.
+    for (let i = 0; i < 40; i++) {
+      const r = http(`http://${tomcat.ip}:8080/?call=${encodeURIComponent(downstream)}&order=${i}`);
+      assert.strictEqual(r.status, 200, `${tomcat.name} answered ${r.status}: ${r.body.slice(0, 300)}`);
+      assert.match(r.body, /called .*: 200\)/, "the page made its client call");
+    }
+    const found = await until("a stored Tomcat transaction whose call tree has the client call", () => {
+      for (const dot of transactionsSince(application, since)) {
+        const info = webApi<TransactionInfoAnswer>(`/api/transactionInfo?traceId=${encodeURIComponent(dot.transactionId)}&focusTimestamp=${dot.acceptedTime}&agentId=${encodeURIComponent(dot.agentId)}`);
+        const records = callRecords(info);
+        if (records.some((r) => r.arguments.includes(`${plain.ip}:${PLAIN_APP_PORT}`))) return { dot, info, records };
+      }
+      return undefined;
+    });
+    fs.mkdirSync(OUT_DIR, { recursive: true });
+    fs.writeFileSync(path.join(OUT_DIR, "transactionInfo.json"), JSON.stringify(found.info, null, 2));
+    const { dot, records } = found;
+    assert.strictEqual(dot.agentId, tomcat.ip, "the transaction is the Tomcat agent's");
+    const tree = formatCallTree(records).join("\n");
+    // The span root: Tomcat's record of the request, on the Tomcat agent, for the URI served.
+    const root = records[0];
+    assert.deepStrictEqual([root.depth, root.application, root.agent, root.apiType, root.arguments], [0, application, tomcat.ip, "TOMCAT", "/"], `the span root is Tomcat's:\n${tree}`);
+    // The page (JSP) under it, and in the page the JDK's HttpURLConnection connecting to the plain app.
+    const jsp = records.find((r) => r.isMethod && r.apiType === "JSP" && r.arguments === "index.jsp");
+    assert.ok(jsp && jsp.depth > root.depth, `the JSP inside the Tomcat span:\n${tree}`);
+    const client = records.find((r) => r.isMethod && r.className === "HttpURLConnection" && r.apiType === "JDK_HTTPCONNECTOR" && r.arguments === `${plain.ip}:${PLAIN_APP_PORT}`);
+    assert.ok(client && client.depth > jsp.depth && client.application === application && client.agent === tomcat.ip, `the HTTP client call inside the JSP:\n${tree}`);
+    evidenceJson!.callTree = { application, transactionId: dot.transactionId, agentId: dot.agentId, downstream, records };
+    evidence.push(`call tree of ${dot.transactionId} (${records.length} rows, /api/transactionInfo; out/e2e-pinpoint/transactionInfo.json):`);
+    for (const line of formatCallTree(records.filter((r) => r.isMethod), 12)) evidence.push(`  ${line}`);
+  });
+
+  it("in Chromium: logs in through the web's login at the Ingress host (login on), opens dev-tomcat-zffw's server map and transaction list, and the pages show the application and its transactions", async function () {
+    const missing = missingChromium();
+    if (missing) {
+      const message = `the browser test needs ${missing}`;
+      if (process.env.CI === "true") throw new Error(message);
+      console.log(`    skipped: ${message}`);
+      this.skip();
+    }
+    const tomcat = pods.find((p) => p.name.startsWith(`${SEED_APP}-`) && p.containers[0].process.running);
+    assert.ok(objects && tomcat, "needs Tomcat reporting");
+    const password = "e2e-browser-pw-6789";
+    const login = await renderStackRun({
+      registry: registry!.host,
+      agentImage: imageRef,
+      agentVersion: artifacts.versions.agent,
+      serverVersion: serverReleaseFor(artifacts.versions.web),
+      enabled: true,
+      config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password },
+    });
+    const outputs = findStatusOutputs(login.outputs)!;
+    const host = new URL(outputs.webIngressUrl!).hostname;
+    // The Ingress routes the host to the web Service's http port, which is the pod's 8080: Chromium is pointed there.
+    const ingress = login.objects.find((o) => o.kind === "Ingress") as unknown as Ingress;
+    assert.strictEqual(ingress.spec!.rules![0].host, host);
+    assert.strictEqual(ingress.spec!.rules![0].http!.paths[0].backend.service!.name, "pinpoint-web");
+    const firstWeb = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+    const web = await startWorkload("Deployment", "pinpoint-web", login.objects);
+    const browser = await WebBrowser.launch({ network: network!, host, podIp: web.ip, port: 8080, tmpDir: tmp, outDir: OUT_DIR });
+    try {
+      const application = `${STACK}-${SEED_APP}`;
+      const { loginPage, landed, cookie } = await browser.logIn(outputs.webLoginUser!, password);
+      assert.match(loginPage.url, /\/login/, "the web sent the browser to its login form");
+      assert.strictEqual(cookie, "pinpointJwt", `logged in (landed on ${landed})`);
+      const to = Date.now() + 60000;
+      const from = to - 30 * 60000;
+      const range = `from=${uiDate(from)}&to=${uiDate(to)}`;
+      // The server map: the application in the header and the side panel; the scatter's legend counts its dots ("Success 6").
+      const map = await browser.open("server-map", `/serverMap/${application}@TOMCAT?${range}`, /getServerMapData/, [application, "Success"]);
+      assert.ok(map.text.split(application).length > 2, `the server map page names ${application} (selector and panel):\n${map.text.slice(0, 1500)}`);
+      const dots = Number(/Success\s*(\d+)/.exec(map.text)?.[1] ?? 0);
+      assert.ok(dots > 0, `the scatter on the server map shows dots ("Success N"):\n${map.text.slice(0, 1500)}`);
+      // The map itself is a canvas: its call count ("6 (397 ms)" on the USER link) is read from the answer the page drew it from.
+      const mapData = Object.entries(map.answers).find(([k]) => /getServerMapData/.test(k))?.[1] as { applicationMapData?: { linkDataArray: Array<{ to: string; totalCount: number }> } } | undefined;
+      const calls = mapData?.applicationMapData?.linkDataArray.filter((l) => l.to === `${application}^TOMCAT`).reduce((n, l) => n + l.totalCount, 0) ?? 0;
+      assert.ok(calls > 0, `the server map the page drew has calls into ${application}: ${JSON.stringify(mapData).slice(0, 500)}`);
+      // The transaction list: one row per stored transaction, each with the Tomcat agent's id and its transaction id.
+      const dragInfo = encodeURIComponent(JSON.stringify({ x1: from, x2: to, y1: 0, y2: 100000, agentId: "", dotStatus: ["success", "fail"] }));
+      const list = await browser.open("transaction-list", `/transactionList/${application}@TOMCAT?${range}&dragInfo=${dragInfo}`, /transactionmetadata/, [`${tomcat.ip}^`]);
+      assert.ok(list.text.includes(application), `the transaction list names ${application}:\n${list.text.slice(0, 1500)}`);
+      const rows = list.text.match(new RegExp(`${tomcat.ip.replace(/\./g, "\\.")}\\^\\d+\\^\\d+`, "g")) ?? [];
+      assert.ok(rows.length > 0, `the transaction list shows transactions of the agent ${tomcat.ip}:\n${list.text.slice(0, 3000)}`);
+      const pages = [
+        { name: "login", seen: loginPage, shown: { form: "Please sign in", landedAfterLogin: landed } },
+        { name: "server-map", seen: map, shown: { application, scatterDots: dots, callsIntoApplication: calls } },
+        { name: "transaction-list", seen: list, shown: { application, transactionRows: rows.length, first: rows[0] } },
+      ];
+      evidenceJson!.browser = {
+        chromium: await browser.version(),
+        url: `${browser.base}/`,
+        loggedInAs: outputs.webLoginUser!,
+        pages: pages.map((p) => ({ name: p.name, url: p.seen.url, screenshot: path.relative(path.resolve(__dirname, "..", ".."), p.seen.screenshot), shown: p.shown })),
+      };
+      evidence.push(`browser: ${evidenceJson!.browser.chromium} logged in at ${browser.base} (login form, user ${outputs.webLoginUser}); server map of ${application}: ${dots} scatter dots, ${calls} calls drawn; transaction list: ${rows.length} transactions of agent ${tomcat.ip}; screenshots out/e2e-pinpoint/browser-*.png`);
+    } finally {
+      await browser.close();
+      await web.stop();
+      network!.addService("pinpoint-web", "pinpoint", "cluster.local", firstWeb.ip);
+    }
+  });
+
   // ---- issue 23: coverage report (pinpoint-status); helpers in pinpoint/status.ts ----
   const statusOut = path.resolve(__dirname, "..", "..", "out", "status-e2e");
   const statusEvidence: Record<string, unknown> = {};
@@ -538,15 +660,29 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     evidence.push("pinpoint:enabled false: tomcat-zffw started and served with no agent");
   });
 
-  it("with the collector down, the instrumented Tomcat still starts and serves", async () => {
+  let collectorStoppedAt: number | undefined;
+  const servedWhileDown: Record<string, number> = {};
+  let agentStartedLine = "";
+
+  it("with the collector down, the apps that reported keep serving, and an instrumented Tomcat still starts (its agent loaded) and serves", async () => {
     assert.ok(objects, "needs the server");
     const collector = pods.find((p) => p.name.startsWith("pinpoint-collector-"))!;
-    await collector.stop();
+    const reporting = [SEED_APP, PLAIN_APP].map((w) => pods.find((p) => p.name.startsWith(`${w}-`) && p.containers[0].process.running)!);
+    // The collector's container stops; its pod keeps its IP (restartCollector below starts the container in it again).
+    await Promise.all(collector.containers.map((c) => c.process.stop()));
+    collectorStoppedAt = Date.now();
+    for (const pod of reporting) {
+      const port = pod.name.startsWith(PLAIN_APP) ? PLAIN_APP_PORT : 8080;
+      serve(pod, port, 20);
+      servedWhileDown[pod.name] = 20;
+    }
     const tomcat = await startWorkload("Deployment", SEED_APP, objects);
     await awaitServing(tomcat, 8080);
     serve(tomcat, 8080, 5);
-    assert.match(agentLogs(tomcat), /pinpoint/i, "the agent was loaded");
-    evidence.push("collector down: instrumented tomcat-zffw started and served");
+    servedWhileDown[tomcat.name] = 5;
+    // Only a loaded agent prints this; Tomcat's own log echoes the -javaagent flag whether or not the agent starts.
+    agentStartedLine = await until("the agent's own start-up line", () => tomcat.containers[0].process.log().split("\n").find((l) => AGENT_STARTED.test(l)), 60000);
+    evidence.push(`collector down: ${reporting.map((p) => p.name).join(" and ")} kept serving (20 requests each); a new tomcat-zffw started and served, its agent loaded (its own log line "${AGENT_STARTED.exec(agentStartedLine)![0]}")`);
   });
 
   // ---- issue 23 (2): the report names an unreachable collector (after the collector-down test) ----
@@ -572,4 +708,41 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     evidence.push(`pinpoint-status: collector down, the new tomcat-zffw pod SILENT, reason "${w.reasons[0].slice(0, 70)}…", exit 1`);
   });
   // ---- end issue 23 (2) ----
+
+  it("with the collector started again, the agents report again: a new transaction from the plain app that kept serving and from the Tomcat started while it was down", async () => {
+    assert.ok(objects && collectorStoppedAt, "needs the collector-down test before it");
+    const plain = pods.find((p) => p.name.startsWith(`${PLAIN_APP}-`) && p.containers[0].process.running)!;
+    const tomcats = pods.filter((p) => p.name.startsWith(`${SEED_APP}-`) && p.containers[0].process.running);
+    const tomcat = tomcats[tomcats.length - 1];
+    assert.ok(plain && tomcat, "needs the plain app and the Tomcat started while the collector was down");
+    const collector = pods.find((p) => p.name.startsWith("pinpoint-collector-"))!;
+    const startedAt = Date.now();
+    // Started again at the address the agents know. A real cluster gives that too when a new pod replaces it: the
+    // Service's ClusterIP stays. This stand-in has no ClusterIPs (a name resolves to the pod IP), so the container
+    // restarts in its pod, as the kubelet restarts a container, and its probes must pass again.
+    for (const c of collector.containers) c.process = new Container(c.process.spec, collector.sandbox);
+    const again = await Promise.all(collector.containers.map((c) => awaitProbes({ pod: collector.name, podIP: collector.ip, spec: c.spec, process: c.process, network: network! })));
+    probes.push(...again.flat());
+    const watched = [
+      { pod: plain, port: PLAIN_APP_PORT, application: `${STACK}-${PLAIN_APP}` },
+      { pod: tomcat, port: 8080, application: `${STACK}-${SEED_APP}` },
+    ];
+    const reported = await until("a new transaction of each agent after the collector started again", () => {
+      for (const w of watched) serve(w.pod, w.port, 20);
+      const firsts = watched.map((w) => {
+        const mine = transactionsSince(w.application, startedAt).filter((d) => d.agentId === w.pod.ip);
+        return mine.length === 0 ? undefined : { w, dot: mine.sort((a, b) => a.acceptedTime - b.acceptedTime)[0] };
+      });
+      return firsts.every((f) => f !== undefined) ? firsts.map((f) => f!) : undefined;
+    }, 300000);
+    evidenceJson!.reconnection = {
+      collectorStoppedAt: new Date(collectorStoppedAt).toISOString(),
+      servedWhileDown,
+      agentStartedLine: agentStartedLine.trim(),
+      collectorStartedAt: new Date(startedAt).toISOString(),
+      collectorPodIp: collector.ip,
+      reportedAgain: reported.map(({ w, dot }) => ({ application: w.application, agentId: dot.agentId, transactionId: dot.transactionId, acceptedAt: new Date(dot.acceptedTime).toISOString(), secondsAfterStart: Math.round((dot.acceptedTime - startedAt) / 1000) })),
+    };
+    evidence.push(`collector started again (its container, in its pod ${collector.ip}; probes passed): ${reported.map(({ w, dot }) => `${w.application} agent ${dot.agentId} reported ${dot.transactionId} ${Math.round((dot.acceptedTime - startedAt) / 1000)} s after`).join("; ")}`);
+  });
 });

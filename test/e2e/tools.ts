@@ -26,7 +26,7 @@ export const E2E_TOOLS: readonly Tool[] = [
 /** A static busybox: the base image has no libc. */
 export const BUSYBOX = { path: "/bin/busybox", debianPackage: "busybox-static" };
 
-function onPath(command: string): boolean {
+export function onPath(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 }
 

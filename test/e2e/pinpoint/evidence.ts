@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ProbeRecord } from "../cluster/probes";
 import type { Versions } from "./artifacts";
+import type { CallRecord } from "./callTree";
 
 export const EVIDENCE_FILE = path.resolve(__dirname, "..", "..", "..", "out", "e2e-pinpoint", "evidence.json");
 
@@ -28,6 +29,24 @@ export interface Evidence {
   /** Each live table as HBase has it after the rendered start script ran: regions and each family's TTL (seconds, or FOREVER). */
   tables?: Record<string, { regions: number; ttl: Record<string, string> }>;
   applications: Array<{ application: string; serviceType: string; agentId: string; agentName: string; agentVersion: string; transactions: number }>;
+  /** A Tomcat transaction's call tree as the web's API gave it (callTree.ts): its rows, span roots and method calls. */
+  callTree?: { application: string; transactionId: string; agentId: string; downstream: string; records: CallRecord[] };
+  /** The collector stopped and started again: what kept serving, and the first transaction each agent reported after. */
+  reconnection?: {
+    collectorStoppedAt: string;
+    servedWhileDown: Record<string, number>;
+    agentStartedLine: string;
+    collectorStartedAt: string;
+    collectorPodIp: string;
+    reportedAgain: Array<{ application: string; agentId: string; transactionId: string; acceptedAt: string; secondsAfterStart: number }>;
+  };
+  /** The web UI in Chromium (browser.ts): where it went, what the pages showed, the screenshots. */
+  browser?: {
+    chromium: string;
+    url: string;
+    loggedInAs: string;
+    pages: Array<{ name: string; url: string; screenshot: string; shown: Record<string, unknown> }>;
+  };
   /** Every summary line the run printed. */
   lines: string[];
 }

@@ -61,6 +61,24 @@ const APP_DIR = "/app";
 /** The apps' tiny webapp: Tomcat serves it as the root context. */
 export const WEBAPP_PATH = "/";
 
+/**
+ * The Tomcat app's one page. With `?call=<url>` (the test names the plain app's
+ * URL) it first makes an HTTP request with the JDK's HttpURLConnection, so a
+ * traced transaction holds a client call (the agent's jdk-http plugin).
+ */
+const TOMCAT_INDEX_JSP = `<%@ page contentType="text/plain" import="java.io.InputStream,java.net.HttpURLConnection,java.net.URL" %><%
+String call = request.getParameter("call");
+String downstream = "";
+if (call != null) {
+  HttpURLConnection c = (HttpURLConnection) new URL(call).openConnection();
+  c.setConnectTimeout(5000);
+  c.setReadTimeout(5000);
+  try (InputStream in = c.getInputStream()) { while (in.read() != -1) { } }
+  downstream = " (called " + call + ": " + c.getResponseCode() + ")";
+}
+%>tomcat-zffw: <%= request.getRequestURI() %><%= downstream %>
+`;
+
 const LOG4J = [
   "log4j.rootLogger=INFO,console",
   "log4j.appender.console=org.apache.log4j.ConsoleAppender",
@@ -103,7 +121,7 @@ export class StandIns {
     const webapps = path.join(root, "webapps");
     for (const app of fs.readdirSync(webapps)) fs.rmSync(path.join(webapps, app), { recursive: true, force: true });
     fs.mkdirSync(path.join(webapps, "ROOT", "WEB-INF"), { recursive: true });
-    fs.writeFileSync(path.join(webapps, "ROOT", "index.jsp"), '<%@ page contentType="text/plain" %>tomcat-zffw: <%= request.getRequestURI() %>\n');
+    fs.writeFileSync(path.join(webapps, "ROOT", "index.jsp"), TOMCAT_INDEX_JSP);
     fs.writeFileSync(path.join(webapps, "ROOT", "WEB-INF", "web.xml"), '<?xml version="1.0"?>\n<web-app xmlns="http://xmlns.jcp.org/xml/ns/javaee" version="4.0"/>\n');
     run("chown", ["-R", `${APP_UID}:${APP_UID}`, root]);
     return root;
