@@ -18,7 +18,7 @@ import * as os from "os";
 import * as path from "path";
 import type * as Pkg from "../bin";
 import { ROOT, requireBuilt } from "./lib/paths";
-import { PartResult } from "./lib/report";
+import { PartResult, Row } from "./lib/report";
 import { fmtMs, fmtRatio, median, spread } from "./lib/stats";
 import { COLLECTOR, deployment, IMAGE, PREFIX } from "./lib/workloads";
 
@@ -32,8 +32,13 @@ const PROFILE_PREFIX_FILE = "profile-prefix";
 export interface EnginePlan {
   workloads: number;
   pairs: number;
-  /** Run one extra `on` preview with the CLI's Go CPU profile and this process's V8 profile, kept under this folder. */
+  /** Run one extra preview each way with the CLI's Go CPU profile and this process's V8 profile, kept under this folder. */
   profileDir?: string;
+  /**
+   * Rounds of a third variant beside on and off: off plus a stack transform that changes nothing, i.e. what
+   * any stack transform costs (the engine calls the program back for every resource). 0: none.
+   */
+  diagnoseRounds?: number;
 }
 
 /* The parts of the engine suite's harness used here (test/e2e/engine/*.ts), typed by hand: bench/ compiles on its own. */
@@ -154,11 +159,14 @@ function makeGroup(): { dir: string; usageMs: () => number } | undefined {
   }
 }
 
-function program(pkg: typeof Pkg, workloads: number): () => Promise<void> {
+function program(pkg: typeof Pkg, workloads: number, variant: { noopTransform: boolean }): () => Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const k8s = require(path.join(ROOT, "node_modules", "@pulumi", "kubernetes")) as typeof import("@pulumi/kubernetes");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pulumi = require(path.join(ROOT, "node_modules", "@pulumi", "pulumi")) as typeof import("@pulumi/pulumi");
   return async () => {
     new pkg.PinpointApm("pinpoint");
+    if (variant.noopTransform) pulumi.runtime.registerResourceTransform(() => undefined);
     // No kubelet: a Deployment would wait for a rollout that never comes (as the engine suite's test program does).
     const skipAwait = { "pulumi.com/skipAwait": "true" };
     const ns = new k8s.core.v1.Namespace("dev", { metadata: { name: "dev", annotations: skipAwait } });
@@ -193,8 +201,9 @@ export async function enginePreviewCost(plan: EnginePlan, log: (s: string) => vo
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pp-bench-engine-"));
   const plane = await controlPlane.startControlPlane(path.join(tmp, "cluster"), parts);
   const { cpu: children, commandRoot } = childCpu(parts, path.join(tmp, "wrapper"));
+  const variant = { noopTransform: false };
   try {
-    const stack = await engine.inlineStack({ ...parts, root: commandRoot }, path.join(tmp, "stack"), "pp-bench-engine", "bench", program(pkg, plan.workloads), plane.kubeconfig);
+    const stack = await engine.inlineStack({ ...parts, root: commandRoot }, path.join(tmp, "stack"), "pp-bench-engine", "bench", program(pkg, plan.workloads, variant), plane.kubeconfig);
     await stack.setAllConfig({
       "pinpoint:agentImage": { value: IMAGE },
       "pinpoint:collectorHost": { value: COLLECTOR },
@@ -218,21 +227,25 @@ export async function enginePreviewCost(plan: EnginePlan, log: (s: string) => vo
       checked[on ? "on" : "off"] = c;
     }
 
-    const wall: Record<"on" | "off", number[]> = { on: [], off: [] };
-    const cpu: Record<"on" | "off", number[]> = { on: [], off: [] };
-    const previewOnce = async (on: boolean): Promise<number> => {
-      await setEnabled(on);
+    type Side = "on" | "off" | "noop";
+    const wall: Record<Side, number[]> = { on: [], off: [], noop: [] };
+    const cpu: Record<Side, number[]> = { on: [], off: [], noop: [] };
+    const programCpu: Record<Side, number[]> = { on: [], off: [], noop: [] };
+    const measure = async (side: Side): Promise<number> => {
+      await setEnabled(side === "on");
+      variant.noopTransform = side === "noop";
       const c0 = process.cpuUsage();
       const k0 = children.ms();
       const t0 = performance.now();
       await stack.preview({ color: "never" });
       const t = performance.now() - t0;
       const c = process.cpuUsage(c0);
-      const side = on ? "on" : "off";
       wall[side].push(t);
+      programCpu[side].push((c.user + c.system) / 1000);
       cpu[side].push((c.user + c.system) / 1000 + (children.ms() - k0));
       return t;
     };
+    const previewOnce = (on: boolean) => measure(on ? "on" : "off");
     for (let i = 0; i < plan.pairs; i++) {
       // Alternate which side goes first, so drift in the machine's speed lands on both.
       const first = i % 2 === 0;
@@ -240,18 +253,51 @@ export async function enginePreviewCost(plan: EnginePlan, log: (s: string) => vo
       const b = await previewOnce(!first);
       log(`part 9: pair ${i + 1}/${plan.pairs}: ${first ? "on" : "off"} ${fmtMs(a)}, ${first ? "off" : "on"} ${fmtMs(b)}; load ${os.loadavg()[0].toFixed(2)}`);
     }
+    // Kept apart from the pairs above, so the verdict's samples are the same with or without --diagnose.
+    const triples: Array<Record<Side, number>> = [];
+    for (let i = 0; i < (plan.diagnoseRounds ?? 0); i++) {
+      const order: Side[] = (["off", "noop", "on"] as Side[]).map((_, j, a) => a[(i + j) % 3]);
+      for (const side of order) await measure(side);
+      const last = (side: Side) => cpu[side][cpu[side].length - 1];
+      triples.push({ off: last("off"), noop: last("noop"), on: last("on") });
+      log(`part 9: diagnose round ${i + 1}/${plan.diagnoseRounds}: CPU off ${fmtMs(last("off"))}, no-op transform ${fmtMs(last("noop"))}, on ${fmtMs(last("on"))}`);
+    }
     if (plan.profileDir) await profileOnce(stack, plan.profileDir, path.join(commandRoot, PROFILE_PREFIX_FILE), setEnabled, log);
 
-    const ratio = median(wall.on.map((x, i) => x / wall.off[i]));
-    const cpuRatio = median(cpu.on.map((x, i) => x / cpu.off[i]));
-    const perWorkload = (median(cpu.on) - median(cpu.off)) / plan.workloads;
+    const pairs = plan.pairs;
+    const ratio = median(wall.on.slice(0, pairs).map((x, i) => x / wall.off[i]));
+    const cpuRatio = median(cpu.on.slice(0, pairs).map((x, i) => x / cpu.off[i]));
+    const programRatio = median(programCpu.on.slice(0, pairs).map((x, i) => x / programCpu.off[i]));
+    const pairsOf = (xs: number[]) => xs.slice(0, pairs);
+    const perWorkload = (median(pairsOf(cpu.on)) - median(pairsOf(cpu.off))) / plan.workloads;
+    const diagnoseRows: Row[] =
+      triples.length === 0
+        ? []
+        : [
+            {
+              figure: `diagnose: any stack transform (one that changes nothing) / off, CPU (${triples.length} rounds)`,
+              value: `${fmtMs(median(triples.map((t) => t.noop)))} no-op transform`,
+              baseline: `${fmtMs(median(triples.map((t) => t.off)))} off`,
+              ratio: median(triples.map((t) => t.noop / t.off)),
+              target: "–",
+              verdict: "info",
+            },
+            {
+              figure: "diagnose: instrumentation / the no-op transform, CPU",
+              value: `${fmtMs(median(triples.map((t) => t.on)))} on`,
+              baseline: `${fmtMs(median(triples.map((t) => t.noop)))} no-op transform`,
+              ratio: median(triples.map((t) => t.on / t.noop)),
+              target: "–",
+              verdict: "info",
+            },
+          ];
     return {
       title: `9. pulumi preview with the real engine, ${plan.workloads} Deployments`,
       rows: [
         {
           figure: `preview: time, instrumentation on / off (${plan.pairs} pairs)`,
-          value: `${fmtMs(median(wall.on))} on`,
-          baseline: `${fmtMs(median(wall.off))} off`,
+          value: `${fmtMs(median(pairsOf(wall.on)))} on`,
+          baseline: `${fmtMs(median(pairsOf(wall.off)))} off`,
           ratio,
           cpuRatio,
           target: `≤ ${fmtRatio(ENGINE_RATIO_TARGET)}`,
@@ -259,9 +305,17 @@ export async function enginePreviewCost(plan: EnginePlan, log: (s: string) => vo
         },
         {
           figure: "preview: CPU time (program + CLI + provider), on / off",
-          value: `${fmtMs(median(cpu.on))} on`,
-          baseline: `${fmtMs(median(cpu.off))} off`,
+          value: `${fmtMs(median(pairsOf(cpu.on)))} on`,
+          baseline: `${fmtMs(median(pairsOf(cpu.off)))} off`,
           ratio: cpuRatio,
+          target: "–",
+          verdict: "info",
+        },
+        {
+          figure: "preview: CPU time of the program alone (the language runtime), on / off",
+          value: `${fmtMs(median(pairsOf(programCpu.on)))} on`,
+          baseline: `${fmtMs(median(pairsOf(programCpu.off)))} off`,
+          ratio: programRatio,
           target: "–",
           verdict: "info",
         },
@@ -272,11 +326,15 @@ export async function enginePreviewCost(plan: EnginePlan, log: (s: string) => vo
           target: "–",
           verdict: "info",
         },
+        ...diagnoseRows,
       ],
       notes: [
         `The Pulumi CLI and Kubernetes provider from test/e2e/engine/setup.sh (${fs.readFileSync(`${parts.pulumi}.version`, "utf8").trim()}; provider ${fs.readFileSync(path.join(path.dirname(parts.pulumi), "pulumi-resource-kubernetes.version"), "utf8").trim().split(" ")[0]}), kube-apiserver ${plane.version} on 127.0.0.1 (the engine suite's controlPlane.ts); one Automation API inline program (PinpointApm, a Namespace, ${plan.workloads} Deployments shaped like the seed's Tomcat app, pulumi.com/skipAwait), local file backend.`,
         `Checked before timing: with enabled true the engine received ${checked.on.instrumented} of ${checked.on.deployments} Deployments instrumented; with false, ${checked.off.instrumented}.`,
-        `${plan.pairs} pairs of previews, alternating which side goes first; ratios are medians of the pairwise ratios; the verdict uses CPU. Wall on ${spread(wall.on, fmtMs)}, off ${spread(wall.off, fmtMs)}; CPU on ${spread(cpu.on, fmtMs)}, off ${spread(cpu.off, fmtMs)}.`,
+        `${plan.pairs} pairs of previews, alternating which side goes first; ratios are medians of the pairwise ratios; the verdict uses CPU. Wall on ${spread(pairsOf(wall.on), fmtMs)}, off ${spread(pairsOf(wall.off), fmtMs)}; CPU on ${spread(pairsOf(cpu.on), fmtMs)}, off ${spread(pairsOf(cpu.off), fmtMs)}.`,
+        ...(triples.length > 0
+          ? [`Diagnose: ${triples.length} rounds of off, off plus a stack transform that returns undefined for every resource, and on, in rotated order; ratios are medians of the per-round ratios of CPU time.`]
+          : []),
         `CPU is this process (the inline program, i.e. the language runtime, and the Automation API reading the engine's events) plus ${children.how}. With enabled false PinpointApm registers no transform at all, so "off" is a stack without Pinpoint.`,
       ],
     };
@@ -316,11 +374,13 @@ async function profileOnce(stack: BenchStack, dir: string, prefixFile: string, s
   }
 }
 
-// `npm run bench:engine [-- <workloads> <pairs> [--profile DIR]]`: part 9 alone, the table on stdout.
+// `npm run bench:engine [-- <workloads> <pairs> [--profile DIR] [--diagnose ROUNDS]]`: part 9 alone, the table on stdout.
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const at = argv.indexOf("--profile");
   const profileDir = at >= 0 ? path.resolve(argv.splice(at, 2)[1]) : undefined;
+  const d = argv.indexOf("--diagnose");
+  const diagnoseRounds = d >= 0 ? Number(argv.splice(d, 2)[1]) : 0;
   const [n, pairs] = argv.map(Number);
   void (async () => {
     const { textTable } = await import("./lib/report");
@@ -330,7 +390,7 @@ if (require.main === module) {
       return;
     }
     console.error(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(", ")}`);
-    const part = await enginePreviewCost({ workloads: n || 100, pairs: pairs || 5, profileDir }, (s) => console.error(s));
+    const part = await enginePreviewCost({ workloads: n || 100, pairs: pairs || 5, profileDir, diagnoseRounds }, (s) => console.error(s));
     console.log(textTable([part]));
     for (const note of part.notes) console.log(`  - ${note}`);
     console.error(`load average ${os.loadavg().map((x) => x.toFixed(2)).join(", ")}`);

@@ -7,7 +7,8 @@
  *   npm run bench -- --quick       fewer runs, smaller sizes: a smoke test of the bench itself
  *   npm run bench -- --only 1,3    some parts only (with --write, the other parts' figures are kept from the file)
  *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
- *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes)
+ *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes); part 9 measures
+ *                                  a stack transform that changes nothing beside on and off
  *   npm run bench -- --only 6      the real agent's cost in a JVM (needs root, the released artifacts: npm run e2e first; --write also rewrites sdk/inject/agentStartCost.ts)
  *   npm run bench -- --only 7      where the agent's start-up goes: JVM and agent options tried (needs root)
  *   npm run bench -- --only 8      pinpoint-inject's defaults on the JVM-recall corpus against a YAML parse + write
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
       log(`part 9 skipped: ${why}`);
       skipped = true;
     }
-    else parts.push(await enginePreviewCost({ workloads: args.quick ? 20 : 100, pairs: args.quick ? 2 : 7 }, log));
+    else parts.push(await enginePreviewCost({ workloads: args.quick ? 20 : 100, pairs: args.quick ? 2 : 7, diagnoseRounds: args.diagnose ? (args.quick ? 2 : 5) : 0 }, log));
   }
   const loadAfter = loadavg();
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
