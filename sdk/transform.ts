@@ -31,6 +31,7 @@ import {
   Workload,
   WORKLOAD_KINDS,
 } from "./inject";
+import { logDecision } from "./decisionLog";
 import { reportDecision } from "./injectionReport";
 import { inProgramContext } from "./programContext";
 
@@ -129,8 +130,8 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
       }
       applicationNames.set(result.applicationName!, who);
     }
-    // Say why, per workload: which container got the agent in which variable, or why none did.
-    pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
+    // Say why, per workload: which container got the agent in which variable, or why none did (one diagnostic per burst).
+    logDecision({ workload: describeWorkload(workload, args.name), injected: result.injected, reason: result.reason ?? "" });
     if (!result.injected) return skipped(args, result.reason ?? NOT_INJECTED);
     // Instrumented on no evidence (unknownContainers: instrument), or with an image config asked for and not read:
     // the render table says so, and why.
