@@ -7,10 +7,13 @@
  *   npm run bench -- --quick       fewer runs, smaller sizes: a smoke test of the bench itself
  *   npm run bench -- --only 1,3    some parts only (with --write, the other parts' figures are kept from the file)
  *   npm run bench -- --profile     rerun each missed figure under --cpu-prof and print where the time goes
- *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes)
+ *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes); part 9 measures
+ *                                  a stack transform that changes nothing beside on and off
  *   npm run bench -- --only 6      the real agent's cost in a JVM (needs root, the released artifacts: npm run e2e first; --write also rewrites sdk/inject/agentStartCost.ts)
  *   npm run bench -- --only 7      where the agent's start-up goes: JVM and agent options tried (needs root)
  *   npm run bench -- --only 8      pinpoint-inject's defaults on the JVM-recall corpus against a YAML parse + write
+ *   npm run bench -- --only 9      pulumi preview with the real engine, instrumentation on vs off (needs test/e2e/engine/setup.sh's
+ *                                  parts; skipped with a message without them); also npm run bench:engine
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -22,6 +25,7 @@ import { recallCost } from "./recall";
 import { cliCost } from "./cli";
 import { coreCost } from "./core";
 import { deliveryCost } from "./delivery";
+import { engineBenchUnavailable, enginePreviewCost } from "./engine";
 import { cleanupUsageDir } from "./lib/child";
 import { ROOT } from "./lib/paths";
 import { profileRun } from "./lib/profile";
@@ -33,7 +37,7 @@ const RESULTS = path.join(ROOT, "bench", "RESULTS.md");
 /** Everything below this line in RESULTS.md is written by hand (analysis of misses) and kept by --write. */
 const KEEP_MARKER = "<!-- Written by hand below this line; npm run bench -- --write keeps it. -->";
 
-const ALL_PARTS = [1, 2, 3, 4, 5, 6, 7, 8];
+const ALL_PARTS = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 
 interface Args {
   write: boolean;
@@ -62,7 +66,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--agent-warmup") args.agentWarmup = Number(argv[++i]);
     else if (a === "--agent-requests") args.agentRequests = Number(argv[++i]);
     else if (a === "--agent-rounds") args.agentRounds = Number(argv[++i]);
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7,8, --profile, --diagnose, --agent-pairs app=n,…, --agent-warmup n, --agent-requests n, --agent-rounds n)`);
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7,8,9, --profile, --diagnose, --agent-pairs app=n,…, --agent-warmup n, --agent-requests n, --agent-rounds n)`);
   }
   return args;
 }
@@ -98,6 +102,7 @@ async function main(): Promise<void> {
   log(`bench on ${info.cpu}, ${info.memory}, node ${info.node}; load average ${loadBefore}`);
 
   const parts: PartResult[] = [];
+  let skipped = false;
   if (args.only.has(1)) {
     parts.push(
       args.quick
@@ -137,6 +142,15 @@ async function main(): Promise<void> {
   }
   if (args.only.has(7)) parts.push(await agentStartup(args.agentRounds ?? (args.quick ? 2 : 10), log));
   if (args.only.has(8)) parts.push(recallCost(args.quick ? 5 : 50, args.quick ? 3 : 5, log));
+  if (args.only.has(9)) {
+    const why = engineBenchUnavailable();
+    // Skipped, not failed: the other parts need no Go build. With --write the figures written before are kept.
+    if (why) {
+      log(`part 9 skipped: ${why}`);
+      skipped = true;
+    }
+    else parts.push(await enginePreviewCost({ workloads: args.quick ? 20 : 100, pairs: args.quick ? 2 : 7, diagnoseRounds: args.diagnose ? (args.quick ? 2 : 5) : 0 }, log));
+  }
   const loadAfter = loadavg();
   const minutes = ((Date.now() - started) / 60000).toFixed(1);
 
@@ -167,7 +181,7 @@ async function main(): Promise<void> {
   }
   out.push(...profiles);
   process.stdout.write(`${out.join("\n")}\n`);
-  if (args.write) writeResults(parts, profiles, info, loadBefore, loadAfter, minutes, method, args.quick, args.only.size < ALL_PARTS.length);
+  if (args.write) writeResults(parts, profiles, info, loadBefore, loadAfter, minutes, method, args.quick, skipped || args.only.size < ALL_PARTS.length);
   cleanupUsageDir();
 }
 

@@ -31,6 +31,7 @@ import {
   Workload,
   WORKLOAD_KINDS,
 } from "./inject";
+import { logDecision } from "./decisionLog";
 import { reportDecision } from "./injectionReport";
 import { inProgramContext } from "./programContext";
 
@@ -129,8 +130,8 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
       }
       applicationNames.set(result.applicationName!, who);
     }
-    // Say why, per workload: which container got the agent in which variable, or why none did.
-    pulumi.log.info(`pinpoint: ${describeWorkload(workload, args.name)} ${result.injected ? "instrumented" : "left alone"}: ${result.reason ?? ""}`);
+    // Say why, per workload: which container got the agent in which variable, or why none did (one diagnostic per burst).
+    logDecision({ workload: describeWorkload(workload, args.name), injected: result.injected, reason: result.reason ?? "" });
     if (!result.injected) return skipped(args, result.reason ?? NOT_INJECTED);
     // Instrumented on no evidence (unknownContainers: instrument), or with an image config asked for and not read:
     // the render table says so, and why.
@@ -141,7 +142,7 @@ export function pinpointTransform(options: PinpointTransformOptions): pulumi.Res
     const out = result.workload as Workload & Record<string, unknown>;
     if (props.kind === undefined) delete out.kind;
     if (props.apiVersion === undefined) delete out.apiVersion;
-    initImage ??= initImageOf(image);
+    initImage ??= initImageOf(options.image, image);
     setImage(out, initImage);
     const dependsOn = [...toArray(args.opts.dependsOn), ...(options.dependsOn ?? [])];
     return {
@@ -223,13 +224,18 @@ async function pullSecretCredentials(props: pulumi.Inputs): Promise<Record<strin
   }
 }
 
-/** The init container's image and the pull policy it implies, as Outputs: a digest is known only after the push. */
+/**
+ * The init container's image and the pull policy it implies: plain strings when the image was given as
+ * one (checked when the transform was made), else Outputs, as a digest is known only after the push.
+ * Plain values are cheaper for the engine round trip: an Output is serialised with its dependencies.
+ */
 interface InitImage {
-  image: pulumi.Output<string>;
-  pullPolicy: pulumi.Output<string>;
+  image: pulumi.Input<string>;
+  pullPolicy: pulumi.Input<string>;
 }
 
-function initImageOf(image: pulumi.Output<string>): InitImage {
+function initImageOf(given: pulumi.Input<string>, image: pulumi.Output<string>): InitImage {
+  if (typeof given === "string") return { image: given, pullPolicy: isPinnedByDigest(given) ? "IfNotPresent" : "Always" };
   return {
     image: image.apply((ref) => {
       resolveOptions({ image: ref }); // a bad reference from an Output fails here, naming the problem

@@ -65,8 +65,12 @@ describe("PinpointApm: JVM rules at their defaults", () => {
   });
 
   it("pinpoint:select all: the first container of every workload, as before JVM detection", async () => {
-    const { run } = await runLogged({ ...ON, select: "all", readImages: "false" });
+    const { run, logs } = await runLogged({ ...ON, select: "all", readImages: "false" });
     assert.deepStrictEqual(run.errors, []);
+    // The reasons of a burst of workloads are one diagnostic (one engine round trip), each workload still on its own line.
+    const bursts = logs.filter((l) => l.includes("pinpoint: 3 of 3 workloads instrumented, 0 left alone:"));
+    assert.strictEqual(bursts.length, 1, logs.join("\n"));
+    for (const name of ["tomcat-zffw", "cache", "reports"]) assert.match(bursts[0], new RegExp(`\\npinpoint: Deployment dev/${name} instrumented: `));
     assert.ok(envNames(byName(run, "cache"), "redis").includes("JAVA_TOOL_OPTIONS"));
     assert.ok(envNames(byName(run, "reports"), "sidecar").includes("JAVA_TOOL_OPTIONS"));
   });
