@@ -27,7 +27,7 @@ import { ClusterNetwork } from "./cluster/network";
 import { serviceLinkEnv } from "./cluster/serviceLinks";
 import { awaitProbes, ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
-import { findObject, PLAIN_APP, PLAIN_APP_PORT, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
+import { findObject, PLAIN_APP, PLAIN_APP_PORT, RenderInput, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
 import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
 import { COLLECTOR_UNREACHABLE, coverageReport, exitCodeOf, findStatusOutputs, formatReport, webUrlOf } from "../../sdk/status";
 import { stringify as stringifyYaml } from "yaml";
@@ -129,6 +129,11 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   }
 
   /** Starts a workload's pod; for the server, maps the Services that select it. */
+  /** The org's stack as this run renders it: the test registry, the pushed agent image, the web jar's release; `extra` over that. */
+  function runInput(extra: Partial<RenderInput> = {}): RenderInput {
+    return { registry: registry!.host, agentImage: imageRef!, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, ...extra };
+  }
+
   async function startWorkload(kind: "Deployment" | "StatefulSet", name: string, objs: readonly KubernetesObject[], skipProbes = false): Promise<RunningPod> {
     const w = findObject<Deployment | StatefulSet>(objs, kind, name);
     const namespace = w.metadata!.namespace!;
@@ -299,7 +304,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   it("runs ZooKeeper, HBase, collector and web (and Redis where rendered) from the rendered PinpointServer, and every probe they declare passes", async () => {
     assert.ok(imageRef, "needs the pushed image");
     const serverVersion = serverReleaseFor(artifacts.versions.web);
-    objects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion, enabled: true });
+    objects = await renderStack(runInput());
     // The pair really run, against the release rendered and upstream's table: fails, or names the one declared exception.
     const exception = checkRunVersions(serverVersion, artifacts.versions);
     if (exception) evidence.push(exception);
@@ -444,14 +449,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const tomcat = pods.find((p) => p.name.startsWith(`${SEED_APP}-`) && p.containers[0].process.running);
     assert.ok(objects && tomcat, "needs Tomcat reporting");
     const password = "e2e-browser-pw-6789";
-    const login = await renderStackRun({
-      registry: registry!.host,
-      agentImage: imageRef,
-      agentVersion: artifacts.versions.agent,
-      serverVersion: serverReleaseFor(artifacts.versions.web),
-      enabled: true,
-      config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password },
-    });
+    const login = await renderStackRun(runInput({ config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password } }));
     const outputs = findStatusOutputs(login.outputs)!;
     const host = new URL(outputs.webIngressUrl!).hostname;
     // The Ingress routes the host to the web Service's http port, which is the pod's 8080: Chromium is pointed there.
@@ -509,7 +507,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   /** Render (objects and stack outputs), evidence of the apps' pods, the in-cluster web URL from the outputs. */
   async function statusInputs(extraWorkloads?: (namespace: string) => void) {
-    const run = await renderStackRun({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads });
+    const run = await renderStackRun(runInput({ extraWorkloads }));
     const outputs = findStatusOutputs(run.outputs);
     assert.ok(outputs, `the stack exports PinpointApm's status: ${JSON.stringify(run.outputs)}`);
     const url = webUrlOf(outputs, true)!;
@@ -557,7 +555,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   it("pinpoint-status flags an app whose launcher ignores the variable (plain java, CATALINA_OPTS) as silent, agent never loaded, exit 1", async () => {
     assert.ok(objects, "needs the server");
-    const silentObjects = (await renderStackRun({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, extraWorkloads: silentAppDeployment })).objects;
+    const silentObjects = (await renderStackRun(runInput({ extraWorkloads: silentAppDeployment }))).objects;
     const silent = await startWorkload("Deployment", SILENT_APP, silentObjects);
     await awaitServing(silent, PLAIN_APP_PORT);
     serve(silent, PLAIN_APP_PORT, REQUESTS);
@@ -589,14 +587,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   it("pinpoint-status logs in to a web with login on (the Ingress setting), with the user the stack outputs name, and sees both apps", async () => {
     assert.ok(objects && pods.some((p) => p.name.startsWith(`${PLAIN_APP}-`)), "needs the apps reporting");
     const password = "e2e-admin-pw-2345";
-    const login = await renderStackRun({
-      registry: registry!.host,
-      agentImage: imageRef,
-      agentVersion: artifacts.versions.agent,
-      serverVersion: serverReleaseFor(artifacts.versions.web),
-      enabled: true,
-      config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password },
-    });
+    const login = await renderStackRun(runInput({ config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password } }));
     const outputs = findStatusOutputs(login.outputs)!;
     assert.deepStrictEqual([outputs.webIngressUrl, outputs.webLoginUser], ["http://pinpoint.dev.example.com", "admin"]);
     const firstWeb = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
@@ -622,7 +613,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   it("with pinpoint:agentDelivery imageVolume, the same Tomcat loads the agent read-only from the image's root and reports", async () => {
     assert.ok(objects, "needs the server");
-    const ivObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: true, agentDelivery: "imageVolume" });
+    const ivObjects = await renderStack(runInput({ agentDelivery: "imageVolume" }));
     const d = findObject<Deployment>(ivObjects, "Deployment", SEED_APP);
     const spec = d.spec!.template.spec!;
     assert.strictEqual(spec.initContainers, undefined, "no init container, no copy");
@@ -649,7 +640,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   it("with pinpoint:enabled false, the same Tomcat starts with no agent", async () => {
     assert.ok(imageRef, "needs the pushed image");
-    const plainObjects = await renderStack({ registry: registry!.host, agentImage: imageRef, agentVersion: artifacts.versions.agent, serverVersion: serverReleaseFor(artifacts.versions.web), enabled: false });
+    const plainObjects = await renderStack(runInput({ enabled: false }));
     const d = findObject<Deployment>(plainObjects, "Deployment", SEED_APP);
     assert.strictEqual(d.spec!.template.spec!.initContainers, undefined);
     const tomcat = await startWorkload("Deployment", SEED_APP, plainObjects);
