@@ -185,6 +185,14 @@ describe("PinpointApm: instrumentation by stack config", () => {
     assert.match(opts(ofType(withNew, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!)!, /-Dpinpoint\.agentName=\$\(POD_NAME\)/);
   });
 
+  it("pinpoint:quickStart true puts the C1-only flag after the agent's flags", async () => {
+    const run = await runProgram(seedProgram(), { config: { ...ON, quickStart: "true" } });
+    assert.deepStrictEqual(run.errors, []);
+    assert.match(opts(ofType(run, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!)!, /-javaagent:\S+ .* -XX:TieredStopAtLevel=1$/);
+    const off = await runProgram(seedProgram(), { config: ON });
+    assert.doesNotMatch(opts(ofType(off, DEPLOYMENT).find((d) => d.name === "tomcat-zffw")!)!, /TieredStopAtLevel/);
+  });
+
   it("args win over config", async () => {
     const run = await runProgram(
       () => {

@@ -29,7 +29,7 @@ const TOP_LEVEL_SERVER_KEYS: readonly ApmArg[] = ["deployServer", "serverNamespa
 const SAME_NAME: readonly ApmArg[] = [
   ...TOP_LEVEL_SERVER_KEYS,
   ...(["enabled", "agentImage", "applicationNamePrefix", "optionsEnv", "collectorHost", "collectorAgentPort", "collectorStatPort", "collectorSpanPort"] as const),
-  ...(["namespaces", "kinds", "imagePullSecret", "agentIdSource", "agentName", "profile", "onValueFrom", "initRunAsUser", "volumeSizeLimit"] as const),
+  ...(["namespaces", "kinds", "imagePullSecret", "agentIdSource", "agentName", "profile", "quickStart", "onValueFrom", "initRunAsUser", "volumeSizeLimit"] as const),
   ...(["select", "readImages", "agentDelivery", "kubernetesVersion", "collectorVersion"] as const),
   ...(["unknownContainers", "strict", "imageConfigFiles"] as const),
   ...(["registryCaFile", "registryPlainHttp"] as const),

@@ -121,6 +121,7 @@ interface Flags {
   strict?: boolean;
   imageConfig?: string[];
   initResources?: string;
+  quickStart?: boolean;
   collectorAgentPort?: string;
   collectorStatPort?: string;
   collectorSpanPort?: string;
@@ -179,6 +180,7 @@ export function command(): Command {
         .default(DEFAULT_AGENT_DELIVERY),
     )
     .option("--kubernetes-version <version>", "the target cluster's version, e.g. 1.33: with --agent-delivery imageVolume, below 1.31 is an error and below 1.35 a warning")
+    .option("--quick-start", "add -XX:TieredStopAtLevel=1 (C1 only) beside the agent's flags: a quicker start, slower steady-state code; a container that chooses its own JIT keeps it")
     .option("--uninject", "remove exactly what injection added, from every workload kind, instead of injecting")
     .addOption(new Option("-o, --output <format>", "output format: yaml, or json (one object after another)").choices(OUTPUT_FORMATS).default("yaml"))
     .addHelpText("after", EXAMPLES)
@@ -357,6 +359,7 @@ function resolveFlags(flags: Flags, images?: ImageLookups, envSources?: EnvSourc
     kinds: splitList(flags.kinds) as WorkloadKind[] | undefined,
     imagePullSecret: flags.imagePullSecret,
     initResources: initResourcesFlag(flags.initResources),
+    quickStart: flags.quickStart ?? false,
     agentDelivery: flags.agentDelivery,
     kubernetesVersion: flags.kubernetesVersion,
   });

@@ -23,3 +23,11 @@ export const AGENT_START_COST: Record<"tomcat" | "plain", AgentStartCost> = {
   tomcat: { withoutMs: 7763, withMs: 21726, addedWallMs: 14765, addedCpuMs: 4351, pairs: 20 },
   plain: { withoutMs: 531, withMs: 7519, addedWallMs: 7121, addedCpuMs: 3654, pairs: 20 },
 };
+
+/**
+ * With quickStart (quickStart.ts): the median ratio of a start with the agent,
+ * C1 only, to one with the agent as rendered (bench part 7, the plain app),
+ * for wall time and CPU time. The probe budget check scales the agent's added
+ * start-up by them.
+ */
+export const QUICK_START_FACTOR = { wall: 0.51, cpu: 0.51, rounds: 3, measured: "bench part 7, 2026-12-04, agent 3.0.1, 3 rounds, load average 19-20" };

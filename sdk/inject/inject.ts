@@ -13,6 +13,7 @@ import {
 } from "./constants";
 import { DEFAULT_AGENT_DELIVERY, DeliveryParts, deliveryParts } from "./delivery";
 import { agentFlags, containerProblem, instrumentContainer } from "./javaagent";
+import { QUICK_START_FLAG, userJitChoice } from "./quickStart";
 import { deriveApplicationName, pinpointNameProblem } from "./naming";
 import { checkEnvName, InjectOptions, ResolvedOptions, resolveOptions } from "./options";
 import { hiddenProblem, JVM_OPTIONS_ENV } from "./optionsVariable";
@@ -205,8 +206,16 @@ export function inject<W extends Workload>(workload: W, options: InjectOptions |
   // `key:` with no value is filled like an absent key, and named so uninject gives the null back.
   const nulls = [...nullKeys(template, ["metadata"]), ...nullKeys(template.metadata, ["annotations"]), ...nullKeys(spec, POD_LISTS)];
   const containerNulls = new Map(selected.map(({ container: c }) => [c.name, nullKeys(c, CONTAINER_LISTS)]));
+  // The user's own JIT choice stays: the JVM would take ours, which comes last.
+  const withQuickStart = (flags: string, c: Container): string => {
+    if (!wo.quickStart) return flags;
+    const own = userJitChoice(c, o.images?.[c.image ?? ""]?.config);
+    if (own === undefined) return `${flags} ${QUICK_START_FLAG}`;
+    warnings.push(`${where}: container "${c.name}": quickStart not applied: the container already chooses its JIT compiler (${own}), which is kept`);
+    return flags;
+  };
   selected.forEach(({ container: c, variable }, index) => {
-    const agent = agentFlags(wo, { applicationName, index, containerName: c.name, multiple: selected.length > 1 }, parts.agentHome);
+    const agent = withQuickStart(agentFlags(wo, { applicationName, index, containerName: c.name, multiple: selected.length > 1 }, parts.agentHome), c);
     // The envFrom source sets the variable too: `$(NAME)` first keeps its value (Kubernetes expands it from envFrom).
     const flags = variable.keepEnvFrom ? `$(${variable.name}) ${agent}` : agent;
     try {

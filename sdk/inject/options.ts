@@ -72,6 +72,8 @@ export interface InjectOptions {
   agentIdSource?: AgentIdSource;
   /** `-Dpinpoint.profiler.profiles.active`. Default `release`. */
   profile?: string;
+  /** Add `-XX:TieredStopAtLevel=1` (C1 only) beside the agent's flags, for a quicker start (quickStart.ts). Default false. */
+  quickStart?: boolean;
   /** Default `error`. */
   onValueFrom?: ValueFromPolicy;
   /**
@@ -113,6 +115,7 @@ export interface ResolvedOptions {
   agentName: boolean;
   agentIdSource: AgentIdSource;
   profile: string;
+  quickStart: boolean;
   onValueFrom: ValueFromPolicy;
   initResources: ResourceRequirements;
   initRunAsUser: number;
@@ -221,6 +224,7 @@ export function resolveOptions(options: InjectOptions): ResolvedOptions {
     agentName: o.agentName ?? true,
     agentIdSource,
     profile,
+    quickStart: o.quickStart ?? false,
     onValueFrom,
     initResources,
     initRunAsUser,

@@ -7,9 +7,10 @@
  * the injection record, so inject(), the CLI and the render table share it.
  */
 import type { Container, Probe } from "kubernetes-types/core/v1";
-import { AGENT_START_COST, AGENT_START_COST_MEASURED, AgentStartCost } from "./agentStartCost";
+import { AGENT_START_COST, AGENT_START_COST_MEASURED, AgentStartCost, QUICK_START_FACTOR } from "./agentStartCost";
 import { quantityValue } from "./grammar";
 import { TOMCAT_OPTIONS_ENV } from "./optionsVariable";
+import { hasQuickStart } from "./quickStart";
 import { readStatus } from "./status";
 import { describeWorkload, podTemplateOf, Workload } from "./workload";
 
@@ -82,6 +83,11 @@ export function agentStartEstimate(cost: AgentStartCost, cpuLimit?: string | num
   return byCpu > cost.addedWallMs ? { ms: byCpu, cores } : { ms: cost.addedWallMs };
 }
 
+/** The agent's added start-up with quickStart: the measured cost scaled by part 7's ratios. */
+export function quickStartCost(cost: AgentStartCost): AgentStartCost {
+  return { ...cost, addedWallMs: Math.round(cost.addedWallMs * QUICK_START_FACTOR.wall), addedCpuMs: Math.round(cost.addedCpuMs * QUICK_START_FACTOR.cpu) };
+}
+
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const KIND_NAME: Record<JvmKind, string> = { tomcat: "Tomcat", plain: "JVM" };
 
@@ -97,14 +103,16 @@ export function probeBudgetFindings(workload: Workload, costs: Record<JvmKind, A
     if (!budget) continue;
     const kind: JvmKind = record.options.name === TOMCAT_OPTIONS_ENV ? "tomcat" : "plain";
     const cpuLimit = (c.resources?.limits as Record<string, string | number> | undefined)?.cpu;
-    const estimate = agentStartEstimate(costs[kind], cpuLimit);
+    const quick = hasQuickStart(record.options.appended ?? record.options.value);
+    const cost = quick ? quickStartCost(costs[kind]) : costs[kind];
+    const estimate = agentStartEstimate(cost, cpuLimit);
     if (budget.seconds * 1000 >= PROBE_HEADROOM * estimate.ms) continue;
-    findings.push(finding(name, kind, budget, estimate, cpuLimit, costs[kind]));
+    findings.push(finding(name, kind, budget, estimate, cpuLimit, cost, quick));
   }
   return findings;
 }
 
-function finding(container: string, kind: JvmKind, b: ProbeBudget, e: { ms: number; cores?: number }, cpuLimit: unknown, cost: AgentStartCost): ProbeFinding {
+function finding(container: string, kind: JvmKind, b: ProbeBudget, e: { ms: number; cores?: number }, cpuLimit: unknown, cost: AgentStartCost, quick: boolean): ProbeFinding {
   const arithmetic = `initialDelaySeconds ${b.initialDelaySeconds} + periodSeconds ${b.periodSeconds} × failureThreshold ${b.failureThreshold}`;
   const limited = e.cores !== undefined ? `, ${seconds(e.ms)} under limits.cpu ${String(cpuLimit)}` : "";
   // Enough for the start the probe was tuned for plus the agent's, with the same headroom.
@@ -122,8 +130,8 @@ function finding(container: string, kind: JvmKind, b: ProbeBudget, e: { ms: numb
     short: `${b.probe} allows ${b.seconds} s; agent start ~${seconds(e.ms)}: may restart in a loop`,
     message:
       `container "${container}": its ${b.probe} allows ${b.seconds} s before a restart (${arithmetic}), ` +
-      `and the Pinpoint agent adds about ${seconds(cost.addedWallMs)} to a ${KIND_NAME[kind]} start (${AGENT_START_COST_MEASURED}${limited}), ` +
-      `more than 1/${PROBE_HEADROOM} of it: the kubelet may restart the pod in a loop. Fix: ${fix}`,
+      `and the Pinpoint agent adds about ${seconds(cost.addedWallMs)} to a ${KIND_NAME[kind]} start (${AGENT_START_COST_MEASURED}${quick ? `; with quickStart, × ${QUICK_START_FACTOR.wall} from ${QUICK_START_FACTOR.measured}` : ""}${limited}), ` +
+      `more than 1/${PROBE_HEADROOM} of it: the kubelet may restart the pod in a loop. Fix: ${fix}${quick ? "" : `; or shorten the agent's start with quickStart (C1 only: pinpoint:quickStart true, --quick-start)`}`,
   };
 }
 

@@ -174,6 +174,26 @@ describe("agentDelivery imageVolume end to end: the real Pinpoint agent from a r
     assert.deepStrictEqual(snapshot(rootfs), before, "nothing written into the image");
   });
 
+  it("with quickStart the JVM compiles with C1 only (-XX:TieredStopAtLevel=1 from the options variable), and the agent still starts", () => {
+    const r = inject(fixture("seed-deployment.yaml"), {
+      image: "harbor.59iedu.com/fjhb/pp_agent:3.0.1",
+      applicationNamePrefix: "dev-",
+      collectorHost: COLLECTOR,
+      optionsEnv: OPTIONS_ENV,
+      agentDelivery: "imageVolume",
+      quickStart: true,
+    });
+    const quick = (r.workload as any).spec.template.spec.containers[0] as Container;
+    const { backing } = backings();
+    // PrintFlagsFinal shows each flag's value and where it came from: the options variable is "environment".
+    const out = runContainer(quick, backing, resolveEnv(quick.env, POD), ["java", "-XX:+PrintFlagsFinal", "-cp", appClasses, APP_MAIN]);
+    assert.strictEqual(out.status, 0, out.stderr);
+    const all = `${out.stdout}\n${out.stderr}`;
+    assert.match(all, /^\s*intx TieredStopAtLevel\s+= 1\s.*\{environment\}/m);
+    assert.match(all, /pinpoint agent started normally/);
+    assert.match(all, /app started/);
+  });
+
   it("without the logs emptyDir the agent cannot write its logs (why the emptyDir is there)", () => {
     const { backing } = backings();
     backing.delete("pp-agent-logs");
