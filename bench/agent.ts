@@ -9,7 +9,10 @@
  * container gets (the agent's flags, $(POD_IP) resolved as the kubelet would)
  * is what the app runs with, under the rendered CPU and memory limits as a
  * control group. Each app runs with the agent and without, in alternating
- * pairs. Needs root (control groups), java, javac, mariadbd and busybox.
+ * pairs. Unless told not to (--agent-collector off), a real collector runs on
+ * 127.0.0.1 (lib/collector.ts) and the part reads back from its HBase what
+ * each app's agents sent: an app whose agents left no trace there is marked.
+ * Needs root (control groups), java, javac, mariadbd and busybox.
  */
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
@@ -18,7 +21,8 @@ import * as path from "path";
 import type { Container, EnvVar } from "kubernetes-types/core/v1";
 import type * as Pkg from "../bin";
 import { AGENT_ARCHIVE, releasedArtifact, RESOLVE_HINT, TOMCAT_ARCHIVE } from "./lib/artifacts";
-import { interleave, runChild } from "./lib/child";
+import { freePort, interleave, runChild } from "./lib/child";
+import { countsAdded, LocalCollector, startCollector, TableCounts } from "./lib/collector";
 import { ROOT, requireBuilt, worker } from "./lib/paths";
 import { PartResult, Row } from "./lib/report";
 import { fmtMs, fmtUs, median, withCI } from "./lib/stats";
@@ -48,6 +52,8 @@ export interface AgentCostOptions {
   concurrency: number;
   /** Where the raw results of each app go as they finish (evidence, and the figures' source). */
   evidenceDir: string;
+  /** Run a real collector on 127.0.0.1 for the agents to report to (default); false: none listens, as before issue 22. */
+  collector: boolean;
 }
 
 /** The pod the bench plays: its IP and name, as the kubelet fills $(POD_IP) and $(POD_NAME). */
@@ -66,12 +72,6 @@ function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
 }
 
-/** A port free now (the apps bind it right after). */
-function freePort(): number {
-  const out = execFileSync(process.execPath, ["-e", "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: "utf8" });
-  return Number(out.trim());
-}
-
 /** The container's env as the kubelet resolves it: fieldRefs of the pod, then $(VAR) from earlier entries. */
 function resolveEnv(env: readonly EnvVar[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -87,7 +87,13 @@ function resolveEnv(env: readonly EnvVar[] | undefined): Record<string, string> 
 }
 
 /** The Deployment a user would write for the app, rendered by inject(); its container's env without and with the agent. */
-function renderedEnv(pkg: typeof Pkg, name: string, container: Container, agentRoot: string): { on: Record<string, string>; off: Record<string, string>; flags: string } {
+function renderedEnv(
+  pkg: typeof Pkg,
+  name: string,
+  container: Container,
+  agentRoot: string,
+  collectorFlags = "",
+): { on: Record<string, string>; off: Record<string, string>; flags: string } {
   const deployment = {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -104,6 +110,8 @@ function renderedEnv(pkg: typeof Pkg, name: string, container: Container, agentR
   const variable = r.containerReasons.find((c) => c.instrumented)?.optionsEnv ?? "";
   // The agent files are where the init container would have copied them.
   for (const k of Object.keys(on)) on[k] = on[k].split(pkg.MOUNT_PATH).join(agentRoot);
+  // The collector's ports, when one runs here on ports of its own (its host is the rendered one).
+  if (collectorFlags) on[variable] = `${on[variable]} ${collectorFlags}`;
   // The notes show where the files were as <agent>: a temporary folder's name says nothing.
   return { on, off: resolveEnv(container.env), flags: `${variable}=${on[variable].split(agentRoot).join("<agent>")}` };
 }
@@ -215,7 +223,10 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pinpoint-bench-agent-"));
   fs.mkdirSync(o.evidenceDir, { recursive: true });
   const backends = startBackends(dir);
+  let collector: LocalCollector | undefined;
   try {
+    if (o.collector) collector = startCollector(path.join(dir, "collector"), log);
+    const collectorFlags = collector?.agentFlags ?? "";
     // The agent as the init container leaves it: the archive's top folder's files.
     const agentRoot = path.join(dir, "agent");
     fs.mkdirSync(agentRoot);
@@ -240,15 +251,16 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
         env: [{ name: "JAVA_TOOL_OPTIONS", value: "-Dprofiler.entrypoint=e2e.PlainApp.handle" }],
       },
       agentRoot,
+      collectorFlags,
     );
     const tc = tomcatHome(tomcatArchive, path.join(dir, "t1"), '<%@ page contentType="text/plain" %>tomcat-zffw: <%= request.getRequestURI() %>\n');
-    const tomcat = renderedEnv(pkg, "tomcat-zffw", { name: "app", image: "tomcat:9.0-jdk17" }, agentRoot);
+    const tomcat = renderedEnv(pkg, "tomcat-zffw", { name: "app", image: "tomcat:9.0-jdk17" }, agentRoot, collectorFlags);
     const shopHome = tomcatHome(tomcatArchive, path.join(dir, "t2"), SHOP_PAGE, MARIADB_DRIVER);
     const shopEnv = [
       { name: "SHOP_DB_URL", value: `jdbc:mariadb://127.0.0.1:${backends.dbPort}/shop` },
       { name: "SHOP_STOCK_URL", value: `http://127.0.0.1:${backends.httpPort}/stock.txt` },
     ];
-    const shop = renderedEnv(pkg, "shop", { name: "app", image: "tomcat:9.0-jdk17", env: shopEnv }, agentRoot);
+    const shop = renderedEnv(pkg, "shop", { name: "app", image: "tomcat:9.0-jdk17", env: shopEnv }, agentRoot, collectorFlags);
     const limits = { cpu: pkg.quantityValue(LIMITS.cpu), memory: pkg.quantityValue(LIMITS.memory) };
     const setup: JvmSetup = {
       apps: {
@@ -277,13 +289,20 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
     const notes: string[] = [
       `agent ${version} from ${path.basename(agentArchive)}; Tomcat from ${path.basename(tomcatArchive)}; JDBC driver ${path.basename(fs.realpathSync(MARIADB_DRIVER))} (Debian libmariadb-java) against Debian's mariadbd; the shop page's HTTP call goes to busybox httpd.`,
       `Pairs per app: ${APPS.map((a) => `${a} ${o.pairs[a]}`).join(", ")}, alternating which of agent / none runs first; each run a fresh JVM in a control group with the rendered limits (limits.cpu ${LIMITS.cpu} → CFS quota, limits.memory ${LIMITS.memory}); ${o.warmup} warm-up requests then ${o.requests} measured ones over ${o.concurrency} keep-alive connections.`,
-      `Flags from the rendered Deployments (inject(), collector host 127.0.0.1, $(POD_IP) and $(POD_NAME) resolved as the kubelet would): plain: ${plain.flags}; Tomcat: ${tomcat.flags}.`,
+      `Flags from the rendered Deployments (inject(), collector host 127.0.0.1, $(POD_IP) and $(POD_NAME) resolved as the kubelet would${collector ? "; the collector's gRPC ports appended, as it listens on free ports" : ""}): plain: ${plain.flags}; Tomcat: ${tomcat.flags}.`,
+      collector
+        ? `Collector connected: ${collector.coordinate} (the released jar from Maven Central; no 3.x collector is published there, and agent ${version} registers and sends spans through it, as the real-Pinpoint end to end proves) on 127.0.0.1, gRPC agent/stat/span ports ${collector.ports.agent}/${collector.ports.stat}/${collector.ports.span}, over HBase in standalone mode with the web release's tables; ` +
+          "collector and HBase run on this machine outside the app's control group, so their CPU is not in the app's figures but they share the machine's cores while agents send. " +
+          "What each app's agents sent is read back from HBase after its pairs (rows added to AgentInfo: one per agent start; to TraceV2: one per stored transaction, its cells the spans); an app with none is marked MISS. " +
+          "Figures of runs before issue 22's collector (no collector listening; sampled spans dropped after serialisation) are comparable only for start-up: the steady-state figures now include sending."
+        : "No collector (--agent-collector off): the agent's gRPC channels retry in the background and sampled spans are dropped after serialisation, so the cost of sending them is not in these figures.",
       "Figures are medians with a 95% confidence interval of the median in brackets (distribution-free, from the order statistics: binomial ranks); a ratio is the median of the per-pair ratios, with its interval.",
     ];
     const startCost: StartCostFigures = { measured: "", costs: {} as StartCostFigures["costs"] };
     for (const app of APPS) {
       const loadBefore = loadavg();
       const pairs = o.pairs[app];
+      const countsBefore = collector?.counts();
       log(`part 6: ${app} with and without the agent, ${pairs} pairs (load average ${loadBefore})`);
       const { a: on, b: off } = interleave(
         pairs,
@@ -292,7 +311,8 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
         (i) => log(`  ${app}: pair ${i}/${pairs}`),
       );
       const loadAfter = loadavg();
-      fs.writeFileSync(path.join(o.evidenceDir, `${app}.json`), JSON.stringify({ app, loadBefore, loadAfter, setup: setup.apps[app], limits, on, off }, null, 2));
+      const received = collector && countsBefore ? countsAdded(countsBefore, collector.settledCounts()) : undefined;
+      fs.writeFileSync(path.join(o.evidenceDir, `${app}.json`), JSON.stringify({ app, loadBefore, loadAfter, setup: setup.apps[app], limits, collector: received, on, off }, null, 2));
       const name = APP_TITLE[app];
       const pick = (k: keyof JvmResult) => [on.map((r) => Number(r[k])), off.map((r) => Number(r[k]))] as const;
       const figure = (label: string, k: keyof JvmResult, fmt: (x: number) => string): Row => {
@@ -312,6 +332,10 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
         figure("resident memory after the load", "rssKb", (kb) => fmtMiB(kb * 1024)),
         figure("threads", "threads", fmtN),
       );
+      if (received) {
+        rows.push(receivedRow(APP_TITLE[app], pairs, received));
+        log(`  ${app}: collector received ${rows[rows.length - 1].value}`);
+      }
       notes.push(
         `${name} (load average ${loadBefore} before, ${loadAfter} after): start-up added by the agent, per pair: wall ${withCI(diffs(startOn, startOff), fmtMs)}, CPU ${withCI(diffs(cpuOn, cpuOff), fmtMs)}; ` +
           `start ratio ${ratioCI(ratios(startOn, startOff))}, CPU ratio ${ratioCI(ratios(cpuOn, cpuOff))}; ` +
@@ -334,14 +358,29 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
       "Start is spawn to the first HTTP 200 (Tomcat: catalina.sh run, JSP compiled on that first request either way); its CPU time is the control group's (user + system of every thread) at that moment. " +
         "The load generator runs on the same machine, in the bench's process, outside the app's control group. " +
         "The agent samples 1 in 20 transactions by default (profiler.sampling.counting.sampling-rate). " +
-        "No collector listens on 127.0.0.1 here: the agent's gRPC channels retry in the background and sampled spans are dropped after serialisation, so the cost of sending them is not in these figures. " +
         "Verdicts are info: these are the agent's costs, not ours to meet. The machine is shared: the load average beside each app says how busy it was.",
     );
     return { title: "6. The real Pinpoint agent in the JVM", rows, notes, startCost };
   } finally {
+    collector?.stop();
     backends.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * What the collector stored from one app's agent runs: every agent start
+ * registered (an AgentInfo row each) and at least one transaction stored, or MISS.
+ */
+export function receivedRow(app: string, agentRuns: number, added: TableCounts): Row {
+  const connected = added.AgentInfo.rows >= agentRuns && added.TraceV2.rows > 0;
+  return {
+    figure: `${app}: stored by the collector`,
+    value: `${added.AgentInfo.rows} agent starts, ${added.TraceV2.rows} transactions (${added.TraceV2.cells} span cells)`,
+    baseline: `${agentRuns} runs with the agent`,
+    target: "every start registered, spans stored",
+    verdict: connected ? "PASS" : "MISS",
+  };
 }
 
 /** sdk/inject/agentStartCost.ts with the measured figures (npm run bench -- --only 6 --write). */

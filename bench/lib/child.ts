@@ -2,7 +2,7 @@
  * Runs one measured configuration in a fresh Node process: what a user's
  * `pulumi up` or shell pipe starts, with no JIT or heap state carried over.
  */
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -81,4 +81,15 @@ export function interleave<A, B>(reps: number, a: () => A, b: () => B, progress?
 
 export function cleanupUsageDir(): void {
   fs.rmSync(usageDir, { recursive: true, force: true });
+}
+
+/** A TCP port free on 127.0.0.1 now (the caller binds it right after). */
+export function freePort(): number {
+  const out = execFileSync(process.execPath, ["-e", "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: "utf8" });
+  return Number(out.trim());
+}
+
+/** Blocks this process for `ms` (the bench's parts are synchronous). */
+export function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
