@@ -22,7 +22,7 @@ import type { Container, EnvVar } from "kubernetes-types/core/v1";
 import type * as Pkg from "../bin";
 import { AGENT_ARCHIVE, releasedArtifact, RESOLVE_HINT, TOMCAT_ARCHIVE } from "./lib/artifacts";
 import { freePort, interleave, runChild } from "./lib/child";
-import { countsAdded, LocalCollector, startCollector, TableCounts } from "./lib/collector";
+import { countsAdded, LocalCollector, receivedCheck, startCollector, TableCounts } from "./lib/collector";
 import { ROOT, requireBuilt, worker } from "./lib/paths";
 import { PartResult, Row } from "./lib/report";
 import { fmtMs, fmtUs, median, withCI } from "./lib/stats";
@@ -45,8 +45,12 @@ export interface JvmSetup {
 }
 
 export interface AgentCostOptions {
-  /** Pairs per app: the shop app's requests are slower, so a run that must end in time may give it fewer. */
-  pairs: Record<"plain" | "tomcat" | "shop", number>;
+  /**
+   * Pairs per app: the shop app's requests are slower, so a run that must end in time may give it fewer.
+   * c1: the plain app with the agent, C1 only (-XX:TieredStopAtLevel=1) against as rendered, under the
+   * same load: the steady-state price of part 7's fastest start-up option (0: not run).
+   */
+  pairs: Record<AppName, number>;
   warmup: number;
   requests: number;
   concurrency: number;
@@ -60,13 +64,23 @@ export interface AgentCostOptions {
 const POD = { ip: "10.244.1.20", name: "bench-5d7c9f8b6-k2x7q" };
 /** The limits of the rendered Deployments: one core and 1 GiB, a common dev-cluster size for a Java service. */
 const LIMITS = { cpu: "1", memory: "1Gi" };
-const APPS = ["plain", "tomcat", "shop"] as const;
-type AppName = (typeof APPS)[number];
+const APPS = ["plain", "tomcat", "shop", "c1"] as const;
+export type AppName = (typeof APPS)[number];
 const APP_TITLE: Record<AppName, string> = {
   plain: "plain JVM app (JAVA_TOOL_OPTIONS)",
   tomcat: "Tomcat 9, one-page webapp (CATALINA_OPTS)",
   shop: "Tomcat 9, page with a JDBC query and an HTTP call",
+  c1: "plain JVM app with the agent, C1 only vs as rendered",
 };
+/** What the two sides of an app's pairs are, as its cells name them. */
+const SIDES: Record<AppName, [on: string, off: string]> = {
+  plain: ["agent", "none"],
+  tomcat: ["agent", "none"],
+  shop: ["agent", "none"],
+  c1: ["C1 only", "as rendered"],
+};
+/** The JVM option of the c1 arm, beside the rendered flags. */
+const C1_ONLY = "-XX:TieredStopAtLevel=1";
 
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -199,7 +213,10 @@ const SHOP_PAGE = `<%@ page contentType="text/plain" import="java.sql.*,java.net
 /** The JDBC driver the shop page uses: Debian's libmariadb-java. */
 const MARIADB_DRIVER = "/usr/share/java/mariadb-java-client.jar";
 
-const cell = (on: number[], off: number[], fmt: (x: number) => string) => ({ value: `${withCI(on, fmt)} agent`, baseline: `${withCI(off, fmt)} none` });
+const cell = (on: number[], off: number[], fmt: (x: number) => string, [onLabel, offLabel]: [string, string]) => ({
+  value: `${withCI(on, fmt)} ${onLabel}`,
+  baseline: `${withCI(off, fmt)} ${offLabel}`,
+});
 const ratios = (on: number[], off: number[]) => on.map((x, i) => x / off[i]);
 const diffs = (on: number[], off: number[]) => on.map((x, i) => x - off[i]);
 const fmtRate = (x: number) => `${x.toFixed(0)}/s`;
@@ -267,6 +284,14 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
         plain: { command: ["java", "-Dsun.net.httpserver.nodelay=true", "-cp", plainClasses, "e2e.PlainApp", String(plainPort)], port: plainPort, path: "/order", envOn: plain.on, envOff: plain.off },
         tomcat: { command: [`${tc.home}/bin/catalina.sh`, "run"], port: tc.port, path: "/?order=1", envOn: tomcat.on, envOff: tomcat.off },
         shop: { command: [`${shopHome.home}/bin/catalina.sh`, "run"], port: shopHome.port, path: "/?item=1", envOn: shop.on, envOff: shop.off },
+        // Both sides with the agent: C1 only against the rendered flags alone.
+        c1: {
+          command: ["java", "-Dsun.net.httpserver.nodelay=true", "-cp", plainClasses, "e2e.PlainApp", String(plainPort)],
+          port: plainPort,
+          path: "/order",
+          envOn: { ...plain.on, JAVA_TOOL_OPTIONS: `${plain.on.JAVA_TOOL_OPTIONS} ${C1_ONLY}` },
+          envOff: plain.on,
+        },
       },
       limits,
       warmup: o.warmup,
@@ -288,7 +313,7 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
     ];
     const notes: string[] = [
       `agent ${version} from ${path.basename(agentArchive)}; Tomcat from ${path.basename(tomcatArchive)}; JDBC driver ${path.basename(fs.realpathSync(MARIADB_DRIVER))} (Debian libmariadb-java) against Debian's mariadbd; the shop page's HTTP call goes to busybox httpd.`,
-      `Pairs per app: ${APPS.map((a) => `${a} ${o.pairs[a]}`).join(", ")}, alternating which of agent / none runs first; each run a fresh JVM in a control group with the rendered limits (limits.cpu ${LIMITS.cpu} → CFS quota, limits.memory ${LIMITS.memory}); ${o.warmup} warm-up requests then ${o.requests} measured ones over ${o.concurrency} keep-alive connections.`,
+      `Pairs per app: ${APPS.map((a) => `${a} ${o.pairs[a]}`).join(", ")}, alternating which of agent / none (c1: C1 only / as rendered, both with the agent) runs first; each run a fresh JVM in a control group with the rendered limits (limits.cpu ${LIMITS.cpu} → CFS quota, limits.memory ${LIMITS.memory}); ${o.warmup} warm-up requests then ${o.requests} measured ones over ${o.concurrency} keep-alive connections.`,
       `Flags from the rendered Deployments (inject(), collector host 127.0.0.1, $(POD_IP) and $(POD_NAME) resolved as the kubelet would${collector ? "; the collector's gRPC ports appended, as it listens on free ports" : ""}): plain: ${plain.flags}; Tomcat: ${tomcat.flags}.`,
       collector
         ? `Collector connected: ${collector.coordinate} (the released jar from Maven Central; no 3.x collector is published there, and agent ${version} registers and sends spans through it, as the real-Pinpoint end to end proves) on 127.0.0.1, gRPC agent/stat/span ports ${collector.ports.agent}/${collector.ports.stat}/${collector.ports.span}, over HBase in standalone mode with the web release's tables; ` +
@@ -302,8 +327,10 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
     for (const app of APPS) {
       const loadBefore = loadavg();
       const pairs = o.pairs[app];
+      if (!pairs) continue;
+      const sides = SIDES[app];
       const countsBefore = collector?.counts();
-      log(`part 6: ${app} with and without the agent, ${pairs} pairs (load average ${loadBefore})`);
+      log(`part 6: ${app}, ${sides[0]} against ${sides[1]}, ${pairs} pairs (load average ${loadBefore})`);
       const { a: on, b: off } = interleave(
         pairs,
         () => runChild<JvmResult>(script, [setupFile, app, "on"]).result,
@@ -317,7 +344,7 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
       const pick = (k: keyof JvmResult) => [on.map((r) => Number(r[k])), off.map((r) => Number(r[k]))] as const;
       const figure = (label: string, k: keyof JvmResult, fmt: (x: number) => string): Row => {
         const [a, b] = pick(k);
-        return { figure: `${name}: ${label}`, ...cell(a, b, fmt), ratio: median(ratios(a, b)), target: "–", verdict: "info" };
+        return { figure: `${name}: ${label}`, ...cell(a, b, fmt, sides), ratio: median(ratios(a, b)), target: "–", verdict: "info" };
       };
       const [startOn, startOff] = pick("startMs");
       const [cpuOn, cpuOff] = pick("startCpuMs");
@@ -333,17 +360,17 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
         figure("threads", "threads", fmtN),
       );
       if (received) {
-        rows.push(receivedRow(APP_TITLE[app], pairs, received));
+        rows.push(receivedRow(APP_TITLE[app], app === "c1" ? 2 * pairs : pairs, received));
         log(`  ${app}: collector received ${rows[rows.length - 1].value}`);
       }
       notes.push(
-        `${name} (load average ${loadBefore} before, ${loadAfter} after): start-up added by the agent, per pair: wall ${withCI(diffs(startOn, startOff), fmtMs)}, CPU ${withCI(diffs(cpuOn, cpuOff), fmtMs)}; ` +
+        `${name} (load average ${loadBefore} before, ${loadAfter} after): start-up added (${sides[0]} − ${sides[1]}), per pair: wall ${withCI(diffs(startOn, startOff), fmtMs)}, CPU ${withCI(diffs(cpuOn, cpuOff), fmtMs)}; ` +
           `start ratio ${ratioCI(ratios(startOn, startOff))}, CPU ratio ${ratioCI(ratios(cpuOn, cpuOff))}; ` +
           `p95 ratio ${ratioCI(ratios(...pick("p95Us")))}; throughput ratio ${ratioCI(ratios(...pick("throughput")))}; ` +
           `agent threads (by name) ${median(on.map((r) => r.agentThreads))} of ${median(on.map((r) => r.threads))}: ${on[0].agentThreadNames.join(", ")}; ` +
-          `CFS throttled periods median agent ${median(on.map((r) => r.throttled))}, none ${median(off.map((r) => r.throttled))}.`,
+          `CFS throttled periods median ${sides[0]} ${median(on.map((r) => r.throttled))}, ${sides[1]} ${median(off.map((r) => r.throttled))}.`,
       );
-      if (app !== "shop") {
+      if (app === "plain" || app === "tomcat") {
         startCost.costs[app] = {
           withoutMs: Math.round(median(startOff)),
           withMs: Math.round(median(startOn)),
@@ -373,7 +400,7 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
  * registered (an AgentInfo row each) and at least one transaction stored, or MISS.
  */
 export function receivedRow(app: string, agentRuns: number, added: TableCounts): Row {
-  const connected = added.AgentInfo.rows >= agentRuns && added.TraceV2.rows > 0;
+  const connected = receivedCheck(agentRuns, added, true);
   return {
     figure: `${app}: stored by the collector`,
     value: `${added.AgentInfo.rows} agent starts, ${added.TraceV2.rows} transactions (${added.TraceV2.cells} span cells)`,

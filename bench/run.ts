@@ -11,6 +11,8 @@
  *                                  a stack transform that changes nothing beside on and off
  *   npm run bench -- --only 6      the real agent's cost in a JVM (needs root, the released artifacts: npm run e2e first; --write also rewrites sdk/inject/agentStartCost.ts)
  *   npm run bench -- --only 7      where the agent's start-up goes: JVM and agent options tried, plugins off, a profile of the start (needs root)
+ *   npm run bench -- --only 6 --agent-pairs plain=20,tomcat=20,shop=20,c1=10   pairs per app; c1: the plain app with the agent, C1 only
+ *                                  (-XX:TieredStopAtLevel=1) against as rendered under load (c1=0 skips it)
  *   npm run bench -- --agent-collector off   parts 6 and 7 without a collector (machines without the collector and HBase jars);
  *                                  on by default: a real collector on 127.0.0.1 that the agents report to, checked in its HBase
  *   npm run bench -- --only 8      pinpoint-inject's defaults on the JVM-recall corpus against a YAML parse + write
@@ -47,7 +49,7 @@ interface Args {
   profile: boolean;
   diagnose: boolean;
   only: Set<number>;
-  /** Part 6 overrides (--agent-pairs plain=20,tomcat=20,shop=6 --agent-warmup N --agent-requests N), for a run that must end in time; the notes record what ran. */
+  /** Part 6 overrides (--agent-pairs plain=20,tomcat=20,shop=6,c1=0 --agent-warmup N --agent-requests N), for a run that must end in time; the notes record what ran (c1=0 skips the C1-only arm). */
   agentPairs: Record<string, number>;
   agentWarmup?: number;
   agentRequests?: number;
@@ -133,8 +135,8 @@ async function main(): Promise<void> {
   if (args.only.has(5)) parts.push(deliveryCost(args.quick ? { warm: 3, cold: 2 } : { warm: 9, cold: 5 }, log));
   if (args.only.has(6)) {
     const base = args.quick
-      ? { pairs: { plain: 2, tomcat: 2, shop: 2 }, warmup: 500, requests: 500 }
-      : { pairs: { plain: 20, tomcat: 20, shop: 20 }, warmup: 10000, requests: 5000 };
+      ? { pairs: { plain: 2, tomcat: 2, shop: 2, c1: 2 }, warmup: 500, requests: 500 }
+      : { pairs: { plain: 20, tomcat: 20, shop: 20, c1: 10 }, warmup: 10000, requests: 5000 };
     const part = agentCost(
       {
         pairs: { ...base.pairs, ...args.agentPairs },

@@ -117,7 +117,7 @@ export function startCollector(dir: string, log: (s: string) => void): LocalColl
   try {
     const hbaseLog = path.join(dir, "hbase.log");
     const [hjava, ...hargs] = hbaseMasterCommand(conf, hbaseJars);
-    const hbase = spawn(hjava, hargs, { stdio: ["ignore", fs.openSync(hbaseLog, "w"), fs.openSync(hbaseLog, "a")] });
+    const hbase = spawn(hjava, hargs, { cwd: dir, stdio: ["ignore", fs.openSync(hbaseLog, "w"), fs.openSync(hbaseLog, "a")] });
     processes.push(hbase);
     log(`  collector: HBase standalone (pid ${hbase.pid}, ZooKeeper on 127.0.0.1:${zkPort}) starting`);
     awaitLog("HBase", hbaseLog, /Master has completed initialization/, hbase);
@@ -158,6 +158,8 @@ export function startCollector(dir: string, log: (s: string) => void): LocalColl
       "server.port": freePort(),
     });
     const collector = spawn(cjava, cargs, {
+      // It writes logs/ under its working folder: the temporary one, not the checkout.
+      cwd: dir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, SPRING_PROFILES_ACTIVE: "release", ...COLLECTOR_ENV },
       stdio: ["ignore", fs.openSync(collectorLog, "w"), fs.openSync(collectorLog, "a")],
     });
@@ -202,4 +204,9 @@ export function startCollector(dir: string, log: (s: string) => void): LocalColl
 /** What arrived between two counts, by table. */
 export function countsAdded(before: TableCounts, after: TableCounts): TableCounts {
   return Object.fromEntries(EVIDENCE_TABLES.map((t) => [t, { rows: after[t].rows - before[t].rows, cells: after[t].cells - before[t].cells }])) as TableCounts;
+}
+
+/** Did the collector get it all: an AgentInfo row for every agent start, and (when the runs served sampled requests) at least one stored transaction. */
+export function receivedCheck(agentStarts: number, added: TableCounts, spansExpected: boolean): boolean {
+  return added.AgentInfo.rows >= agentStarts && (!spansExpected || added.TraceV2.rows > 0);
 }
