@@ -23,8 +23,8 @@ export function manifestAttribute(manifest: string, name: string): string | unde
   return m ? m[1].trim() : undefined;
 }
 
-export type ClassCategory = "agent core" | "agent plugins" | "gRPC, Netty, protobuf" | "JDK and generated" | "app";
-export const CLASS_CATEGORIES: readonly ClassCategory[] = ["agent core", "agent plugins", "gRPC, Netty, protobuf", "JDK and generated", "app"];
+export type ClassCategory = "agent core" | "agent plugins" | "gRPC, Netty, protobuf" | "JDK" | "generated (lambdas, proxies)" | "app";
+export const CLASS_CATEGORIES: readonly ClassCategory[] = ["agent core", "agent plugins", "gRPC, Netty, protobuf", "JDK", "generated (lambdas, proxies)", "app"];
 
 export interface ClassLoad {
   /** JVM uptime, seconds. */
@@ -47,7 +47,9 @@ export function classCategory(c: ClassLoad, agentRoot: string): ClassCategory {
   if (c.source.includes(`${root}/plugin/`)) return "agent plugins";
   if (GRPC.test(c.name)) return "gRPC, Netty, protobuf";
   if (c.source.includes(root)) return "agent core";
-  if (c.source === "shared objects file" || c.source.startsWith("jrt:/") || c.source.startsWith("__")) return "JDK and generated";
+  if (c.source === "shared objects file" || c.source.startsWith("jrt:/")) return "JDK";
+  // A hidden class names its host class as its source (a lambda's, a proxy's); the JVM's own spinning shows as __JVM_…__.
+  if (c.source.startsWith("__") || /^[\w$.]+$/.test(c.source)) return "generated (lambdas, proxies)";
   return "app";
 }
 
