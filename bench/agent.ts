@@ -47,8 +47,8 @@ export interface JvmSetup {
 export interface AgentCostOptions {
   /**
    * Pairs per app: the shop app's requests are slower, so a run that must end in time may give it fewer.
-   * c1: the plain app with the agent, C1 only (-XX:TieredStopAtLevel=1) against as rendered, under the
-   * same load: the steady-state price of part 7's fastest start-up option (0: not run).
+   * c1: the plain app with the agent, the quickStart option (-XX:TieredStopAtLevel=1, C1 only) against as rendered, under the
+   * same load: the steady-state price of the quickStart option (0: not run).
    */
   pairs: Record<AppName, number>;
   warmup: number;
@@ -70,17 +70,16 @@ const APP_TITLE: Record<AppName, string> = {
   plain: "plain JVM app (JAVA_TOOL_OPTIONS)",
   tomcat: "Tomcat 9, one-page webapp (CATALINA_OPTS)",
   shop: "Tomcat 9, page with a JDBC query and an HTTP call",
-  c1: "plain JVM app with the agent, C1 only vs as rendered",
+  c1: "plain JVM app with the agent, quickStart (C1 only) vs as rendered",
 };
 /** What the two sides of an app's pairs are, as its cells name them. */
 const SIDES: Record<AppName, [on: string, off: string]> = {
   plain: ["agent", "none"],
   tomcat: ["agent", "none"],
   shop: ["agent", "none"],
-  c1: ["C1 only", "as rendered"],
+  c1: ["quickStart", "as rendered"],
 };
-/** The JVM option of the c1 arm, beside the rendered flags. */
-const C1_ONLY = "-XX:TieredStopAtLevel=1";
+
 
 function sh(cmd: string, args: string[]): string {
   return execFileSync(cmd, args, { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
@@ -107,6 +106,7 @@ function renderedEnv(
   container: Container,
   agentRoot: string,
   collectorFlags = "",
+  options: Partial<Pkg.InjectOptions> = {},
 ): { on: Record<string, string>; off: Record<string, string>; flags: string } {
   const deployment = {
     apiVersion: "apps/v1",
@@ -117,7 +117,7 @@ function renderedEnv(
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ ...container, resources: { limits: LIMITS, requests: LIMITS } }] } },
     },
   } as unknown as Pkg.Workload;
-  const r = pkg.inject(deployment, { image: "harbor.example/fjhb/pp_agent:3.0.1", applicationNamePrefix: "dev-", collectorHost: "127.0.0.1" });
+  const r = pkg.inject(deployment, { image: "harbor.example/fjhb/pp_agent:3.0.1", applicationNamePrefix: "dev-", collectorHost: "127.0.0.1", ...options });
   if (!r.injected) throw new Error(`part 6: inject() left ${name} alone: ${r.reason}`);
   const rendered = pkg.podTemplateOf(r.workload)!.spec!.containers[0];
   const on = resolveEnv(rendered.env);
@@ -256,20 +256,17 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
     const plainClasses = path.join(dir, "plain");
     sh("javac", ["-d", plainClasses, path.join(ROOT, "test", "e2e", "pinpoint", "java", "PlainApp.java")]);
     const plainPort = freePort();
-    const plain = renderedEnv(
-      pkg,
-      "plain-jvm",
-      {
-        name: "app",
-        image: "eclipse-temurin:17-jre",
-        // nodelay: the JDK's HTTP server otherwise lets Nagle hold each keep-alive response ~40 ms (its own switch, in both runs).
-        command: ["java", "-Dsun.net.httpserver.nodelay=true", "-cp", "/app", "e2e.PlainApp", "8090"],
-        // As the e2e's Deployment: the traced entry point (no plugin covers the JDK's HTTP server).
-        env: [{ name: "JAVA_TOOL_OPTIONS", value: "-Dprofiler.entrypoint=e2e.PlainApp.handle" }],
-      },
-      agentRoot,
-      collectorFlags,
-    );
+    const plainContainer: Container = {
+      name: "app",
+      image: "eclipse-temurin:17-jre",
+      // nodelay: the JDK's HTTP server otherwise lets Nagle hold each keep-alive response ~40 ms (its own switch, in both runs).
+      command: ["java", "-Dsun.net.httpserver.nodelay=true", "-cp", "/app", "e2e.PlainApp", "8090"],
+      // As the e2e's Deployment: the traced entry point (no plugin covers the JDK's HTTP server).
+      env: [{ name: "JAVA_TOOL_OPTIONS", value: "-Dprofiler.entrypoint=e2e.PlainApp.handle" }],
+    };
+    const plain = renderedEnv(pkg, "plain-jvm", plainContainer, agentRoot, collectorFlags);
+    // The c1 arm: the same Deployment rendered with the quickStart option (C1 only beside the agent's flags).
+    const plainQuick = renderedEnv(pkg, "plain-jvm", plainContainer, agentRoot, collectorFlags, { quickStart: true });
     const tc = tomcatHome(tomcatArchive, path.join(dir, "t1"), '<%@ page contentType="text/plain" %>tomcat-zffw: <%= request.getRequestURI() %>\n');
     const tomcat = renderedEnv(pkg, "tomcat-zffw", { name: "app", image: "tomcat:9.0-jdk17" }, agentRoot, collectorFlags);
     const shopHome = tomcatHome(tomcatArchive, path.join(dir, "t2"), SHOP_PAGE, MARIADB_DRIVER);
@@ -284,12 +281,12 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
         plain: { command: ["java", "-Dsun.net.httpserver.nodelay=true", "-cp", plainClasses, "e2e.PlainApp", String(plainPort)], port: plainPort, path: "/order", envOn: plain.on, envOff: plain.off },
         tomcat: { command: [`${tc.home}/bin/catalina.sh`, "run"], port: tc.port, path: "/?order=1", envOn: tomcat.on, envOff: tomcat.off },
         shop: { command: [`${shopHome.home}/bin/catalina.sh`, "run"], port: shopHome.port, path: "/?item=1", envOn: shop.on, envOff: shop.off },
-        // Both sides with the agent: C1 only against the rendered flags alone.
+        // Both sides with the agent: the Deployment rendered with quickStart against as rendered.
         c1: {
           command: ["java", "-Dsun.net.httpserver.nodelay=true", "-cp", plainClasses, "e2e.PlainApp", String(plainPort)],
           port: plainPort,
           path: "/order",
-          envOn: { ...plain.on, JAVA_TOOL_OPTIONS: `${plain.on.JAVA_TOOL_OPTIONS} ${C1_ONLY}` },
+          envOn: plainQuick.on,
           envOff: plain.on,
         },
       },
@@ -313,8 +310,8 @@ export function agentCost(o: AgentCostOptions, log: (s: string) => void): PartRe
     ];
     const notes: string[] = [
       `agent ${version} from ${path.basename(agentArchive)}; Tomcat from ${path.basename(tomcatArchive)}; JDBC driver ${path.basename(fs.realpathSync(MARIADB_DRIVER))} (Debian libmariadb-java) against Debian's mariadbd; the shop page's HTTP call goes to busybox httpd.`,
-      `Pairs per app: ${APPS.map((a) => `${a} ${o.pairs[a]}`).join(", ")}, alternating which of agent / none (c1: C1 only / as rendered, both with the agent) runs first; each run a fresh JVM in a control group with the rendered limits (limits.cpu ${LIMITS.cpu} → CFS quota, limits.memory ${LIMITS.memory}); ${o.warmup} warm-up requests then ${o.requests} measured ones over ${o.concurrency} keep-alive connections.`,
-      `Flags from the rendered Deployments (inject(), collector host 127.0.0.1, $(POD_IP) and $(POD_NAME) resolved as the kubelet would${collector ? "; the collector's gRPC ports appended, as it listens on free ports" : ""}): plain: ${plain.flags}; Tomcat: ${tomcat.flags}.`,
+      `Pairs per app: ${APPS.map((a) => `${a} ${o.pairs[a]}`).join(", ")}, alternating which of agent / none (c1: quickStart / as rendered, both with the agent) runs first; each run a fresh JVM in a control group with the rendered limits (limits.cpu ${LIMITS.cpu} → CFS quota, limits.memory ${LIMITS.memory}); ${o.warmup} warm-up requests then ${o.requests} measured ones over ${o.concurrency} keep-alive connections.`,
+      `Flags from the rendered Deployments (inject(), collector host 127.0.0.1, $(POD_IP) and $(POD_NAME) resolved as the kubelet would${collector ? "; the collector's gRPC ports appended, as it listens on free ports" : ""}): plain: ${plain.flags}; Tomcat: ${tomcat.flags}; c1 (the plain Deployment rendered with quickStart): ${plainQuick.flags}.`,
       collector
         ? `Collector connected: ${collector.coordinate} (the released jar from Maven Central; no 3.x collector is published there, and agent ${version} registers and sends spans through it, as the real-Pinpoint end to end proves) on 127.0.0.1, gRPC agent/stat/span ports ${collector.ports.agent}/${collector.ports.stat}/${collector.ports.span}, over HBase in standalone mode with the web release's tables; ` +
           "collector and HBase run on this machine outside the app's control group, so their CPU is not in the app's figures but they share the machine's cores while agents send. " +
