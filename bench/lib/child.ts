@@ -27,10 +27,12 @@ export interface ChildOptions {
   cwd?: string;
 }
 
-const usageDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinpoint-bench-usage-"));
+/** Made on the first run, so that importing this module (freePort, sleepMs) leaves nothing behind. */
+let usageDir: string | undefined;
 let seq = 0;
 
 export function runChild<T = unknown>(script: string, args: readonly string[], options: ChildOptions = {}): ChildRun<T> {
+  usageDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "pinpoint-bench-usage-"));
   const usageFile = path.join(usageDir, `${process.pid}-${seq++}.json`);
   const out = options.stdoutFile ? fs.openSync(options.stdoutFile, "w") : "pipe";
   const err = options.stdoutFile ? fs.openSync(`${options.stdoutFile}.stderr`, "w") : "pipe";
@@ -80,7 +82,7 @@ export function interleave<A, B>(reps: number, a: () => A, b: () => B, progress?
 }
 
 export function cleanupUsageDir(): void {
-  fs.rmSync(usageDir, { recursive: true, force: true });
+  if (usageDir) fs.rmSync(usageDir, { recursive: true, force: true });
 }
 
 /** A TCP port free on 127.0.0.1 now (the caller binds it right after). */
