@@ -10,7 +10,11 @@
  *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes); part 9 measures
  *                                  a stack transform that changes nothing beside on and off
  *   npm run bench -- --only 6      the real agent's cost in a JVM (needs root, the released artifacts: npm run e2e first; --write also rewrites sdk/inject/agentStartCost.ts)
- *   npm run bench -- --only 7      where the agent's start-up goes: JVM and agent options tried (needs root)
+ *   npm run bench -- --only 7      where the agent's start-up goes: JVM and agent options tried, plugins off, a profile of the start (needs root)
+ *   npm run bench -- --only 6 --agent-pairs plain=20,tomcat=20,shop=20,c1=10   pairs per app; c1: the plain app with the agent, C1 only
+ *                                  (-XX:TieredStopAtLevel=1) against as rendered under load (c1=0 skips it)
+ *   npm run bench -- --agent-collector off   parts 6 and 7 without a collector (machines without the collector and HBase jars);
+ *                                  on by default: a real collector on 127.0.0.1 that the agents report to, checked in its HBase
  *   npm run bench -- --only 8      pinpoint-inject's defaults on the JVM-recall corpus against a YAML parse + write
  *   npm run bench -- --only 9      pulumi preview with the real engine, instrumentation on vs off (needs test/e2e/engine/setup.sh's
  *                                  parts; skipped with a message without them); also npm run bench:engine
@@ -45,15 +49,17 @@ interface Args {
   profile: boolean;
   diagnose: boolean;
   only: Set<number>;
-  /** Part 6 overrides (--agent-pairs plain=20,tomcat=20,shop=6 --agent-warmup N --agent-requests N), for a run that must end in time; the notes record what ran. */
+  /** Part 6 overrides (--agent-pairs plain=20,tomcat=20,shop=6,c1=0 --agent-warmup N --agent-requests N), for a run that must end in time; the notes record what ran (c1=0 skips the C1-only arm). */
   agentPairs: Record<string, number>;
   agentWarmup?: number;
   agentRequests?: number;
   agentRounds?: number;
+  /** Parts 6 and 7 start a real collector for the agents (--agent-collector on|off, default on). */
+  agentCollector: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set(ALL_PARTS), agentPairs: {} };
+  const args: Args = { write: false, quick: false, profile: false, diagnose: false, only: new Set(ALL_PARTS), agentPairs: {}, agentCollector: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--write") args.write = true;
@@ -66,7 +72,12 @@ function parseArgs(argv: readonly string[]): Args {
     else if (a === "--agent-warmup") args.agentWarmup = Number(argv[++i]);
     else if (a === "--agent-requests") args.agentRequests = Number(argv[++i]);
     else if (a === "--agent-rounds") args.agentRounds = Number(argv[++i]);
-    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7,8,9, --profile, --diagnose, --agent-pairs app=n,…, --agent-warmup n, --agent-requests n, --agent-rounds n)`);
+    else if (a === "--agent-collector") {
+      const v = argv[++i];
+      if (v !== "on" && v !== "off") throw new Error(`bench: --agent-collector takes on or off, not ${v}`);
+      args.agentCollector = v === "on";
+    }
+    else throw new Error(`bench: unknown argument ${a} (known: --write, --quick, --only 1,2,3,4,5,6,7,8,9, --profile, --diagnose, --agent-pairs app=n,…, --agent-warmup n, --agent-requests n, --agent-rounds n, --agent-collector on|off)`);
   }
   return args;
 }
@@ -124,8 +135,8 @@ async function main(): Promise<void> {
   if (args.only.has(5)) parts.push(deliveryCost(args.quick ? { warm: 3, cold: 2 } : { warm: 9, cold: 5 }, log));
   if (args.only.has(6)) {
     const base = args.quick
-      ? { pairs: { plain: 2, tomcat: 2, shop: 2 }, warmup: 500, requests: 500 }
-      : { pairs: { plain: 20, tomcat: 20, shop: 20 }, warmup: 10000, requests: 5000 };
+      ? { pairs: { plain: 2, tomcat: 2, shop: 2, c1: 2 }, warmup: 500, requests: 500 }
+      : { pairs: { plain: 20, tomcat: 20, shop: 20, c1: 10 }, warmup: 10000, requests: 5000 };
     const part = agentCost(
       {
         pairs: { ...base.pairs, ...args.agentPairs },
@@ -133,6 +144,7 @@ async function main(): Promise<void> {
         requests: args.agentRequests ?? base.requests,
         concurrency: 4,
         evidenceDir: path.join(ROOT, "out", "bench-agent"),
+        collector: args.agentCollector,
       },
       log,
     );
@@ -140,7 +152,7 @@ async function main(): Promise<void> {
     // The probe budget check's figures come from this part; a quick run is no measurement to ship.
     if (args.write && !args.quick) log(`wrote ${path.relative(process.cwd(), writeStartCost(part.startCost))}`);
   }
-  if (args.only.has(7)) parts.push(await agentStartup(args.agentRounds ?? (args.quick ? 2 : 10), log));
+  if (args.only.has(7)) parts.push(await agentStartup({ rounds: args.agentRounds ?? (args.quick ? 2 : 10), collector: args.agentCollector }, log));
   if (args.only.has(8)) parts.push(recallCost(args.quick ? 5 : 50, args.quick ? 3 : 5, log));
   if (args.only.has(9)) {
     const why = engineBenchUnavailable();

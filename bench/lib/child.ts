@@ -2,7 +2,7 @@
  * Runs one measured configuration in a fresh Node process: what a user's
  * `pulumi up` or shell pipe starts, with no JIT or heap state carried over.
  */
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -27,10 +27,12 @@ export interface ChildOptions {
   cwd?: string;
 }
 
-const usageDir = fs.mkdtempSync(path.join(os.tmpdir(), "pinpoint-bench-usage-"));
+/** Made on the first run, so that importing this module (freePort, sleepMs) leaves nothing behind. */
+let usageDir: string | undefined;
 let seq = 0;
 
 export function runChild<T = unknown>(script: string, args: readonly string[], options: ChildOptions = {}): ChildRun<T> {
+  usageDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "pinpoint-bench-usage-"));
   const usageFile = path.join(usageDir, `${process.pid}-${seq++}.json`);
   const out = options.stdoutFile ? fs.openSync(options.stdoutFile, "w") : "pipe";
   const err = options.stdoutFile ? fs.openSync(`${options.stdoutFile}.stderr`, "w") : "pipe";
@@ -80,5 +82,16 @@ export function interleave<A, B>(reps: number, a: () => A, b: () => B, progress?
 }
 
 export function cleanupUsageDir(): void {
-  fs.rmSync(usageDir, { recursive: true, force: true });
+  if (usageDir) fs.rmSync(usageDir, { recursive: true, force: true });
+}
+
+/** A TCP port free on 127.0.0.1 now (the caller binds it right after). */
+export function freePort(): number {
+  const out = execFileSync(process.execPath, ["-e", "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"], { encoding: "utf8" });
+  return Number(out.trim());
+}
+
+/** Blocks this process for `ms` (the bench's parts are synchronous). */
+export function sleepMs(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }

@@ -1,6 +1,7 @@
 /**
- * Where things are. The bench runs compiled (bench/out/), so paths are found
- * at run time rather than written relative to the source files.
+ * Where things are. The bench runs compiled (bench/out/bench/, beside
+ * bench/out/test/support/ that it shares with the end to end), so paths are
+ * found at run time rather than written relative to the source files.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -15,7 +16,7 @@ function findRoot(from: string): string {
 
 /** The package root: its bin/ is what a consuming stack loads. */
 export const ROOT = findRoot(__dirname);
-/** The compiled bench (bench/out). */
+/** The compiled bench (bench/out/bench). */
 export const OUT = path.resolve(__dirname, "..");
 export const worker = (name: string): string => path.join(OUT, "workers", `${name}.js`);
 export const USAGE_PRELOAD = worker("usage");

@@ -33,23 +33,12 @@ import * as fs from "fs";
 import * as path from "path";
 import type { Container as K8sContainer } from "kubernetes-types/core/v1";
 import type { ImageStandIn } from "../cluster/kubelet";
-import { exec, run } from "../tools";
+import { run } from "../tools";
 import type { Artifacts } from "./artifacts";
 import { PLAIN_APP_MAIN, PLAIN_APP_PORT } from "./manifests";
 import { upstreamCreate, upstreamTables } from "../../support/upstreamHbase";
+import { COLLECTOR_ENV, collectorCommand, compilePinpointTables, JAVA17_OPENS, releaseTableStatements, SERVER_FAST_START as FAST_START } from "../../support/pinpointJars";
 
-/** HBase on Java 17 (its bin/hbase adds these for JDK 11+). */
-export const JAVA17_OPENS = [
-  "java.base/java.lang",
-  "java.base/java.lang.reflect",
-  "java.base/java.io",
-  "java.base/java.nio",
-  "java.base/sun.nio.ch",
-  "java.base/java.util",
-  "java.base/java.util.concurrent",
-  "java.base/jdk.internal.misc",
-].flatMap((p) => ["--add-opens", `${p}=ALL-UNNAMED`]).concat(["--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Dio.netty.tryReflectionSetAccessible=true"]);
-const FAST_START = ["-XX:TieredStopAtLevel=1", "-Xshare:auto"];
 /** The app images' user. */
 export const APP_UID = 1001;
 const ZOOKEEPER_HOME = "/apache-zookeeper-bin";
@@ -105,8 +94,7 @@ export class StandIns {
   ) {
     fs.mkdirSync(dir, { recursive: true });
     // Our two Java programs: the HBase shell stand-in and the plain app.
-    this.toolsClasses = path.join(dir, "tools-classes");
-    run("javac", ["-d", this.toolsClasses, "-cp", artifacts.hbase.join(":"), path.join(__dirname, "java", "PinpointTables.java")]);
+    this.toolsClasses = compilePinpointTables(path.join(__dirname, "java", "PinpointTables.java"), artifacts.hbase, path.join(dir, "tools-classes"));
     this.appClasses = path.join(dir, "app-classes");
     run("javac", ["-d", this.appClasses, path.join(__dirname, "java", "PlainApp.java")]);
     run("chmod", ["-R", "a+rX", this.appClasses]);
@@ -261,13 +249,7 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
 
   /** `create 't', { NAME => 'f' }, …` for every table of the web release, from its own jar (PinpointTables statements). */
   private releaseTables(): string {
-    if (this.statements === undefined) {
-      const lib = path.join(this.dir, "web-lib");
-      fs.mkdirSync(lib, { recursive: true });
-      exec("unzip", ["-o", "-q", "-j", this.artifacts.webJar, "BOOT-INF/lib/pinpoint-commons-hbase-*.jar", "BOOT-INF/lib/pinpoint-commons-[0-9]*.jar", "-d", lib]);
-      const jars = fs.readdirSync(lib).map((j) => path.join(lib, j));
-      this.statements = run("java", [...JAVA17_OPENS, "-cp", [this.toolsClasses, ...jars, ...this.artifacts.hbase].join(":"), "PinpointTables", "statements"]);
-    }
+    if (this.statements === undefined) this.statements = releaseTableStatements(this.toolsClasses, this.artifacts.webJar, this.artifacts.hbase, this.dir);
     return this.statements;
   }
 
@@ -283,8 +265,8 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
         return this.hbase(podDir);
       case "pinpointdocker/pinpoint-collector":
         return {
-          entrypoint: ["java", ...FAST_START, ...JAVA17_OPENS, "-cp", this.artifacts.collector.join(":"), "com.navercorp.pinpoint.collector.CollectorApp"],
-          env: { HBASE_CLIENT_COMPATIBILITY_CHECK: "false" },
+          entrypoint: collectorCommand(this.artifacts.collector),
+          env: { ...COLLECTOR_ENV },
         };
       case "pinpointdocker/pinpoint-web":
         return { entrypoint: ["java", ...FAST_START, ...JAVA17_OPENS, "-jar", this.artifacts.webJar] };

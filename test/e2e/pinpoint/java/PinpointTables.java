@@ -16,6 +16,10 @@ import org.apache.hadoop.hbase.TableName;
 import org.apache.hadoop.hbase.client.Admin;
 import org.apache.hadoop.hbase.client.ColumnFamilyDescriptorBuilder;
 import org.apache.hadoop.hbase.client.Connection;
+import org.apache.hadoop.hbase.client.Result;
+import org.apache.hadoop.hbase.client.ResultScanner;
+import org.apache.hadoop.hbase.client.Scan;
+import org.apache.hadoop.hbase.client.Table;
 import org.apache.hadoop.hbase.client.ConnectionFactory;
 import org.apache.hadoop.hbase.HConstants;
 import org.apache.hadoop.hbase.client.ColumnFamilyDescriptor;
@@ -44,6 +48,9 @@ import org.apache.hadoop.hbase.util.RegionSplitter;
  *   inspect          one line per table: `table regions family=ttl …`
  *                    (ttl in seconds, FOREVER when none), as the live
  *                    cluster has them: what the end to end asserts on
+ *   count T [T ...]  one line per table: `table rows cells` (a full scan;
+ *                    for the small tables of a bench run): what bench part 6
+ *                    reads to prove its agents' data reached HBase
  *
  * The connection comes from hbase-site.xml on the class path.
  */
@@ -85,7 +92,23 @@ public final class PinpointTables {
       }
       return;
     }
-    if (args.length == 0 || !args[0].equals("shell")) throw new IllegalArgumentException("usage: statements | shell [FILE] | inspect");
+    if (args.length > 0 && args[0].equals("count")) {
+      try (Connection connection = ConnectionFactory.createConnection(HBaseConfiguration.create())) {
+        for (int i = 1; i < args.length; i++) {
+          long rows = 0;
+          long cells = 0;
+          try (Table table = connection.getTable(TableName.valueOf(args[i])); ResultScanner scanner = table.getScanner(new Scan())) {
+            for (Result r : scanner) {
+              rows++;
+              cells += r.size();
+            }
+          }
+          System.out.println(args[i] + " " + rows + " " + cells);
+        }
+      }
+      return;
+    }
+    if (args.length == 0 || !args[0].equals("shell")) throw new IllegalArgumentException("usage: statements | shell [FILE] | inspect | count TABLE...");
     BufferedReader in = args.length > 1 ? new BufferedReader(new FileReader(args[1], StandardCharsets.UTF_8)) : new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try (Connection connection = ConnectionFactory.createConnection(HBaseConfiguration.create()); Admin admin = connection.getAdmin()) {
       for (String line; (line = in.readLine()) != null; ) {
