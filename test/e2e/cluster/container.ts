@@ -2,9 +2,8 @@
  * One container of a pod, played by a process on this machine: it joins the
  * pod's network and UTS namespaces, gets a PID namespace of its own (when its
  * first process exits, everything it started goes, as in a container) and a
- * mount namespace where
- * /etc/hosts is the cluster's, /tmp is the pod's, and each volume is bound at
- * its mountPath (read-only where the mount says so), and runs as the uid the
+ * mount namespace where /etc/hosts and /etc/resolv.conf are the pod's (as the
+ * kubelet writes them), /tmp is the pod's, and each volume is bound at its mountPath (read-only where the mount says so), and runs as the uid the
  * pod declares. Exec probes enter the same namespaces.
  */
 import { ChildProcess, spawn, spawnSync } from "child_process";
@@ -31,8 +30,9 @@ export interface ContainerSpec {
   uid: number;
   gid?: number;
   workingDir?: string;
-  /** The cluster's /etc/hosts, and the pod's /tmp. */
+  /** The pod's /etc/hosts and /etc/resolv.conf as the kubelet writes them, and the pod's /tmp. */
   hostsFile: string;
+  resolvConf: string;
   podTmp: string;
   logFile: string;
 }
@@ -79,7 +79,7 @@ export class Container {
     readonly spec: ContainerSpec,
     readonly sandbox: PodSandbox,
   ) {
-    const script = ["set -e", `mount --bind ${shQuote(spec.hostsFile)} /etc/hosts`];
+    const script = ["set -e", `mount --bind ${shQuote(spec.hostsFile)} /etc/hosts`, `mount --bind ${shQuote(spec.resolvConf)} /etc/resolv.conf`];
     for (const m of spec.mounts) {
       const isFile = fs.statSync(m.hostPath).isFile();
       ensureMountPoint(m.mountPath, isFile);

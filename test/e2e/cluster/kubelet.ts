@@ -14,6 +14,7 @@ import * as path from "path";
 import type { ConfigMap, Container as K8sContainer, PodTemplateSpec, Secret, Volume as K8sVolume } from "kubernetes-types/core/v1";
 import { resolveEnv, resolveEnvFrom } from "../kubeEnv";
 import { Container, DEFAULT_PATH, Mount } from "./container";
+import type { ClusterDns } from "./dns";
 import type { ClusterNetwork, PodSandbox } from "./network";
 import { awaitProbes, ProbeRecord } from "./probes";
 
@@ -37,6 +38,8 @@ export interface ImageStandIn {
 
 export interface PodEnvironment {
   network: ClusterNetwork;
+  /** The cluster DNS: the pod is in its answers while it exists (by readiness), and its resolv.conf points there. */
+  dns: ClusterDns;
   /** Scratch space for the pod's volumes, logs and /tmp. */
   workDir: string;
   secrets: readonly Secret[];
@@ -128,9 +131,8 @@ export interface PodOptions {
   template: PodTemplateSpec;
   /** StatefulSet volumeClaimTemplates' names. */
   claims?: readonly string[];
-  /** For a StatefulSet pod: its governing Service, which gives it `<pod>.<service>` DNS names. */
+  /** For a StatefulSet pod: its governing Service (spec.subdomain), which gives it `<pod>.<service>` DNS names when headless. */
   subdomain?: string;
-  clusterDomain: string;
   /** Downward-API fields beyond the pod's IP, name and namespace (fieldRef). */
   fields?: Record<string, string>;
   /** Skip probes (a pod that is expected to fail to become ready is checked by the caller). */
@@ -143,7 +145,9 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
   fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
   fs.chmodSync(path.join(root, "tmp"), 0o1777);
   const sandbox = await env.network.addPod(o.name);
-  if (o.subdomain) env.network.addService(`${o.name}.${o.subdomain}`, o.namespace, o.clusterDomain, sandbox.ip);
+  const dnsPod = { name: o.name, namespace: o.namespace, ip: sandbox.ip, hostname: o.name, subdomain: o.subdomain };
+  env.dns.addPod({ ...dnsPod, labels: o.template.metadata?.labels ?? {} });
+  const etc = env.dns.podFiles(dnsPod, path.join(root, "etc"));
   const fields = { "status.podIP": sandbox.ip, "metadata.name": o.name, "metadata.namespace": o.namespace, "spec.nodeName": "e2e-node", ...o.fields };
   const volumes = makeVolumes(o.template, o.claims ?? [], root, env);
   const pod: RunningPod = {
@@ -156,6 +160,7 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
     probes: [],
     stop: async () => {
       await Promise.all(pod.containers.map((c) => c.process.stop()));
+      env.dns.removePod(o.name);
       env.network.removePod(sandbox);
     },
   };
@@ -185,7 +190,8 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
           uid,
           gid: c.securityContext?.runAsGroup ?? podSecurity?.runAsGroup ?? uid,
           workingDir: c.workingDir,
-          hostsFile: env.network.hostsPath,
+          hostsFile: etc.hosts,
+          resolvConf: etc.resolvConf,
           podTmp: path.join(root, "tmp"),
           logFile: path.join(root, `${c.name}.log`),
         },
@@ -196,6 +202,8 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
     if (!o.skipProbes) {
       const records = await Promise.all(pod.containers.map((c) => awaitProbes({ pod: o.name, podIP: sandbox.ip, spec: c.spec, process: c.process, network: env.network })));
       pod.probes.push(...records.flat());
+      // Every readiness probe passed (a container without one is ready once running): the pod's endpoints are ready.
+      env.dns.setReady(o.name, true);
     }
   } catch (e) {
     await pod.stop();

@@ -26,6 +26,13 @@ export interface Evidence {
   /** The declared version exception, when it applied (versionPair.ts). */
   versionException?: string;
   probes: Array<ProbeRecord & { result: "passed" }>;
+  /** The cluster DNS (cluster/dns.ts): HBase's pod name answered before it was ready, names asked from the collector pod, the names its JVM asked. */
+  dns?: {
+    server: string;
+    hbasePodBeforeReady: { name: string; answer: string; askedFrom: string };
+    fromCollectorPod: Record<string, string | null>;
+    collectorJvmQueries: string[];
+  };
   /** Each live table as HBase has it after the rendered start script ran: regions and each family's TTL (seconds, or FOREVER). */
   tables?: Record<string, { regions: number; ttl: Record<string, string> }>;
   applications: Array<{ application: string; serviceType: string; agentId: string; agentName: string; agentVersion: string; transactions: number }>;
