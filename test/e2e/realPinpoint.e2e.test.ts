@@ -21,12 +21,12 @@ import { AgentImage, INIT_CONTAINER_NAME, MOUNT_PATH } from "../../sdk";
 import type { KubernetesObject } from "../../sdk/render/objects";
 import { ofType, runProgram } from "../harness/pulumiProgram";
 import { Buildah } from "./buildah";
-import { Container, removeMountPoints } from "./cluster/container";
-import { runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
+import { removeMountPoints } from "./cluster/container";
+import { READINESS_BOUND_SECONDS, runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
 import { ClusterDns } from "./cluster/dns";
 import { ClusterNetwork } from "./cluster/network";
 import { serviceLinkEnv } from "./cluster/serviceLinks";
-import { awaitProbes, ProbeRecord } from "./cluster/probes";
+import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
 import { findObject, PLAIN_APP, PLAIN_APP_PORT, RenderInput, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
 import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
@@ -36,7 +36,7 @@ import { HBASE_INSPECT_TABLES, StandIns } from "./pinpoint/standIns";
 import { upstreamRegions, upstreamTables } from "../support/upstreamHbase";
 import { HBASE_MAX_PRESPLIT_REGIONS, NAMES } from "../../sdk/server/constants";
 import { checkRunVersions } from "./pinpoint/versionPair";
-import { Evidence, EVIDENCE_FILE, runArtifacts, writeEvidence } from "./pinpoint/evidence";
+import { containerEvidence, Evidence, EVIDENCE_FILE, runArtifacts, writeEvidence } from "./pinpoint/evidence";
 import { callRecords, formatCallTree, ScatterAnswer, scatterDots, TransactionInfoAnswer } from "./pinpoint/callTree";
 import { missingChromium, uiDate, WebBrowser } from "./pinpoint/browser";
 import { runInitContainer } from "./pod";
@@ -77,13 +77,15 @@ function deploymentPodName(name: string): string {
 /** What the run proved, printed once every suite is done, so that it ends the output. */
 const evidence: string[] = [];
 const probes: ProbeRecord[] = [];
+/** Every pod the suite started (the suite's own list is inside its describe). */
+const startedPods: RunningPod[] = [];
 /** The same, and more, as out/e2e-pinpoint/evidence.json (pinpoint/evidence.ts). */
 let evidenceJson: Evidence | undefined;
 
 after(() => {
   if (evidence.length === 0 && probes.length === 0) return;
   if (evidenceJson) {
-    const file = writeEvidence({ ...evidenceJson, probes: probes.map((p) => ({ ...p, result: "passed" as const })), lines: evidence });
+    const file = writeEvidence({ ...evidenceJson, probes: probes.map((p) => ({ ...p, result: "passed" as const })), containers: containerEvidence(startedPods), lines: evidence });
     evidence.push(`evidence file: ${path.relative(process.cwd(), file)}`);
   }
   console.log("\n  Evidence (real Pinpoint end to end)");
@@ -153,6 +155,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
       podEnvironment(objs),
     );
     pods.push(pod);
+    startedPods.push(pod);
     probes.push(...pod.probes);
     checkServicePorts(objs, pod, w.spec!.template.metadata?.labels ?? {});
     return pod;
@@ -366,6 +369,15 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const server = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata?.namespace === "pinpoint") as Array<Deployment | StatefulSet>;
     const declared = server.flatMap((w) => (w.spec!.template.spec!.containers as K8sContainer[]).flatMap((c) => ["startupProbe", "readinessProbe", "livenessProbe"].filter((k) => (c as any)[k]).map((k) => `${w.metadata!.name}/${k}`)));
     assert.deepStrictEqual(probes.map((p) => `${p.pod.replace(/-(0|[0-9a-f]{9}-[a-z0-9]{5})$/, "")}/${p.kind}`).sort(), declared.sort(), "every probe of every server container was run and passed");
+    // Probes at their declared period: no two attempts of a probe closer than periodSeconds (the kubelet's ticker), none dropped for longer than two periods.
+    const serverPods = pods.filter((p) => p.namespace === "pinpoint");
+    const offPeriod = serverPods.flatMap((p) => p.containers.flatMap((c) => c.workers.flatMap((w) => {
+      const period = (w.probe.periodSeconds ?? 10) * 1000;
+      const times = w.attempts.map((a) => Date.parse(a.at));
+      return times.slice(1).map((t, i) => t - times[i]).filter((gap) => gap < period - 50 || gap > 2 * period + 5000).map((gap) => `${p.name}/${w.kind} ${gap} ms (period ${period} ms)`);
+    })));
+    assert.deepStrictEqual(offPeriod, [], "probe attempts at their declared period");
+    assert.deepStrictEqual(serverPods.flatMap((p) => p.containers.filter((c) => c.restartCount > 0).map((c) => `${p.name}/${c.spec.name}: ${JSON.stringify(c.events)}`)), [], "no server container was restarted");
     // enableServiceLinks: false on every server pod: the kubelet stand-in gave them no <SERVICE>_PORT=tcp://… variables.
     const linked = pods.filter((p) => p.namespace === "pinpoint").flatMap((p) => p.containers.flatMap((c) => [...c.env.keys()].filter((k) => /_SERVICE_HOST$|_PORT_\d+_TCP$/.test(k)).map((k) => `${p.name}/${k}`)));
     assert.deepStrictEqual(linked, [], "server containers must get no service-link variables");
@@ -689,7 +701,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const collector = pods.find((p) => p.name.startsWith("pinpoint-collector-"))!;
     const reporting = [SEED_APP, PLAIN_APP].map((w) => pods.find((p) => p.name.startsWith(`${w}-`) && p.containers[0].process.running)!);
     // The collector's container stops; its pod keeps its IP (restartCollector below starts the container in it again).
-    await Promise.all(collector.containers.map((c) => c.process.stop()));
+    await Promise.all(collector.containers.map((c) => c.stop()));
     collectorStoppedAt = Date.now();
     for (const pod of reporting) {
       const port = pod.name.startsWith(PLAIN_APP) ? PLAIN_APP_PORT : 8080;
@@ -740,8 +752,8 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     // Started again at the address the agents know. A real cluster gives that too when a new pod replaces it: the
     // Service's ClusterIP stays. This stand-in has no ClusterIPs (a name resolves to the pod IP), so the container
     // restarts in its pod, as the kubelet restarts a container, and its probes must pass again.
-    for (const c of collector.containers) c.process = new Container(c.process.spec, collector.sandbox);
-    const again = await Promise.all(collector.containers.map((c) => awaitProbes({ pod: collector.name, podIP: collector.ip, spec: c.spec, process: c.process, network: network! })));
+    for (const c of collector.containers) c.start();
+    const again = await Promise.all(collector.containers.map((c) => c.awaitProbesPassed(READINESS_BOUND_SECONDS * 1000)));
     probes.push(...again.flat());
     const watched = [
       { pod: plain, port: PLAIN_APP_PORT, application: `${STACK}-${PLAIN_APP}` },

@@ -6,14 +6,15 @@
  * kubelet writes them), /tmp is the pod's, and each volume is bound at its mountPath (read-only where the mount says so), and runs as the uid the
  * pod declares. Exec probes enter the same namespaces.
  */
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import type { PodSandbox } from "./network";
 
 /** What a container gets when its image sets no PATH. */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const STOP_GRACE_MS = 15000;
+/** The pod default (terminationGracePeriodSeconds 30) is more than the suite needs; a pod that sets its own gets its own. */
+const DEFAULT_GRACE_MS = 15000;
 
 export interface Mount {
   hostPath: string;
@@ -131,32 +132,50 @@ export class Container {
     return fs.existsSync(this.spec.logFile) ? fs.readFileSync(this.spec.logFile, "utf8") : "";
   }
 
-  /** Runs a command inside the container (its namespaces, uid and env), as an exec probe does; returns the exit code. */
-  exec(command: readonly string[], timeoutMs: number): { code: number; output: string } {
+  /** nsenter's arguments and env to run a command inside the container: its namespaces (its PID namespace too: its /proc is that one's), uid and env. */
+  private execInvocation(command: readonly string[]): { args: string[]; env: NodeJS.ProcessEnv } {
     const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
     for (const [k, v] of this.spec.env) env[k] = v;
     const gid = this.spec.gid ?? this.spec.uid;
-    const r = spawnSync(
-      "nsenter",
-      // Into the container's PID namespace too: its /proc is that namespace's.
-      [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command],
-      { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" },
-    );
+    const args = [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command];
+    return { args, env };
+  }
+
+  /** Runs a command inside the container and waits; returns the exit code (-1: timed out or killed). */
+  exec(command: readonly string[], timeoutMs: number): { code: number; output: string } {
+    const { args, env } = this.execInvocation(command);
+    const r = spawnSync("nsenter", args, { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" });
     return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
   }
 
-  /** SIGTERM, then SIGKILL after a grace period, as the kubelet stops a container. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
+  /** The same without blocking the event loop (an exec probe, while other probes and the test go on). */
+  execAsync(command: readonly string[], timeoutMs: number): Promise<{ code: number; output: string }> {
+    const { args, env } = this.execInvocation(command);
+    return new Promise((resolve) => {
+      execFile("nsenter", args, { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" && !error.killed ? error.code : -1) : 0;
+        resolve({ code, output: `${stdout ?? ""}${stderr ?? ""}` });
+      });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period (the pod's terminationGracePeriodSeconds), as the kubelet stops a container; says which ended it. */
+  async stop(graceMs = DEFAULT_GRACE_MS): Promise<"exited" | "SIGTERM" | "SIGKILL"> {
+    if (!this.running) return "exited";
     const signal = (sig: NodeJS.Signals) => {
       const init = this.initPid();
       if (init === undefined) this.child.kill(sig);
       else process.kill(init, sig);
     };
+    let ended: "SIGTERM" | "SIGKILL" = "SIGTERM";
     signal("SIGTERM");
-    const timer = setTimeout(() => signal("SIGKILL"), STOP_GRACE_MS);
+    const timer = setTimeout(() => {
+      ended = "SIGKILL";
+      signal("SIGKILL");
+    }, graceMs);
     await this.exited;
     clearTimeout(timer);
+    return ended;
   }
 
   /** Resolves when the process exits. */

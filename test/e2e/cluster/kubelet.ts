@@ -13,10 +13,14 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ConfigMap, Container as K8sContainer, PodTemplateSpec, Secret, Volume as K8sVolume } from "kubernetes-types/core/v1";
 import { resolveEnv, resolveEnvFrom } from "../kubeEnv";
-import { Container, DEFAULT_PATH, Mount } from "./container";
+import { DEFAULT_PATH, Mount } from "./container";
+import { ManagedContainer } from "./containerRuntime";
 import type { ClusterDns } from "./dns";
 import type { ClusterNetwork, PodSandbox } from "./network";
-import { awaitProbes, ProbeRecord } from "./probes";
+import type { ProbeRecord } from "./probes";
+
+/** How long a pod may take to pass its probes: one that is not ready after this is broken for our purposes (a readiness probe alone never gives up). */
+export const READINESS_BOUND_SECONDS = 600;
 
 /** An image volume (KEP-4639, Kubernetes 1.31+), which the kubernetes-types in use predate. */
 export interface ImageVolumeSource {
@@ -59,7 +63,8 @@ export interface RunningPod {
   namespace: string;
   ip: string;
   sandbox: PodSandbox;
-  containers: Array<{ spec: K8sContainer; process: Container; env: ReadonlyMap<string, string> }>;
+  /** Each container under the kubelet's care (cluster/containerRuntime.ts): its current process, restarts, readiness, probe workers. */
+  containers: ManagedContainer[];
   volumes: ReadonlyMap<string, string>;
   probes: ProbeRecord[];
   stop(): Promise<void>;
@@ -139,7 +144,7 @@ export interface PodOptions {
   skipProbes?: boolean;
 }
 
-/** Starts a pod and waits for every probe of every container; throws (after stopping it) when one cannot pass. */
+/** Starts a pod and waits until every probe of every container passed once and the pod is ready (probes go on); throws (after stopping it) when that does not come. */
 export async function runPod(o: PodOptions, env: PodEnvironment): Promise<RunningPod> {
   const root = path.join(env.workDir, o.name);
   fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
@@ -159,7 +164,7 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
     volumes,
     probes: [],
     stop: async () => {
-      await Promise.all(pod.containers.map((c) => c.process.stop()));
+      await Promise.all(pod.containers.map((c) => c.stop()));
       env.dns.removePod(o.name);
       env.network.removePod(sandbox);
     },
@@ -181,7 +186,9 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
       const command = [...(c.command ?? image.entrypoint ?? []), ...(c.args ?? (c.command ? [] : image.cmd ?? []))];
       if (command.length === 0) throw new Error(`container ${c.name}: neither the manifest nor the image stand-in gives a command`);
       const uid = c.securityContext?.runAsUser ?? podSecurity?.runAsUser ?? image.uid ?? 0;
-      const process = new Container(
+      const runtime = new ManagedContainer(
+        c,
+        resolved,
         {
           name: `${o.name}/${c.name}`,
           command,
@@ -195,15 +202,16 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
           podTmp: path.join(root, "tmp"),
           logFile: path.join(root, `${c.name}.log`),
         },
-        sandbox,
+        { name: o.name, ip: sandbox.ip, sandbox, network: env.network, terminationGraceSeconds: o.template.spec?.terminationGracePeriodSeconds ?? 30 },
+        // The pod is ready when every container is: its endpoints, and so the cluster DNS, follow.
+        () => env.dns.setReady(o.name, pod.containers.length > 0 && pod.containers.every((m) => m.ready)),
       );
-      pod.containers.push({ spec: c, process, env: resolved });
+      pod.containers.push(runtime);
     }
+    env.dns.setReady(o.name, pod.containers.every((m) => m.ready));
     if (!o.skipProbes) {
-      const records = await Promise.all(pod.containers.map((c) => awaitProbes({ pod: o.name, podIP: sandbox.ip, spec: c.spec, process: c.process, network: env.network })));
+      const records = await Promise.all(pod.containers.map((c) => c.awaitProbesPassed(READINESS_BOUND_SECONDS * 1000)));
       pod.probes.push(...records.flat());
-      // Every readiness probe passed (a container without one is ready once running): the pod's endpoints are ready.
-      env.dns.setReady(o.name, true);
     }
   } catch (e) {
     await pod.stop();
