@@ -108,4 +108,20 @@ describe("e2e kubelet: probes at their declared period and thresholds; a contain
     assert.deepStrictEqual(dns.lookup(FQDN), [pod!.ip]);
     assert.deepStrictEqual(c.events.map((e) => e.event), ["started", "ready", "not ready", "killed", "started", "ready"]);
   });
+
+  it("resources.limits become the container's control group, and a JVM in it sees them (-XshowSettings:system)", async function () {
+    if (spawnSync("sh", ["-c", "command -v java"]).status !== 0) this.skip();
+    const limited: PodTemplateSpec = { spec: { terminationGracePeriodSeconds: 1, containers: [{ name: "main", image: "busybox", command: ["sleep", "infinity"], resources: { limits: { cpu: "500m", memory: "256Mi" } } }] } };
+    const unsupported = () => {
+      throw new Error("not used");
+    };
+    const p = await runPod({ name: "limited-0", namespace: "e2e", template: limited }, { network, dns, workDir: path.join(tmp, "pods"), secrets: [], configMaps: [], image: () => ({}), runInit: unsupported, imageRoot: unsupported });
+    try {
+      const out = p.containers[0].process.exec(["java", "-XshowSettings:system", "-version"], 30000).output;
+      assert.match(out, /CPU Quota: 50000us/, out);
+      assert.match(out, /Memory Limit: 256\.00M/, out);
+    } finally {
+      await p.stop();
+    }
+  });
 });

@@ -181,6 +181,11 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     return r.code === 0 ? r.output.split(/\s+/)[0] : undefined;
   }
 
+  /** `java -XshowSettings:system` in the pod's first container: the limits a JVM there sees. */
+  function jvmSystemView(pod: RunningPod): string {
+    return pod.containers[0].process.exec(["java", "-XshowSettings:system", "-version"], 60_000).output;
+  }
+
   function http(url: string, timeoutSeconds = 10): { status: number; body: string } {
     const out = network!.inNode(["curl", "-s", "--max-time", String(timeoutSeconds), "-w", "\n%{http_code}", url]).stdout;
     const i = out.lastIndexOf("\n");
@@ -389,6 +394,13 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const zkFqdn = `${NAMES.zookeeper}.pinpoint.svc.cluster.local`;
     const answers = Object.fromEntries([NAMES.zookeeper, `${NAMES.zookeeper}.pinpoint`, zkFqdn, "pinpoint-nosuch", `${NAMES.hbase}-0`].map((n) => [n, resolveIn(collector, n) ?? null]));
     assert.deepStrictEqual(answers, { [NAMES.zookeeper]: zookeeper.ip, [`${NAMES.zookeeper}.pinpoint`]: zookeeper.ip, [zkFqdn]: zookeeper.ip, "pinpoint-nosuch": null, [`${NAMES.hbase}-0`]: null });
+    // resources.limits as the container's control group: a JVM in the collector's container sees its quota and memory limit.
+    const limits = collector.containers[0].limits;
+    const jvmView = jvmSystemView(collector);
+    assert.match(jvmView, new RegExp(`CPU Quota: ${Math.round(limits.cpu! * 100000)}us`), jvmView);
+    const gib = limits.memory! / 2 ** 30;
+    assert.match(jvmView, new RegExp(`Memory Limit: ${gib >= 1 ? `${gib.toFixed(2)}G` : `${(limits.memory! / 2 ** 20).toFixed(2)}M`}`), jvmView);
+    evidenceJson!.cgroups = { collector: { limits, jvm: jvmView.split("\n").filter((l) => /Provider|CPU Quota|CPU Period|Effective CPU Count|Memory Limit/.test(l)).map((l) => l.trim()) } };
     evidenceJson!.dns = { server: `dnsmasq on ${network!.nodeIp}`, hbasePodBeforeReady: { name: hbasePodName, answer: early.answer, askedFrom: zookeeper.name }, fromCollectorPod: answers, collectorJvmQueries: [...new Set(jvmQueries)] };
     evidence.push(`cluster DNS (dnsmasq, per-pod resolv.conf): ${hbasePodName} answered before HBase was ready (publishNotReadyAddresses); from the collector pod ${NAMES.zookeeper}, .pinpoint and the FQDN → ${zookeeper.ip}, pinpoint-nosuch and a bare pod name unknown; the collector's JVM asked it ${new Set(jvmQueries).size} names, ${hbasePodName} among them`);
     evidence.push(`server: PinpointServer ${serverVersion} rendered; collector ${artifacts.versions.collector} and web ${artifacts.versions.web} jars, HBase ${artifacts.versions.hbase}, ZooKeeper ${artifacts.versions.zookeeper}`);

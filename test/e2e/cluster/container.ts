@@ -9,6 +9,7 @@
 import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { Cgroup, inCgroup } from "../../../bench/lib/cgroup";
 import type { PodSandbox } from "./network";
 
 /** What a container gets when its image sets no PATH. */
@@ -36,6 +37,13 @@ export interface ContainerSpec {
   resolvConf: string;
   podTmp: string;
   logFile: string;
+  /** The container's control group (its resources.limits); the process and every exec into it run there. */
+  cgroup?: Cgroup;
+}
+
+/** `nsenter args…`, entering the container's control group first when it has one. */
+function nsenter(spec: ContainerSpec, args: string[]): { command: string; args: string[] } {
+  return spec.cgroup ? inCgroup(spec.cgroup, "nsenter", args) : { command: "nsenter", args };
 }
 
 /** Single-quotes a word for sh. */
@@ -95,11 +103,8 @@ export class Container {
     const log = fs.openSync(spec.logFile, "a");
     const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
     for (const [k, v] of spec.env) env[k] = v;
-    this.child = spawn(
-      "nsenter",
-      [`--net=/proc/${sandbox.pausePid}/ns/net`, `--uts=/proc/${sandbox.pausePid}/ns/uts`, "--", "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script.join("\n"), spec.name, ...spec.command],
-      { stdio: ["ignore", log, log], env, cwd: "/" },
-    );
+    const run = nsenter(spec, [`--net=/proc/${sandbox.pausePid}/ns/net`, `--uts=/proc/${sandbox.pausePid}/ns/uts`, "--", "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script.join("\n"), spec.name, ...spec.command]);
+    this.child = spawn(run.command, run.args, { stdio: ["ignore", log, log], env, cwd: "/" });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => {
       this.child.once("exit", (code, signal) => {
@@ -133,26 +138,25 @@ export class Container {
   }
 
   /** nsenter's arguments and env to run a command inside the container: its namespaces (its PID namespace too: its /proc is that one's), uid and env. */
-  private execInvocation(command: readonly string[]): { args: string[]; env: NodeJS.ProcessEnv } {
+  private execInvocation(command: readonly string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
     const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
     for (const [k, v] of this.spec.env) env[k] = v;
     const gid = this.spec.gid ?? this.spec.uid;
-    const args = [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command];
-    return { args, env };
+    return { ...nsenter(this.spec, [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command]), env };
   }
 
   /** Runs a command inside the container and waits; returns the exit code (-1: timed out or killed). */
   exec(command: readonly string[], timeoutMs: number): { code: number; output: string } {
-    const { args, env } = this.execInvocation(command);
-    const r = spawnSync("nsenter", args, { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" });
+    const { command: run, args, env } = this.execInvocation(command);
+    const r = spawnSync(run, args, { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" });
     return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
   }
 
   /** The same without blocking the event loop (an exec probe, while other probes and the test go on). */
   execAsync(command: readonly string[], timeoutMs: number): Promise<{ code: number; output: string }> {
-    const { args, env } = this.execInvocation(command);
+    const { command: run, args, env } = this.execInvocation(command);
     return new Promise((resolve) => {
-      execFile("nsenter", args, { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" }, (error, stdout, stderr) => {
+      execFile(run, args, { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" && !error.killed ? error.code : -1) : 0;
         resolve({ code, output: `${stdout ?? ""}${stderr ?? ""}` });
       });

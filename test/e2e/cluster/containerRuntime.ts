@@ -10,9 +10,13 @@
  * the collector-down test stops containers and means them to stay down.
  */
 import type { Container as K8sContainer } from "kubernetes-types/core/v1";
+import { createCgroup, Limits } from "../../../bench/lib/cgroup";
 import { Container, ContainerSpec } from "./container";
 import type { ClusterNetwork, PodSandbox } from "./network";
 import { ProbeKind, ProbeRecord, ProbeResult, ProbeWorker } from "./probes";
+
+/** Makes the control groups' names unique across concurrent runs. */
+const OWN_PID = process.pid;
 
 export interface RuntimeEvent {
   at: string;
@@ -38,6 +42,8 @@ export class ManagedContainer {
     readonly env: ReadonlyMap<string, string>,
     private readonly runSpec: ContainerSpec,
     private readonly pod: { name: string; ip: string; sandbox: PodSandbox; network: ClusterNetwork; terminationGraceSeconds: number },
+    /** resources.limits, applied to a control group of each process (none: no group). */
+    readonly limits: Limits,
     /** Called whenever this container's readiness changes. */
     private readonly onReadiness: () => void,
   ) {
@@ -49,10 +55,13 @@ export class ManagedContainer {
   }
 
   private startProcess(): Container {
-    const process = new Container(this.runSpec, this.pod.sandbox);
+    const limited = this.limits.cpu !== undefined || this.limits.memory !== undefined;
+    const cgroup = limited ? createCgroup(`pp-e2e-${OWN_PID}-${this.pod.name}-${this.spec.name}-${this.restartCount}`, this.limits) : undefined;
+    const process = new Container({ ...this.runSpec, cgroup }, this.pod.sandbox);
     const startedAt = Date.now();
     this.note("started", this.restartCount > 0 ? `restartCount ${this.restartCount}` : undefined);
     void process.wait().then(() => {
+      cgroup?.remove();
       // By itself, not by the kubelet's kill or stop.
       if (this.process === process && !this.restarting && !this.stopped) this.note("exited", `code ${process.exitCode}`);
     });

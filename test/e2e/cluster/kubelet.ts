@@ -70,7 +70,14 @@ export interface RunningPod {
   stop(): Promise<void>;
 }
 
-/** `64Mi` → bytes; the JVM reads this limit from its cgroup in a real pod. */
+/** `500m` → 0.5 cores (a CFS quota of half a period). */
+export function quantityCores(q: string | number): number {
+  const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(String(q));
+  if (!m) throw new Error(`cpu quantity ${q} is not understood here`);
+  return Number(m[1]) / (m[2] ? 1000 : 1);
+}
+
+/** `64Mi` → bytes; the JVM reads this limit from its cgroup. */
 export function quantityBytes(q: string): number {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
   if (!m) throw new Error(`memory quantity ${q} is not understood here`);
@@ -180,9 +187,6 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
       const links = o.template.spec?.enableServiceLinks !== false ? (env.serviceLinks?.(o.namespace) ?? new Map<string, string>()) : new Map<string, string>();
       const defined = new Map([...links, ...resolveEnvFrom(c.envFrom, sources)]);
       for (const [k, v] of resolveEnv(c.env, fields, sources, defined)) resolved.set(k, v);
-      const limit = c.resources?.limits?.memory;
-      // A container's memory limit is what the JVM sizes its heap from (cgroup); here no cgroup limits it, so tell it.
-      if (limit !== undefined && !resolved.has("JDK_JAVA_OPTIONS")) resolved.set("JDK_JAVA_OPTIONS", `-XX:MaxRAM=${quantityBytes(String(limit))}`);
       const command = [...(c.command ?? image.entrypoint ?? []), ...(c.args ?? (c.command ? [] : image.cmd ?? []))];
       if (command.length === 0) throw new Error(`container ${c.name}: neither the manifest nor the image stand-in gives a command`);
       const uid = c.securityContext?.runAsUser ?? podSecurity?.runAsUser ?? image.uid ?? 0;
@@ -203,6 +207,8 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
           logFile: path.join(root, `${c.name}.log`),
         },
         { name: o.name, ip: sandbox.ip, sandbox, network: env.network, terminationGraceSeconds: o.template.spec?.terminationGracePeriodSeconds ?? 30 },
+        // resources.limits as the kubelet sets them: a CFS quota and a memory limit on the container's control group.
+        { cpu: c.resources?.limits?.cpu === undefined ? undefined : quantityCores(c.resources.limits.cpu), memory: c.resources?.limits?.memory === undefined ? undefined : quantityBytes(String(c.resources.limits.memory)) },
         // The pod is ready when every container is: its endpoints, and so the cluster DNS, follow.
         () => env.dns.setReady(o.name, pod.containers.length > 0 && pod.containers.every((m) => m.ready)),
       );

@@ -37,6 +37,8 @@ export interface Evidence {
     fromCollectorPod: Record<string, string | null>;
     collectorJvmQueries: string[];
   };
+  /** resources.limits as control groups: what a JVM in the collector's container sees. */
+  cgroups?: Record<string, { limits: { cpu?: number; memory?: number }; jvm: string[] }>;
   /** Each live table as HBase has it after the rendered start script ran: regions and each family's TTL (seconds, or FOREVER). */
   tables?: Record<string, { regions: number; ttl: Record<string, string> }>;
   applications: Array<{ application: string; serviceType: string; agentId: string; agentName: string; agentVersion: string; transactions: number }>;
