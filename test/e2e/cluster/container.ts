@@ -2,19 +2,20 @@
  * One container of a pod, played by a process on this machine: it joins the
  * pod's network and UTS namespaces, gets a PID namespace of its own (when its
  * first process exits, everything it started goes, as in a container) and a
- * mount namespace where
- * /etc/hosts is the cluster's, /tmp is the pod's, and each volume is bound at
- * its mountPath (read-only where the mount says so), and runs as the uid the
+ * mount namespace where /etc/hosts and /etc/resolv.conf are the pod's (as the
+ * kubelet writes them), /tmp is the pod's, and each volume is bound at its mountPath (read-only where the mount says so), and runs as the uid the
  * pod declares. Exec probes enter the same namespaces.
  */
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { Cgroup, inCgroup } from "../../../bench/lib/cgroup";
 import type { PodSandbox } from "./network";
 
 /** What a container gets when its image sets no PATH. */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-const STOP_GRACE_MS = 15000;
+/** The pod default (terminationGracePeriodSeconds 30) is more than the suite needs; a pod that sets its own gets its own. */
+const DEFAULT_GRACE_MS = 15000;
 
 export interface Mount {
   hostPath: string;
@@ -31,10 +32,18 @@ export interface ContainerSpec {
   uid: number;
   gid?: number;
   workingDir?: string;
-  /** The cluster's /etc/hosts, and the pod's /tmp. */
+  /** The pod's /etc/hosts and /etc/resolv.conf as the kubelet writes them, and the pod's /tmp. */
   hostsFile: string;
+  resolvConf: string;
   podTmp: string;
   logFile: string;
+  /** The container's control group (its resources.limits); the process and every exec into it run there. */
+  cgroup?: Cgroup;
+}
+
+/** `nsenter args…`, entering the container's control group first when it has one. */
+function nsenter(spec: ContainerSpec, args: string[]): { command: string; args: string[] } {
+  return spec.cgroup ? inCgroup(spec.cgroup, "nsenter", args) : { command: "nsenter", args };
 }
 
 /** Single-quotes a word for sh. */
@@ -79,7 +88,7 @@ export class Container {
     readonly spec: ContainerSpec,
     readonly sandbox: PodSandbox,
   ) {
-    const script = ["set -e", `mount --bind ${shQuote(spec.hostsFile)} /etc/hosts`];
+    const script = ["set -e", `mount --bind ${shQuote(spec.hostsFile)} /etc/hosts`, `mount --bind ${shQuote(spec.resolvConf)} /etc/resolv.conf`];
     for (const m of spec.mounts) {
       const isFile = fs.statSync(m.hostPath).isFile();
       ensureMountPoint(m.mountPath, isFile);
@@ -94,11 +103,8 @@ export class Container {
     const log = fs.openSync(spec.logFile, "a");
     const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
     for (const [k, v] of spec.env) env[k] = v;
-    this.child = spawn(
-      "nsenter",
-      [`--net=/proc/${sandbox.pausePid}/ns/net`, `--uts=/proc/${sandbox.pausePid}/ns/uts`, "--", "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script.join("\n"), spec.name, ...spec.command],
-      { stdio: ["ignore", log, log], env, cwd: "/" },
-    );
+    const run = nsenter(spec, [`--net=/proc/${sandbox.pausePid}/ns/net`, `--uts=/proc/${sandbox.pausePid}/ns/uts`, "--", "unshare", "--mount", "--propagation", "private", "--pid", "--fork", "--kill-child", "--mount-proc", "sh", "-c", script.join("\n"), spec.name, ...spec.command]);
+    this.child = spawn(run.command, run.args, { stdio: ["ignore", log, log], env, cwd: "/" });
     fs.closeSync(log);
     this.exited = new Promise((resolve) => {
       this.child.once("exit", (code, signal) => {
@@ -131,32 +137,49 @@ export class Container {
     return fs.existsSync(this.spec.logFile) ? fs.readFileSync(this.spec.logFile, "utf8") : "";
   }
 
-  /** Runs a command inside the container (its namespaces, uid and env), as an exec probe does; returns the exit code. */
-  exec(command: readonly string[], timeoutMs: number): { code: number; output: string } {
+  /** nsenter's arguments and env to run a command inside the container: its namespaces (its PID namespace too: its /proc is that one's), uid and env. */
+  private execInvocation(command: readonly string[]): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
     const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
     for (const [k, v] of this.spec.env) env[k] = v;
     const gid = this.spec.gid ?? this.spec.uid;
-    const r = spawnSync(
-      "nsenter",
-      // Into the container's PID namespace too: its /proc is that namespace's.
-      [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command],
-      { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" },
-    );
+    return { ...nsenter(this.spec, [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command]), env };
+  }
+
+  /** Runs a command inside the container and waits; returns the exit code (-1: timed out or killed). */
+  exec(command: readonly string[], timeoutMs: number): { code: number; output: string } {
+    const { command: run, args, env } = this.execInvocation(command);
+    const r = spawnSync(run, args, { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" });
     return { code: r.status ?? -1, output: `${r.stdout ?? ""}${r.stderr ?? ""}` };
   }
 
-  /** SIGTERM, then SIGKILL after a grace period, as the kubelet stops a container. */
-  async stop(): Promise<void> {
-    if (!this.running) return;
+  /** The same without blocking the event loop (an exec probe, while other probes and the test go on). */
+  execAsync(command: readonly string[], timeoutMs: number): Promise<{ code: number; output: string }> {
+    const { command: run, args, env } = this.execInvocation(command);
+    return new Promise((resolve) => {
+      execFile(run, args, { env, encoding: "utf8", timeout: timeoutMs, cwd: "/" }, (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" && !error.killed ? error.code : -1) : 0;
+        resolve({ code, output: `${stdout ?? ""}${stderr ?? ""}` });
+      });
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period (the pod's terminationGracePeriodSeconds), as the kubelet stops a container; says which ended it. */
+  async stop(graceMs = DEFAULT_GRACE_MS): Promise<"exited" | "SIGTERM" | "SIGKILL"> {
+    if (!this.running) return "exited";
     const signal = (sig: NodeJS.Signals) => {
       const init = this.initPid();
       if (init === undefined) this.child.kill(sig);
       else process.kill(init, sig);
     };
+    let ended: "SIGTERM" | "SIGKILL" = "SIGTERM";
     signal("SIGTERM");
-    const timer = setTimeout(() => signal("SIGKILL"), STOP_GRACE_MS);
+    const timer = setTimeout(() => {
+      ended = "SIGKILL";
+      signal("SIGKILL");
+    }, graceMs);
     await this.exited;
     clearTimeout(timer);
+    return ended;
   }
 
   /** Resolves when the process exits. */

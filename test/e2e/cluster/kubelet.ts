@@ -13,9 +13,14 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ConfigMap, Container as K8sContainer, PodTemplateSpec, Secret, Volume as K8sVolume } from "kubernetes-types/core/v1";
 import { resolveEnv, resolveEnvFrom } from "../kubeEnv";
-import { Container, DEFAULT_PATH, Mount } from "./container";
+import { DEFAULT_PATH, Mount } from "./container";
+import { ManagedContainer } from "./containerRuntime";
+import type { ClusterDns } from "./dns";
 import type { ClusterNetwork, PodSandbox } from "./network";
-import { awaitProbes, ProbeRecord } from "./probes";
+import type { ProbeRecord } from "./probes";
+
+/** How long a pod may take to pass its probes: one that is not ready after this is broken for our purposes (a readiness probe alone never gives up). */
+export const READINESS_BOUND_SECONDS = 600;
 
 /** An image volume (KEP-4639, Kubernetes 1.31+), which the kubernetes-types in use predate. */
 export interface ImageVolumeSource {
@@ -37,6 +42,8 @@ export interface ImageStandIn {
 
 export interface PodEnvironment {
   network: ClusterNetwork;
+  /** The cluster DNS: the pod is in its answers while it exists (by readiness), and its resolv.conf points there. */
+  dns: ClusterDns;
   /** Scratch space for the pod's volumes, logs and /tmp. */
   workDir: string;
   secrets: readonly Secret[];
@@ -56,13 +63,21 @@ export interface RunningPod {
   namespace: string;
   ip: string;
   sandbox: PodSandbox;
-  containers: Array<{ spec: K8sContainer; process: Container; env: ReadonlyMap<string, string> }>;
+  /** Each container under the kubelet's care (cluster/containerRuntime.ts): its current process, restarts, readiness, probe workers. */
+  containers: ManagedContainer[];
   volumes: ReadonlyMap<string, string>;
   probes: ProbeRecord[];
   stop(): Promise<void>;
 }
 
-/** `64Mi` → bytes; the JVM reads this limit from its cgroup in a real pod. */
+/** `500m` → 0.5 cores (a CFS quota of half a period). */
+export function quantityCores(q: string | number): number {
+  const m = /^(\d+(?:\.\d+)?)(m)?$/.exec(String(q));
+  if (!m) throw new Error(`cpu quantity ${q} is not understood here`);
+  return Number(m[1]) / (m[2] ? 1000 : 1);
+}
+
+/** `64Mi` → bytes; the JVM reads this limit from its cgroup. */
 export function quantityBytes(q: string): number {
   const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(q);
   if (!m) throw new Error(`memory quantity ${q} is not understood here`);
@@ -128,22 +143,23 @@ export interface PodOptions {
   template: PodTemplateSpec;
   /** StatefulSet volumeClaimTemplates' names. */
   claims?: readonly string[];
-  /** For a StatefulSet pod: its governing Service, which gives it `<pod>.<service>` DNS names. */
+  /** For a StatefulSet pod: its governing Service (spec.subdomain), which gives it `<pod>.<service>` DNS names when headless. */
   subdomain?: string;
-  clusterDomain: string;
   /** Downward-API fields beyond the pod's IP, name and namespace (fieldRef). */
   fields?: Record<string, string>;
   /** Skip probes (a pod that is expected to fail to become ready is checked by the caller). */
   skipProbes?: boolean;
 }
 
-/** Starts a pod and waits for every probe of every container; throws (after stopping it) when one cannot pass. */
+/** Starts a pod and waits until every probe of every container passed once and the pod is ready (probes go on); throws (after stopping it) when that does not come. */
 export async function runPod(o: PodOptions, env: PodEnvironment): Promise<RunningPod> {
   const root = path.join(env.workDir, o.name);
   fs.mkdirSync(path.join(root, "tmp"), { recursive: true });
   fs.chmodSync(path.join(root, "tmp"), 0o1777);
   const sandbox = await env.network.addPod(o.name);
-  if (o.subdomain) env.network.addService(`${o.name}.${o.subdomain}`, o.namespace, o.clusterDomain, sandbox.ip);
+  const dnsPod = { name: o.name, namespace: o.namespace, ip: sandbox.ip, hostname: o.name, subdomain: o.subdomain };
+  env.dns.addPod({ ...dnsPod, labels: o.template.metadata?.labels ?? {} });
+  const etc = env.dns.podFiles(dnsPod, path.join(root, "etc"));
   const fields = { "status.podIP": sandbox.ip, "metadata.name": o.name, "metadata.namespace": o.namespace, "spec.nodeName": "e2e-node", ...o.fields };
   const volumes = makeVolumes(o.template, o.claims ?? [], root, env);
   const pod: RunningPod = {
@@ -155,7 +171,8 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
     volumes,
     probes: [],
     stop: async () => {
-      await Promise.all(pod.containers.map((c) => c.process.stop()));
+      await Promise.all(pod.containers.map((c) => c.stop()));
+      env.dns.removePod(o.name);
       env.network.removePod(sandbox);
     },
   };
@@ -170,13 +187,12 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
       const links = o.template.spec?.enableServiceLinks !== false ? (env.serviceLinks?.(o.namespace) ?? new Map<string, string>()) : new Map<string, string>();
       const defined = new Map([...links, ...resolveEnvFrom(c.envFrom, sources)]);
       for (const [k, v] of resolveEnv(c.env, fields, sources, defined)) resolved.set(k, v);
-      const limit = c.resources?.limits?.memory;
-      // A container's memory limit is what the JVM sizes its heap from (cgroup); here no cgroup limits it, so tell it.
-      if (limit !== undefined && !resolved.has("JDK_JAVA_OPTIONS")) resolved.set("JDK_JAVA_OPTIONS", `-XX:MaxRAM=${quantityBytes(String(limit))}`);
       const command = [...(c.command ?? image.entrypoint ?? []), ...(c.args ?? (c.command ? [] : image.cmd ?? []))];
       if (command.length === 0) throw new Error(`container ${c.name}: neither the manifest nor the image stand-in gives a command`);
       const uid = c.securityContext?.runAsUser ?? podSecurity?.runAsUser ?? image.uid ?? 0;
-      const process = new Container(
+      const runtime = new ManagedContainer(
+        c,
+        resolved,
         {
           name: `${o.name}/${c.name}`,
           command,
@@ -185,16 +201,22 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
           uid,
           gid: c.securityContext?.runAsGroup ?? podSecurity?.runAsGroup ?? uid,
           workingDir: c.workingDir,
-          hostsFile: env.network.hostsPath,
+          hostsFile: etc.hosts,
+          resolvConf: etc.resolvConf,
           podTmp: path.join(root, "tmp"),
           logFile: path.join(root, `${c.name}.log`),
         },
-        sandbox,
+        { name: o.name, ip: sandbox.ip, sandbox, network: env.network, terminationGraceSeconds: o.template.spec?.terminationGracePeriodSeconds ?? 30 },
+        // resources.limits as the kubelet sets them: a CFS quota and a memory limit on the container's control group.
+        { cpu: c.resources?.limits?.cpu === undefined ? undefined : quantityCores(c.resources.limits.cpu), memory: c.resources?.limits?.memory === undefined ? undefined : quantityBytes(String(c.resources.limits.memory)) },
+        // The pod is ready when every container is: its endpoints, and so the cluster DNS, follow.
+        () => env.dns.setReady(o.name, pod.containers.length > 0 && pod.containers.every((m) => m.ready)),
       );
-      pod.containers.push({ spec: c, process, env: resolved });
+      pod.containers.push(runtime);
     }
+    env.dns.setReady(o.name, pod.containers.every((m) => m.ready));
     if (!o.skipProbes) {
-      const records = await Promise.all(pod.containers.map((c) => awaitProbes({ pod: o.name, podIP: sandbox.ip, spec: c.spec, process: c.process, network: env.network })));
+      const records = await Promise.all(pod.containers.map((c) => c.awaitProbesPassed(READINESS_BOUND_SECONDS * 1000)));
       pod.probes.push(...records.flat());
     }
   } catch (e) {

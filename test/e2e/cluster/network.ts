@@ -7,12 +7,10 @@
  * namespace: no port of this machine is taken and no fixed port can clash
  * with another test.
  *
- * DNS is the one documented place where names are mapped: `hostsFile()` writes
- * an /etc/hosts that maps each Service's cluster names (`<svc>`,
- * `<svc>.<ns>`, `<svc>.<ns>.svc`, `<svc>.<ns>.svc.<domain>`) to the pod IP that
- * backs it, and every pod's own name to its IP; each container sees it at
- * /etc/hosts. (A Service's port must equal the container port it targets:
- * there is no kube-proxy here to translate.)
+ * Names are the cluster DNS's (cluster/dns.ts, on the node's address); each
+ * pod gets its own /etc/hosts and resolv.conf from the kubelet stand-in. (A
+ * Service's port must equal the container port it targets: there is no
+ * kube-proxy here to translate.)
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
@@ -40,23 +38,22 @@ function holder(args: string[]): ChildProcess {
 export class ClusterNetwork {
   private readonly node: ChildProcess;
   private readonly pods: Array<PodSandbox & { child: ChildProcess }> = [];
-  private readonly names = new Map<string, string>();
   private nextHost = 10;
 
-  private constructor(
-    node: ChildProcess,
-    /** The file every container sees as /etc/hosts; rewritten in place (same inode) whenever a name is added. */
-    readonly hostsPath: string,
-  ) {
+  private constructor(node: ChildProcess) {
     this.node = node;
   }
 
-  static async create(hostsPath: string): Promise<ClusterNetwork> {
-    const net = new ClusterNetwork(holder(["--net", "sleep", "infinity"]), hostsPath);
-    net.writeHosts();
+  static async create(): Promise<ClusterNetwork> {
+    const net = new ClusterNetwork(holder(["--net", "sleep", "infinity"]));
     await waitForNamespace(net.node.pid!);
     net.inNode(["sh", "-c", `ip link set lo up && ip link add ${BRIDGE} type bridge && ip addr add ${NODE_IP}/16 dev ${BRIDGE} && ip link set ${BRIDGE} up`]);
     return net;
+  }
+
+  /** The node's address on the bridge, where the cluster DNS listens. */
+  get nodeIp(): string {
+    return NODE_IP;
   }
 
   get nodeNetns(): string {
@@ -80,26 +77,7 @@ export class ClusterNetwork {
     exec("nsenter", [`--net=/proc/${pid}/ns/net`, "--", "sh", "-c", `ip link set lo up && ip addr add ${ip}/16 dev eth0 && ip link set eth0 up && ip route add default via ${NODE_IP}`]);
     const pod = { name, ip, pausePid: pid, child };
     this.pods.push(pod);
-    this.names.set(hostname, ip);
-    this.writeHosts();
     return pod;
-  }
-
-  /** Maps a Service (all its cluster DNS forms) to the IP of the pod behind it. */
-  addService(name: string, namespace: string, clusterDomain: string, ip: string): void {
-    for (const n of [name, `${name}.${namespace}`, `${name}.${namespace}.svc`, `${name}.${namespace}.svc.${clusterDomain}`]) this.names.set(n, ip);
-    this.writeHosts();
-  }
-
-  private writeHosts(): void {
-    fs.writeFileSync(this.hostsPath, this.hostsFile());
-  }
-
-  /** The /etc/hosts every container sees. */
-  hostsFile(): string {
-    const lines = ["127.0.0.1 localhost", "::1 localhost ip6-localhost ip6-loopback"];
-    for (const [name, ip] of this.names) lines.push(`${ip} ${name}`);
-    return `${lines.join("\n")}\n`;
   }
 
   /** Removes a pod's sandbox (its processes must be stopped first). */

@@ -1,28 +1,23 @@
 /**
- * A container's probes run as the kubelet runs them: httpGet and tcpSocket
- * from the node's network against the pod IP, exec inside the container.
- * Startup and liveness probes must pass within their own window
- * (initialDelaySeconds + failureThreshold × periodSeconds), after which the
- * kubelet would kill the container; a readiness probe never kills, so the
- * kubelet would keep asking: here it gets READINESS_BOUND_SECONDS. A probe that
- * cannot pass in its window fails with the last answer, so one aimed at the
- * wrong port, path or file is caught.
+ * A container's probes as the kubelet's prober runs them (pkg/kubelet/prober):
+ * one worker per probe, its first attempt after initialDelaySeconds (from the
+ * container's start), then one every periodSeconds, each given timeoutSeconds;
+ * a result changes only after failureThreshold consecutive failures or
+ * successThreshold consecutive successes. httpGet and tcpSocket go from the
+ * node's network to the pod IP, exec runs inside the container. Every attempt
+ * is kept with its time, for the evidence. What a result does (restart, ready)
+ * is cluster/containerRuntime.ts's.
  */
-import { spawnSync } from "child_process";
+import { spawn } from "child_process";
 import type { Container as ContainerSpecK8s, Probe } from "kubernetes-types/core/v1";
 import type { Container } from "./container";
 import type { ClusterNetwork } from "./network";
 
 export type ProbeKind = "startupProbe" | "readinessProbe" | "livenessProbe";
-/** Startup first: liveness and readiness only count once it passed. */
-export const PROBE_ORDER: readonly ProbeKind[] = ["startupProbe", "readinessProbe", "livenessProbe"];
 /** Kubernetes' defaults for unset probe fields. */
-const DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 };
-/** We try more often than the period (the window stays the probe's own): a passing probe is seen sooner. */
-const MAX_POLL_MS = 2000;
-/** How long a readiness probe may take to pass: a pod that is not ready after this is broken for our purposes. */
-export const READINESS_BOUND_SECONDS = 600;
+const DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 };
 
+/** The first time a probe passed, for the summary: how many attempts and seconds after the container started. */
 export interface ProbeRecord {
   pod: string;
   container: string;
@@ -30,6 +25,12 @@ export interface ProbeRecord {
   handler: string;
   attempts: number;
   seconds: number;
+}
+
+export interface ProbeAttempt {
+  at: string;
+  ok: boolean;
+  seen: string;
 }
 
 export interface ProbeTarget {
@@ -57,15 +58,27 @@ export function describeProbe(probe: Probe, spec: ContainerSpecK8s): string {
   throw new Error(`container ${spec.name}: a probe with no handler`);
 }
 
+/** Runs a command in the node's network namespace; resolves with its exit status and output. */
+function inNode(t: ProbeTarget, command: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("nsenter", [`--net=${t.network.nodeNetns}`, "--", ...command], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += String(d)));
+    child.stderr.on("data", (d) => (stderr += String(d)));
+    child.on("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
+  });
+}
+
 /** One attempt: passed, and what was seen. */
-function attempt(probe: Probe, t: ProbeTarget, timeoutSeconds: number): { ok: boolean; seen: string } {
+export async function attempt(probe: Probe, t: ProbeTarget, timeoutSeconds: number): Promise<{ ok: boolean; seen: string }> {
   const timeoutMs = timeoutSeconds * 1000;
   if (probe.httpGet) {
     const port = resolvePort(probe.httpGet.port, t.spec);
     const host = probe.httpGet.host ?? t.podIP;
     const headers = (probe.httpGet.httpHeaders ?? []).flatMap((h) => ["-H", `${h.name}: ${h.value}`]);
     const url = `${(probe.httpGet.scheme ?? "HTTP").toLowerCase()}://${host}:${port}${probe.httpGet.path ?? "/"}`;
-    const r = spawnSync("nsenter", [`--net=${t.network.nodeNetns}`, "--", "curl", "-s", "-k", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", String(timeoutSeconds), ...headers, url], { encoding: "utf8" });
+    const r = await inNode(t, ["curl", "-s", "-k", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", String(timeoutSeconds), ...headers, url]);
     const code = Number(r.stdout);
     // The kubelet's rule: 200 <= status < 400 passes.
     return { ok: r.status === 0 && code >= 200 && code < 400, seen: r.status === 0 ? `HTTP ${code} from ${url}` : `curl exit ${r.status} for ${url}` };
@@ -73,48 +86,83 @@ function attempt(probe: Probe, t: ProbeTarget, timeoutSeconds: number): { ok: bo
   if (probe.tcpSocket) {
     const port = resolvePort(probe.tcpSocket.port, t.spec);
     const host = probe.tcpSocket.host ?? t.podIP;
-    const r = spawnSync("nsenter", [`--net=${t.network.nodeNetns}`, "--", "timeout", String(timeoutSeconds), "bash", "-c", `exec 3<>/dev/tcp/${host}/${port}`], { encoding: "utf8" });
+    const r = await inNode(t, ["timeout", String(timeoutSeconds), "bash", "-c", `exec 3<>/dev/tcp/${host}/${port}`]);
     return { ok: r.status === 0, seen: r.status === 0 ? `connected to ${host}:${port}` : `no connection to ${host}:${port} (${(r.stderr ?? "").trim() || `exit ${r.status}`})` };
   }
   if (probe.exec) {
-    const r = t.process.exec(probe.exec.command ?? [], timeoutMs);
+    const r = await t.process.execAsync(probe.exec.command ?? [], timeoutMs);
     return { ok: r.code === 0, seen: `exit ${r.code}: ${r.output.trim().slice(0, 300)}` };
   }
   throw new Error(`container ${t.spec.name}: ${describeProbe(probe, t.spec)} probes are not run here`);
 }
 
-/** Waits until the probe passes within its window; throws naming the probe and the last answer when it cannot. */
-export async function awaitProbe(kind: ProbeKind, probe: Probe, t: ProbeTarget): Promise<ProbeRecord> {
-  const p = { ...DEFAULTS, ...probe };
-  const ownWindow = p.initialDelaySeconds + p.failureThreshold * p.periodSeconds;
-  const windowMs = (kind === "readinessProbe" ? Math.max(ownWindow, READINESS_BOUND_SECONDS) : ownWindow) * 1000;
-  const pollMs = Math.min(p.periodSeconds * 1000, MAX_POLL_MS);
-  const started = Date.now();
-  await sleep(p.initialDelaySeconds * 1000);
-  let attempts = 0;
-  let seen = "";
-  for (;;) {
-    if (!t.process.running) throw new Error(`${t.pod}/${t.spec.name} exited (${t.process.exitCode}) before its ${kind} (${describeProbe(probe, t.spec)}) passed:\n${t.process.log().slice(-4000)}`);
-    attempts++;
-    const r = attempt(probe, t, p.timeoutSeconds);
-    seen = r.seen;
-    if (r.ok) return { pod: t.pod, container: t.spec.name, kind, handler: describeProbe(probe, t.spec), attempts, seconds: Math.round((Date.now() - started) / 1000) };
-    if (Date.now() - started + pollMs > windowMs) break;
-    await sleep(pollMs);
-  }
-  throw new Error(`${t.pod}/${t.spec.name}: ${kind} ${describeProbe(probe, t.spec)} did not pass within its ${windowMs / 1000} s window (${attempts} attempts); last: ${seen}\n${t.process.log().slice(-3000)}`);
-}
+export type ProbeResult = "success" | "failure";
 
-/** Every probe the container declares, in the kubelet's order. */
-export async function awaitProbes(t: ProbeTarget): Promise<ProbeRecord[]> {
-  const out: ProbeRecord[] = [];
-  for (const kind of PROBE_ORDER) {
-    const probe = t.spec[kind];
-    if (probe) out.push(await awaitProbe(kind, probe, t));
-  }
-  return out;
-}
+/**
+ * One probe's worker: attempts at the declared period until stopped; calls
+ * `onResult` when the result changes (the first result included), after the
+ * declared thresholds. A startup worker stops itself at its first success.
+ */
+export class ProbeWorker {
+  readonly attempts: ProbeAttempt[] = [];
+  firstPass?: ProbeRecord;
+  lastSeen = "";
+  private result?: ProbeResult;
+  private successes = 0;
+  private failures = 0;
+  private stopped = false;
+  private timer?: NodeJS.Timeout;
+  private readonly p: typeof DEFAULTS & Probe;
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
+  constructor(
+    readonly kind: ProbeKind,
+    readonly probe: Probe,
+    private readonly target: ProbeTarget,
+    private readonly onResult: (result: ProbeResult, worker: ProbeWorker) => void,
+  ) {
+    this.p = { ...DEFAULTS, ...probe };
+    describeProbe(probe, target.spec);
+  }
+
+  get handler(): string {
+    return describeProbe(this.probe, this.target.spec);
+  }
+
+  /** First attempt at initialDelaySeconds after the container started (now, if that is past). */
+  start(containerStartedAt: number): void {
+    this.schedule(Math.max(0, containerStartedAt + this.p.initialDelaySeconds * 1000 - Date.now()), containerStartedAt);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private schedule(ms: number, startedAt: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(startedAt), ms);
+  }
+
+  private async tick(startedAt: number): Promise<void> {
+    const began = Date.now();
+    const r = await attempt(this.probe, this.target, this.p.timeoutSeconds);
+    if (this.stopped) return;
+    this.attempts.push({ at: new Date(began).toISOString(), ok: r.ok, seen: r.seen });
+    this.lastSeen = r.seen;
+    if (r.ok && !this.firstPass) {
+      this.firstPass = { pod: this.target.pod, container: this.target.spec.name, kind: this.kind, handler: this.handler, attempts: this.attempts.length, seconds: Math.round((Date.now() - startedAt) / 1000) };
+    }
+    this.successes = r.ok ? this.successes + 1 : 0;
+    this.failures = r.ok ? 0 : this.failures + 1;
+    // Liveness and startup need one success (Kubernetes rejects another successThreshold for them).
+    const successThreshold = this.kind === "readinessProbe" ? this.p.successThreshold : 1;
+    const next: ProbeResult | undefined = this.successes >= successThreshold ? "success" : this.failures >= this.p.failureThreshold ? "failure" : undefined;
+    if (next && next !== this.result) {
+      this.result = next;
+      this.onResult(next, this);
+    }
+    if (this.kind === "startupProbe" && next === "success") return;
+    // The kubelet's ticker: one attempt per period, however long the last one took.
+    this.schedule(Math.max(0, began + this.p.periodSeconds * 1000 - Date.now()), startedAt);
+  }
 }

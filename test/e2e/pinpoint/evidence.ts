@@ -6,7 +6,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { ProbeRecord } from "../cluster/probes";
+import type { RunningPod } from "../cluster/kubelet";
+import type { RuntimeEvent } from "../cluster/containerRuntime";
+import type { ProbeAttempt, ProbeRecord } from "../cluster/probes";
 import type { Versions } from "./artifacts";
 import type { CallRecord } from "./callTree";
 
@@ -26,6 +28,17 @@ export interface Evidence {
   /** The declared version exception, when it applied (versionPair.ts). */
   versionException?: string;
   probes: Array<ProbeRecord & { result: "passed" }>;
+  /** Every container the kubelet stand-in ran: its restarts, its lifecycle (started, ready, killed…) and each probe's attempts with their times, at the declared period. */
+  containers?: ContainerEvidence[];
+  /** The cluster DNS (cluster/dns.ts): HBase's pod name answered before it was ready, names asked from the collector pod, the names its JVM asked. */
+  dns?: {
+    server: string;
+    hbasePodBeforeReady: { name: string; answer: string; askedFrom: string };
+    fromCollectorPod: Record<string, string | null>;
+    collectorJvmQueries: string[];
+  };
+  /** resources.limits as control groups: what a JVM in the collector's container sees. */
+  cgroups?: Record<string, { limits: { cpu?: number; memory?: number }; jvm: string[] }>;
   /** Each live table as HBase has it after the rendered start script ran: regions and each family's TTL (seconds, or FOREVER). */
   tables?: Record<string, { regions: number; ttl: Record<string, string> }>;
   applications: Array<{ application: string; serviceType: string; agentId: string; agentName: string; agentVersion: string; transactions: number }>;
@@ -49,6 +62,29 @@ export interface Evidence {
   };
   /** Every summary line the run printed. */
   lines: string[];
+}
+
+export interface ContainerEvidence {
+  pod: string;
+  container: string;
+  restartCount: number;
+  events: RuntimeEvent[];
+  probes: Array<{ kind: string; handler: string; declared: { initialDelaySeconds?: number; periodSeconds?: number; timeoutSeconds?: number; failureThreshold?: number; successThreshold?: number }; attempts: Array<Pick<ProbeAttempt, "at" | "ok">> }>;
+}
+
+export function containerEvidence(pods: readonly RunningPod[]): ContainerEvidence[] {
+  return pods.flatMap((p) =>
+    p.containers.map((c) => ({
+      pod: p.name,
+      container: c.spec.name,
+      restartCount: c.restartCount,
+      events: c.events,
+      probes: c.workers.map((w) => {
+        const { initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold, successThreshold } = w.probe;
+        return { kind: w.kind, handler: w.handler, declared: { initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold, successThreshold }, attempts: w.attempts.map(({ at, ok }) => ({ at, ok })) };
+      }),
+    })),
+  );
 }
 
 /** The coordinates of the dist, collector, hbase and zookeeper modules of the pom. */

@@ -10,6 +10,7 @@ import { spawnSync } from "child_process";
 import * as k8s from "@pulumi/kubernetes";
 import { ANNOTATION_INJECT, ANNOTATION_OPTIONS_ENV } from "../../../sdk/inject/constants";
 import type { HttpRequest, HttpResponse, PodEvidence, Transport } from "../../../sdk/status";
+import type { ClusterDns } from "../cluster/dns";
 import type { ClusterNetwork } from "../cluster/network";
 import type { RunningPod } from "../cluster/kubelet";
 import { PLAIN_APP_PORT } from "./manifests";
@@ -50,13 +51,12 @@ function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
-/** HTTP from the node's network namespace, names resolved as the cluster's /etc/hosts resolves them (curl --resolve). */
-export function curlTransport(network: ClusterNetwork): Transport {
-  const names = new Map(network.hostsFile().split("\n").filter(Boolean).map((l) => l.split(" ")).map(([ip, name]) => [name, ip] as [string, string]));
+/** HTTP from the node's network namespace, a fully qualified name given the cluster DNS's answer (curl --resolve). */
+export function curlTransport(network: ClusterNetwork, dns: ClusterDns): Transport {
   return async (req: HttpRequest): Promise<HttpResponse> => {
     const url = new URL(req.url);
     const port = url.port || (url.protocol === "https:" ? "443" : "80");
-    const ip = names.get(url.hostname);
+    const [ip] = dns.lookup(url.hostname);
     // 30 s: a web just started answers its first login slowly (cold JVM on a busy machine).
     const args = ["curl", "-s", "-D", "-", "--max-time", "30", "-X", req.method];
     if (ip) args.push("--resolve", `${url.hostname}:${port}:${ip}`);
@@ -78,12 +78,14 @@ export function curlTransport(network: ClusterNetwork): Transport {
 
 /**
  * Runs the built pinpoint-status CLI as a process in the cluster network with
- * the cluster's /etc/hosts (so the web's Service name resolves as in a pod).
+ * a pod's resolv.conf (namespace default), so the web's Service name resolves
+ * through the cluster DNS as in a pod.
  */
-export function runStatusCli(network: ClusterNetwork, args: string[]): { status: number; stdout: string; stderr: string } {
+export function runStatusCli(network: ClusterNetwork, dns: ClusterDns, args: string[]): { status: number; stdout: string; stderr: string } {
   const cli = path.resolve(__dirname, "..", "..", "..", "bin", "cli", "status.js");
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
-  const script = `mount --bind ${network.hostsPath} /etc/hosts && exec "$@"`;
+  const { resolvConf } = dns.podFiles({ ip: network.nodeIp, hostname: "pinpoint-status", namespace: "default" }, path.join(dns.dir, "pinpoint-status"));
+  const script = `mount --bind ${resolvConf} /etc/resolv.conf && exec "$@"`;
   const r = spawnSync("nsenter", [`--net=${network.nodeNetns}`, "--", "unshare", "-m", "sh", "-c", script, "sh", process.execPath, cli, ...args], { encoding: "utf8" });
   if (r.error) throw r.error;
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
