@@ -408,6 +408,15 @@ export function receivedRow(app: string, agentRuns: number, added: TableCounts):
 }
 
 /** sdk/inject/agentStartCost.ts with the measured figures (npm run bench -- --only 6 --write). */
+/** Rewrites QUICK_START_FACTOR in sdk/inject/agentStartCost.ts from part 7 (the probe budget's quickStart estimate). */
+export function writeQuickStartFactor(f: { wall: number; cpu: number; rounds: number; measured: string }): string {
+  const file = path.join(ROOT, "sdk", "inject", "agentStartCost.ts");
+  const text = fs.readFileSync(file, "utf8");
+  const line = `export const QUICK_START_FACTOR = { wall: ${f.wall}, cpu: ${f.cpu}, rounds: ${f.rounds}, measured: ${JSON.stringify(f.measured)} };`;
+  fs.writeFileSync(file, text.replace(/^export const QUICK_START_FACTOR = .*;$/m, line));
+  return file;
+}
+
 export function writeStartCost(figures: StartCostFigures): string {
   const file = path.join(ROOT, "sdk", "inject", "agentStartCost.ts");
   const text = fs.readFileSync(file, "utf8");

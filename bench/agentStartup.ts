@@ -76,7 +76,15 @@ function takeAgentLog(agentRoot: string): string {
 
 const fmtProfileMs = (x: number) => `${(x / 1000).toFixed(2)} s`;
 
-export async function agentStartup(o: AgentStartupOptions, log: (s: string) => void): Promise<PartResult> {
+/** What quickStart makes of a start with the agent, for sdk/inject/agentStartCost.ts (probe budget). */
+export interface QuickStartFactor {
+  wall: number;
+  cpu: number;
+  rounds: number;
+  measured: string;
+}
+
+export async function agentStartup(o: AgentStartupOptions, log: (s: string) => void): Promise<PartResult & { quickStart: QuickStartFactor }> {
   const rounds = o.rounds;
   const agentArchive = releasedArtifact(AGENT_ARCHIVE);
   if (!agentArchive) throw new Error(`part 7 needs the released agent: ${RESOLVE_HINT}`);
@@ -116,7 +124,7 @@ export async function agentStartup(o: AgentStartupOptions, log: (s: string) => v
     const variants: Variant[] = [
       { name: "no agent" },
       { name: "agent as rendered", extra: "" },
-      { name: "agent + -XX:TieredStopAtLevel=1 (C1 only)", extra: "-XX:TieredStopAtLevel=1" },
+      { name: `agent + ${pkg.QUICK_START_FLAG} (C1 only, quickStart)`, extra: pkg.QUICK_START_FLAG },
       { name: "agent, sampling off (-Dprofiler.sampling.enable=false)", extra: "-Dprofiler.sampling.enable=false" },
       { name: `agent, ${offPlugins.length} plugins of other frameworks off (-Dprofiler.plugin.disable=…)`, extra: pluginsOff },
     ];
@@ -214,7 +222,16 @@ export async function agentStartup(o: AgentStartupOptions, log: (s: string) => v
         verdict: receivedCheck(agentStarts, received, false) ? "PASS" : "MISS",
       });
     }
+    const c1 = variants.findIndex((v) => v.extra === pkg.QUICK_START_FLAG);
+    const round2 = (x: number) => Math.round(x * 100) / 100;
+    const quickStart: QuickStartFactor = {
+      wall: round2(rows[c1].ratio!),
+      cpu: round2(rows[c1].cpuRatio!),
+      rounds,
+      measured: `bench part 7, ${new Date().toISOString().slice(0, 10)}, agent 3.0.1, ${rounds} rounds, load average ${load0.split(", ")[0]} to ${os.loadavg()[0].toFixed(2)}`,
+    };
     return {
+      quickStart,
       title: "7. Where the agent's start-up goes",
       rows,
       notes: [

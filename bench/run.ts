@@ -10,7 +10,7 @@
  *   npm run bench -- --diagnose    part 1 also attributes the on/off difference (four variants; ~3 more minutes); part 9 measures
  *                                  a stack transform that changes nothing beside on and off
  *   npm run bench -- --only 6      the real agent's cost in a JVM (needs root, the released artifacts: npm run e2e first; --write also rewrites sdk/inject/agentStartCost.ts)
- *   npm run bench -- --only 7      where the agent's start-up goes: JVM and agent options tried, plugins off, a profile of the start (needs root)
+ *   npm run bench -- --only 7      where the agent's start-up goes: JVM and agent options tried, plugins off, a profile of the start (needs root; --write also rewrites quickStart's factor in sdk/inject/agentStartCost.ts)
  *   npm run bench -- --only 6 --agent-pairs plain=20,tomcat=20,shop=20,c1=10   pairs per app; c1: the plain app with the agent, C1 only
  *                                  (-XX:TieredStopAtLevel=1) against as rendered under load (c1=0 skips it)
  *   npm run bench -- --agent-collector off   parts 6 and 7 without a collector (machines without the collector and HBase jars);
@@ -23,7 +23,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { agentCost, writeStartCost } from "./agent";
+import { agentCost, writeQuickStartFactor, writeStartCost } from "./agent";
 import { agentStartup } from "./agentStartup";
 import { recallCost } from "./recall";
 import { cliCost } from "./cli";
@@ -152,7 +152,12 @@ async function main(): Promise<void> {
     // The probe budget check's figures come from this part; a quick run is no measurement to ship.
     if (args.write && !args.quick) log(`wrote ${path.relative(process.cwd(), writeStartCost(part.startCost))}`);
   }
-  if (args.only.has(7)) parts.push(await agentStartup({ rounds: args.agentRounds ?? (args.quick ? 2 : 10), collector: args.agentCollector }, log));
+  if (args.only.has(7)) {
+    const part = await agentStartup({ rounds: args.agentRounds ?? (args.quick ? 2 : 10), collector: args.agentCollector }, log);
+    parts.push(part);
+    // quickStart's factor in the probe budget comes from this part.
+    if (args.write && !args.quick) log(`wrote ${path.relative(process.cwd(), writeQuickStartFactor(part.quickStart))}`);
+  }
   if (args.only.has(8)) parts.push(recallCost(args.quick ? 5 : 50, args.quick ? 3 : 5, log));
   if (args.only.has(9)) {
     const why = engineBenchUnavailable();

@@ -60,6 +60,7 @@ export { SELECT_MODES, DEFAULT_SELECT, NO_JVM_CONTAINER, planContainers, summari
 export type { SelectMode, ContainerReason, UnknownPolicy } from "./selection";
 export { parseImageReference, imageName, imageEnv, DOCKER_HUB_API_HOST, DOCKER_HUB_REGISTRY } from "./image";
 export type { ImageConfig, ImageLookup, ImageLookups, ImageReference } from "./image";
+export { QUICK_START_FLAG, userJitChoice } from "./quickStart";
 export { PROBE_DEFAULTS, PROBE_HEADROOM, agentStartEstimate, probeBudget, probeBudgetFindings, probeBudgetWarnings } from "./probeBudget";
 export type { JvmKind, ProbeBudget, ProbeFinding, RestartProbe } from "./probeBudget";
 export { AGENT_START_COST, AGENT_START_COST_MEASURED } from "./agentStartCost";
