@@ -1,6 +1,6 @@
 /**
  * What the Pinpoint agent adds to a JVM's start, as measured by the bench
- * (bench/agent.ts, part 6). Written by `npm run bench -- --only 6 --write`;
+ * (bench/agent.ts, part 6; QUICK_START_FACTOR from part 7). Written by `npm run bench -- --only 6,7 --write`;
  * do not edit by hand. The probe budget check (probeBudget.ts) reads it.
  */
 
