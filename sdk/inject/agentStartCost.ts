@@ -16,12 +16,12 @@ export interface AgentStartCost {
 }
 
 /** Where and when the figures were measured, for the warning's wording. */
-export const AGENT_START_COST_MEASURED = "bench part 6, 2026-12-04, agent 3.0.1, 20/20 pairs (plain/Tomcat), limits.cpu 1, 2 cores, load average 22.06, 22.81, 20.51";
+export const AGENT_START_COST_MEASURED = "bench part 6, 2026-12-04, agent 3.0.1, 20/20 pairs (plain/Tomcat), limits.cpu 1, 2 cores, load average 3.21, 4.21, 3.69";
 
 /** Per kind of JVM: Tomcat (catalina.sh, CATALINA_OPTS) and any other JVM (JAVA_TOOL_OPTIONS). */
 export const AGENT_START_COST: Record<"tomcat" | "plain", AgentStartCost> = {
-  tomcat: { withoutMs: 7763, withMs: 21726, addedWallMs: 14765, addedCpuMs: 4351, pairs: 20 },
-  plain: { withoutMs: 531, withMs: 7519, addedWallMs: 7121, addedCpuMs: 3654, pairs: 20 },
+  tomcat: { withoutMs: 2218, withMs: 5941, addedWallMs: 3719, addedCpuMs: 3746, pairs: 20 },
+  plain: { withoutMs: 220, withMs: 4058, addedWallMs: 3836, addedCpuMs: 3830, pairs: 20 },
 };
 
 /**
@@ -30,4 +30,4 @@ export const AGENT_START_COST: Record<"tomcat" | "plain", AgentStartCost> = {
  * for wall time and CPU time. The probe budget check scales the agent's added
  * start-up by them.
  */
-export const QUICK_START_FACTOR = { wall: 0.64, cpu: 0.63, rounds: 10, measured: "bench part 7, 2026-12-04, agent 3.0.1, 10 rounds, load average 2.6 to 7.3" };
+export const QUICK_START_FACTOR = { wall: 0.62, cpu: 0.62, rounds: 10, measured: "bench part 7, 2026-12-04, agent 3.0.1, 10 rounds, load average 2.18 to 2.04" };
