@@ -89,7 +89,7 @@ describe("quickStart: around the rows", () => {
   });
 
   it("the probe budget counts the quicker start, and offers quickStart only when it is off", () => {
-    const tight = { ...plain, livenessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: 5, periodSeconds: 1, failureThreshold: 1 } };
+    const tight = { ...plain, livenessProbe: { tcpSocket: { port: 8080 }, periodSeconds: 1, failureThreshold: 1 } };
     const off = probeBudgetFindings(inject(deployment(tight), { image: IMAGE }).workload);
     const on = probeBudgetFindings(inject(deployment(tight), { image: IMAGE, quickStart: true }).workload);
     assert.strictEqual(off.length, 1);
