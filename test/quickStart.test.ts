@@ -15,6 +15,8 @@ import { quickStartCost } from "../sdk/inject/probeBudget";
 import { QUICK_START_FLAG } from "../sdk/inject/quickStart";
 import type { ImageConfig } from "../sdk/inject/image";
 import { compiled } from "./support/compiled";
+import { deploymentOf } from "./support/workloads";
+import type { Container } from "kubernetes-types/core/v1";
 
 const ROOT = path.join(__dirname, "..");
 const IMAGE = "harbor.59iedu.com/fjhb/pp_agent:3.0.1";
@@ -27,16 +29,9 @@ interface Row {
 }
 const rows = (parse(fs.readFileSync(path.join(__dirname, "fixtures", "quick-start", "rows.yaml"), "utf8")) as { rows: Row[] }).rows;
 
+/** The row's container as the workload's only one, named app. */
 function deployment(container: Record<string, unknown>): Workload {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: { name: "shop", namespace: "dev" },
-    spec: {
-      selector: { matchLabels: { app: "shop" } },
-      template: { metadata: { labels: { app: "shop" } }, spec: { containers: [{ name: "app", ...container }] } },
-    },
-  } as unknown as Workload;
+  return deploymentOf("shop", [{ name: "app", ...container } as Container]) as unknown as Workload;
 }
 
 /** The options variable's value after injection, and its name. */

@@ -67,6 +67,20 @@ function runContainer(c: Container, backing: Map<string, Backing>, env: Map<stri
   }
 }
 
+/** The seed's own Deployment rendered with the image volume; its other volumes (ConfigMap, hostPath, PVC) are not played here. */
+function renderSeed(quickStart: boolean): PodSpec {
+  const r = inject(fixture("seed-deployment.yaml"), {
+    image: "harbor.59iedu.com/fjhb/pp_agent:3.0.1",
+    applicationNamePrefix: "dev-",
+    collectorHost: COLLECTOR,
+    optionsEnv: OPTIONS_ENV,
+    agentDelivery: "imageVolume",
+    quickStart,
+  });
+  assert.ok(r.injected);
+  return (r.workload as any).spec.template.spec;
+}
+
 /** Every path under dir with its size and mtime: to show nothing was written there. */
 function snapshot(dir: string): string[] {
   const out: string[] = [];
@@ -122,16 +136,7 @@ describe("agentDelivery imageVolume end to end: the real Pinpoint agent from a r
     appClasses = classes;
     run("chmod", ["-R", "a+rX", classes]);
 
-    // The seed's own Deployment; its other volumes (ConfigMap, hostPath, PVC) are not played here.
-    const r = inject(fixture("seed-deployment.yaml"), {
-      image: "harbor.59iedu.com/fjhb/pp_agent:3.0.1",
-      applicationNamePrefix: "dev-",
-      collectorHost: COLLECTOR,
-      optionsEnv: OPTIONS_ENV,
-      agentDelivery: "imageVolume",
-    });
-    assert.ok(r.injected);
-    spec = (r.workload as any).spec.template.spec;
+    spec = renderSeed(false);
     app = spec.containers[0];
   });
 
@@ -175,15 +180,7 @@ describe("agentDelivery imageVolume end to end: the real Pinpoint agent from a r
   });
 
   it("with quickStart the JVM compiles with C1 only (-XX:TieredStopAtLevel=1 from the options variable), and the agent still starts", () => {
-    const r = inject(fixture("seed-deployment.yaml"), {
-      image: "harbor.59iedu.com/fjhb/pp_agent:3.0.1",
-      applicationNamePrefix: "dev-",
-      collectorHost: COLLECTOR,
-      optionsEnv: OPTIONS_ENV,
-      agentDelivery: "imageVolume",
-      quickStart: true,
-    });
-    const quick = (r.workload as any).spec.template.spec.containers[0] as Container;
+    const quick = renderSeed(true).containers[0];
     const { backing } = backings();
     // PrintFlagsFinal shows each flag's value and where it came from: the options variable is "environment".
     const out = runContainer(quick, backing, resolveEnv(quick.env, POD), ["java", "-XX:+PrintFlagsFinal", "-cp", appClasses, APP_MAIN]);
