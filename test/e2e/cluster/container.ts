@@ -13,6 +13,8 @@ import { Cgroup, inCgroup } from "../../../bench/lib/cgroup";
 import type { PodSandbox } from "./network";
 
 /** What a container gets when its image sets no PATH. */
+/** How long an exec waits for the container's first process to exist. */
+const INIT_WAIT_MS = 10000;
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** The pod default (terminationGracePeriodSeconds 30) is more than the suite needs; a pod that sets its own gets its own. */
 const DEFAULT_GRACE_MS = 15000;
@@ -129,6 +131,24 @@ export class Container {
     }
   }
 
+  /**
+   * The container's first process, waiting for unshare to fork it. Entering
+   * unshare's own namespaces instead (a race just after the start) puts the
+   * command outside the PID namespace whose /proc is mounted there: its
+   * /proc/self dangles, and a JVM's loader, which finds libjli.so from it, fails
+   * (seen once in a CI run: `java: error while loading shared libraries: libjli.so`).
+   */
+  private awaitInitPid(): number {
+    const until = Date.now() + INIT_WAIT_MS;
+    for (;;) {
+      const pid = this.initPid();
+      if (pid !== undefined) return pid;
+      // A container that is gone (or never forked) keeps the old target: the command then fails, as a probe of a dead container should.
+      if (Date.now() > until || !this.running) return this.pid;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+
   get running(): boolean {
     return this.exitCode === undefined;
   }
@@ -142,7 +162,7 @@ export class Container {
     const env: NodeJS.ProcessEnv = { PATH: DEFAULT_PATH };
     for (const [k, v] of this.spec.env) env[k] = v;
     const gid = this.spec.gid ?? this.spec.uid;
-    return { ...nsenter(this.spec, [`--target=${this.initPid() ?? this.pid}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command]), env };
+    return { ...nsenter(this.spec, [`--target=${this.awaitInitPid()}`, "--mount", "--net", "--uts", "--pid", "--", "setpriv", `--reuid=${this.spec.uid}`, `--regid=${gid}`, "--clear-groups", "--", ...command]), env };
   }
 
   /** Runs a command inside the container and waits; returns the exit code (-1: timed out or killed). */
