@@ -408,26 +408,28 @@ export function receivedRow(app: string, agentRuns: number, added: TableCounts):
 }
 
 /** sdk/inject/agentStartCost.ts with the measured figures (npm run bench -- --only 6 --write). */
-/** Rewrites QUICK_START_FACTOR in sdk/inject/agentStartCost.ts from part 7 (the probe budget's quickStart estimate). */
-export function writeQuickStartFactor(f: { wall: number; cpu: number; rounds: number; measured: string }): string {
+/** The figures file the probe budget reads (sdk/inject/agentStartCost.ts), edited in place; returns its path. */
+function rewriteStartCostFile(edit: (text: string) => string): string {
   const file = path.join(ROOT, "sdk", "inject", "agentStartCost.ts");
-  const text = fs.readFileSync(file, "utf8");
-  const line = `export const QUICK_START_FACTOR = { wall: ${f.wall}, cpu: ${f.cpu}, rounds: ${f.rounds}, measured: ${JSON.stringify(f.measured)} };`;
-  fs.writeFileSync(file, text.replace(/^export const QUICK_START_FACTOR = .*;$/m, line));
+  fs.writeFileSync(file, edit(fs.readFileSync(file, "utf8")));
   return file;
 }
 
+/** Rewrites QUICK_START_FACTOR from part 7 (the probe budget's quickStart estimate). */
+export function writeQuickStartFactor(f: { wall: number; cpu: number; rounds: number; measured: string }): string {
+  const line = `export const QUICK_START_FACTOR = { wall: ${f.wall}, cpu: ${f.cpu}, rounds: ${f.rounds}, measured: ${JSON.stringify(f.measured)} };`;
+  return rewriteStartCostFile((text) => text.replace(/^export const QUICK_START_FACTOR = .*;$/m, line));
+}
+
 export function writeStartCost(figures: StartCostFigures): string {
-  const file = path.join(ROOT, "sdk", "inject", "agentStartCost.ts");
-  const text = fs.readFileSync(file, "utf8");
   const entry = (k: "tomcat" | "plain") => {
     const c = figures.costs[k];
     return `  ${k}: { withoutMs: ${c.withoutMs}, withMs: ${c.withMs}, addedWallMs: ${c.addedWallMs}, addedCpuMs: ${c.addedCpuMs}, pairs: ${c.pairs} },`;
   };
-  const next = text
-    .replace(/export const AGENT_START_COST_MEASURED = .*;/, `export const AGENT_START_COST_MEASURED = ${JSON.stringify(figures.measured)};`)
-    .replace(/^ {2}tomcat: \{.*\},$/m, entry("tomcat"))
-    .replace(/^ {2}plain: \{.*\},$/m, entry("plain"));
-  fs.writeFileSync(file, next);
-  return file;
+  return rewriteStartCostFile((text) =>
+    text
+      .replace(/export const AGENT_START_COST_MEASURED = .*;/, `export const AGENT_START_COST_MEASURED = ${JSON.stringify(figures.measured)};`)
+      .replace(/^ {2}tomcat: \{.*\},$/m, entry("tomcat"))
+      .replace(/^ {2}plain: \{.*\},$/m, entry("plain")),
+  );
 }
