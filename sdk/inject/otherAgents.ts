@@ -5,6 +5,7 @@
  * them (env values, command, args, the image's Env, Entrypoint and Cmd) and in
  * the pod annotations by which an operator injects its agent at admission.
  */
+import { launchTexts } from "./launchTexts";
 import type { Container, PodTemplateSpec } from "kubernetes-types/core/v1";
 import { ImageConfig } from "./image";
 
@@ -57,16 +58,7 @@ function agentsIn(text: unknown, where: string): OtherAgent[] {
 /** Every known agent configured for the container, before Pinpoint is added. */
 export function otherAgents(c: Container, template: PodTemplateSpec | undefined, config?: ImageConfig): OtherAgent[] {
   const found: OtherAgent[] = [];
-  for (const e of c.env ?? []) if (e.value) found.push(...agentsIn(e.value, `env ${e.name}`));
-  if (c.command) found.push(...agentsIn(c.command.join(" "), "command"));
-  if (c.args) found.push(...agentsIn(c.args.join(" "), "args"));
-  for (const entry of config?.Env ?? []) {
-    const name = entry.slice(0, Math.max(entry.indexOf("="), 0));
-    // A variable the manifest sets replaces the image's: only the manifest's value counts then.
-    if (!c.env?.some((e) => e.name === name)) found.push(...agentsIn(entry.slice(name.length + 1), `the image's Env ${name}`));
-  }
-  if (!c.command && config?.Entrypoint) found.push(...agentsIn(config.Entrypoint.join(" "), "the image's Entrypoint"));
-  if (!c.command && !c.args && config?.Cmd) found.push(...agentsIn(config.Cmd.join(" "), "the image's Cmd"));
+  for (const t of launchTexts(c, config)) found.push(...agentsIn(t.text, t.where));
   const meta = template?.metadata;
   for (const agent of KNOWN_AGENTS) {
     for (const key of agent.podKeys ?? []) {

@@ -10,27 +10,19 @@
  * JIT keeps its own choice (the JVM takes the last of two such flags, and ours
  * would come last).
  */
-import type { Container, EnvVar } from "kubernetes-types/core/v1";
+import type { Container } from "kubernetes-types/core/v1";
 import type { ImageConfig } from "./image";
+import { launchTexts } from "./launchTexts";
 
 export const QUICK_START_FLAG = "-XX:TieredStopAtLevel=1";
 
 /** Flags by which a JVM's command line or options variables choose how it compiles. */
 const JIT_CHOICE = /(?:^|\s)(-XX:TieredStopAtLevel=\S*|-XX:[+-]TieredCompilation|-Xint|-Xcomp|-XX:[+-]UseJVMCICompiler)(?=\s|$)/;
 
-/** The user's own JIT choice in the container (literal env values, command, args) or its image's config; undefined: none. */
+/** The user's own JIT choice in what the container's JVM reads (launchTexts.ts); undefined: none. */
 export function userJitChoice(c: Container, image?: ImageConfig): string | undefined {
-  const texts = [
-    ...(c.env ?? []).map((e: EnvVar) => (typeof e.value === "string" ? e.value : "")),
-    ...(c.command ?? []),
-    ...(c.args ?? []),
-    ...(image?.Env ?? []).map((kv) => kv.slice(kv.indexOf("=") + 1)),
-    // The image's Entrypoint and Cmd run only where the container does not replace them.
-    ...(!c.command ? (image?.Entrypoint ?? []) : []),
-    ...(!c.command && !c.args ? (image?.Cmd ?? []) : []),
-  ];
-  for (const t of texts) {
-    const m = typeof t === "string" ? JIT_CHOICE.exec(t) : null;
+  for (const { text } of launchTexts(c, image)) {
+    const m = JIT_CHOICE.exec(text);
     if (m) return m[1];
   }
   return undefined;
