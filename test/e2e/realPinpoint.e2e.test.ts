@@ -4,7 +4,9 @@
  * agent image by AgentImage's context, buildah and docker-registry; the org's
  * stack rendered; ZooKeeper, HBase, collector, web and Redis run from the
  * rendered PinpointServer pods (stand-ins for the images: pinpoint/standIns.ts)
- * on a cluster network of their own, every probe executed; the seed Tomcat and
+ * on a cluster network of their own, every probe executed, with alarms' MySQL
+ * (MariaDB) and schema Job before the web, and an alarm rule stored through the
+ * web's API (batch has no runnable jar: its env is checked, not run); the seed Tomcat and
  * a plain JVM app started from their rendered, instrumented Deployments; and
  * the web's HTTP API (what its UI calls) showing both applications, their
  * agents and stored transactions. Then the bad paths: pinpoint:enabled false,
