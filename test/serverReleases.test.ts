@@ -7,6 +7,7 @@ import * as assert from "assert";
 import { PinpointApm, PinpointServer } from "../sdk";
 import { HBASE_START_SCRIPT } from "../sdk/server/hbase";
 import { ProgramRun, runProgram } from "./harness/pulumiProgram";
+import { batchFactProblems, batchFacts, relaxedEnvName } from "./support/batchFacts";
 
 const SECRET_KEYS = ["mysqlPassword", "alarmMailPassword", "webAdminPassword"];
 const PASSWORD = "mysql-pw-0123456789";
@@ -106,6 +107,39 @@ for (const rel of RELEASES) {
       assert.strictEqual(envValue(collector, "CLUSTER_ENABLE"), rel.cluster.includes("collector") ? "true" : undefined);
       assert.strictEqual(envValue(web, "CLUSTER_ENABLE"), rel.cluster.includes("web") ? "true" : undefined);
       assert.ok(!envNames(batch).includes("CLUSTER_ENABLE"), "batch reads no cluster.enable");
+    });
+
+    // Batch cannot run here (no runnable jar on Maven Central): its env is held against upstream's batch property keys.
+    it("gives batch every property key upstream's batch of this release reads, and nothing else (test/fixtures/server/upstream-batch.facts.yaml)", async () => {
+      const cases = [
+        { name: "no mail", config: {}, mail: undefined },
+        { name: "mail and webhook", config: { ...MAIL, alarmMailPort: "2525", alarmMailStartTls: "false" }, mail: { host: "smtp.example.com", port: 2525, from: "apm@example.com", startTls: false } },
+        {
+          name: "mail with an SMTP user",
+          config: { ...MAIL, alarmMailUsername: "apm@example.com", alarmMailPassword: "smtp-pw-0123" },
+          mail: { host: "smtp.example.com", port: 587, from: "apm@example.com", startTls: true, username: "apm@example.com" },
+        },
+      ];
+      for (const c of cases) {
+        const run = await render({ ...base, webIngressHost: "pinpoint.dev.example.com", webAdminPassword: ADMIN, ...c.config });
+        const batch = container(run, "Deployment", "pinpoint-batch");
+        const want = {
+          mysqlHost: "pinpoint-mysql.pinpoint.svc.cluster.local",
+          zookeeper: "pinpoint-zookeeper.pinpoint.svc.cluster.local",
+          webUrl: "http://pinpoint.dev.example.com",
+          webhook: "alarmNotify" in c.config,
+          mail: c.mail,
+        };
+        assert.deepStrictEqual(batchFactProblems(rel.version, batch.env, want), [], c.name);
+      }
+      // The relaxed-binding names of keys with dashes, as Spring Boot documents them.
+      const keys = batchFacts(rel.version).map((f) => f.key);
+      if (rel.layout === "3.x") {
+        assert.strictEqual(relaxedEnvName("spring.mail.pinpoint-url"), "SPRING_MAIL_PINPOINTURL");
+        assert.ok(keys.includes("spring.meta-datasource.hikari.jdbc-url") && relaxedEnvName("spring.meta-datasource.hikari.jdbc-url") === "SPRING_METADATASOURCE_HIKARI_JDBCURL");
+      } else {
+        assert.ok(keys.includes("pinpoint.url") && keys.includes("jdbc.url"));
+      }
     });
 
     it("points the links in alarm messages at the web UI, under the name the batch reads", async () => {

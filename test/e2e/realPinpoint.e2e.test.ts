@@ -4,7 +4,9 @@
  * agent image by AgentImage's context, buildah and docker-registry; the org's
  * stack rendered; ZooKeeper, HBase, collector, web and Redis run from the
  * rendered PinpointServer pods (stand-ins for the images: pinpoint/standIns.ts)
- * on a cluster network of their own, every probe executed; the seed Tomcat and
+ * on a cluster network of their own, every probe executed, with alarms' MySQL
+ * (MariaDB) and schema Job before the web, and an alarm rule stored through the
+ * web's API (batch has no runnable jar: its env is checked, not run); the seed Tomcat and
  * a plain JVM app started from their rendered, instrumented Deployments; and
  * the web's HTTP API (what its UI calls) showing both applications, their
  * agents and stored transactions. Then the bad paths: pinpoint:enabled false,
@@ -15,6 +17,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import type { Deployment, StatefulSet } from "kubernetes-types/apps/v1";
+import type { Job } from "kubernetes-types/batch/v1";
 import type { ConfigMap, Container as K8sContainer, Secret, Service } from "kubernetes-types/core/v1";
 import type { Ingress } from "kubernetes-types/networking/v1";
 import { AgentImage, INIT_CONTAINER_NAME, MOUNT_PATH } from "../../sdk";
@@ -28,13 +31,16 @@ import { ClusterNetwork } from "./cluster/network";
 import { serviceLinkEnv } from "./cluster/serviceLinks";
 import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
-import { findObject, PLAIN_APP, PLAIN_APP_PORT, RenderInput, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
+import { E2E_ALARMS, E2E_MYSQL_PASSWORD, findObject, PLAIN_APP, PLAIN_APP_PORT, RenderInput, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
 import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
 import { COLLECTOR_UNREACHABLE, coverageReport, exitCodeOf, findStatusOutputs, formatReport, webUrlOf } from "../../sdk/status";
 import { stringify as stringifyYaml } from "yaml";
 import { HBASE_INSPECT_TABLES, StandIns } from "./pinpoint/standIns";
 import { upstreamRegions, upstreamTables } from "../support/upstreamHbase";
-import { HBASE_MAX_PRESPLIT_REGIONS, NAMES } from "../../sdk/server/constants";
+import { HBASE_MAX_PRESPLIT_REGIONS, MYSQL_DATABASE, MYSQL_SCHEMA_FILES, MYSQL_USER, NAMES } from "../../sdk/server/constants";
+import { JAR_SQL_DIR, schemaJobName } from "../../sdk/server/migrations";
+import { ALARM_GROUP, ALARM_USER, createAlarmRule, createdTables, storedRuleQuery } from "./pinpoint/alarmRule";
+import { batchFactProblems, BATCH_NOT_RUN } from "../support/batchFacts";
 import { checkRunVersions } from "./pinpoint/versionPair";
 import { containerEvidence, Evidence, EVIDENCE_FILE, runArtifacts, writeEvidence } from "./pinpoint/evidence";
 import { callRecords, formatCallTree, ScatterAnswer, scatterDots, TransactionInfoAnswer } from "./pinpoint/callTree";
@@ -123,6 +129,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
           buildah.run("rm", container);
         }
       },
+      initImage: (c) => (standIns.runsAsProcess(c) ? standIns.image(c, path.join(tmp, "images", `${c.name}-${pods.length}`)) : undefined),
       serviceLinks: (namespace) => serviceLinkEnv(objs.filter((o) => o.kind === "Service") as Service[], namespace, (svc) => dns!.addressOf(svc)),
       imageRoot: (reference) => {
         const { container, rootfs } = buildah.mountImage(reference);
@@ -161,6 +168,25 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     return pod;
   }
 
+  /** Runs a rendered Job's pod as its controller would (init containers, then the containers), to completion; fails unless every container exits 0. */
+  async function runJob(name: string, objs: readonly KubernetesObject[]): Promise<{ pod: RunningPod; seconds: number }> {
+    const job = findObject<Job>(objs, "Job", name);
+    const startedAt = Date.now();
+    const pod = await runPod({ name: `${name}-${Math.random().toString(36).slice(2, 7)}`, namespace: job.metadata!.namespace!, template: job.spec!.template }, podEnvironment(objs));
+    pods.push(pod);
+    startedPods.push(pod);
+    await Promise.all(pod.containers.map((c) => c.process.wait()));
+    for (const c of pod.containers) assert.strictEqual(c.process.exitCode, 0, `Job ${name}: ${c.spec.name} exited ${c.process.exitCode}:\n${c.process.log().slice(-3000)}`);
+    return { pod, seconds: Math.round((Date.now() - startedAt) / 1000) };
+  }
+
+  /** SQL as the rendered MySQL user, inside the MySQL pod; tab-separated rows. */
+  function mysqlQuery(mysql: RunningPod, sql: string): string[] {
+    const r = mysql.containers[0].process.exec(["mysql", "--protocol=tcp", "-h", "127.0.0.1", "-u", MYSQL_USER, `-p${E2E_MYSQL_PASSWORD}`, "-N", "-B", MYSQL_DATABASE, "-e", sql], 30_000);
+    assert.strictEqual(r.code, 0, `mysql -e "${sql}": ${r.output}`);
+    return r.output.split("\n").filter(Boolean);
+  }
+
   /** Every Service whose selector picks the pod's labels must target the containers' ports by the same number (no kube-proxy here). */
   function checkServicePorts(objs: readonly KubernetesObject[], pod: RunningPod, labels: Record<string, string>): void {
     for (const svc of objs.filter((o) => o.kind === "Service") as Service[]) {
@@ -186,15 +212,16 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     return pod.containers[0].process.exec(["java", "-XshowSettings:system", "-version"], 60_000).output;
   }
 
-  function http(url: string, timeoutSeconds = 10): { status: number; body: string } {
-    const out = network!.inNode(["curl", "-s", "--max-time", String(timeoutSeconds), "-w", "\n%{http_code}", url]).stdout;
+  function http(url: string, timeoutSeconds = 10, post?: unknown): { status: number; body: string } {
+    const send = post === undefined ? [] : ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", JSON.stringify(post)];
+    const out = network!.inNode(["curl", "-s", "--max-time", String(timeoutSeconds), ...send, "-w", "\n%{http_code}", url]).stdout;
     const i = out.lastIndexOf("\n");
     return { status: Number(out.slice(i + 1)), body: out.slice(0, i) };
   }
 
-  function webApi<T>(pathAndQuery: string): T {
+  function webApi<T>(pathAndQuery: string, post?: unknown): T {
     const web = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
-    const r = http(`http://${web.ip}:8080${pathAndQuery}`);
+    const r = http(`http://${web.ip}:8080${pathAndQuery}`, 10, post);
     assert.strictEqual(r.status, 200, `web ${pathAndQuery} answered ${r.status}: ${r.body.slice(0, 300)}`);
     return JSON.parse(r.body) as T;
   }
@@ -317,6 +344,43 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     }
   });
 
+  /** The schema Job's two steps ran as rendered, and MySQL holds every table the release's SQL files create (read from the released jar, not from the Job). */
+  function checkSchema(mysql: RunningPod, job: RunningPod): string[] {
+    assert.deepStrictEqual(job.initContainers.map((i) => [i.name, i.exitCode]), [["extract-schema", 0]]);
+    assert.match(job.initContainers[0].log, /schema of the web image copied to/);
+    assert.match(job.containers[0].process.log(), new RegExp(`schema of Pinpoint ${serverReleaseFor(artifacts.versions.web).replace(/\./g, "\\.")} applied`));
+    const live = mysqlQuery(mysql, "SHOW TABLES");
+    const want = MYSQL_SCHEMA_FILES.flatMap((f) => createdTables(run("unzip", ["-p", artifacts.webJar, `${JAR_SQL_DIR}/${f}`])));
+    assert.deepStrictEqual(want.filter((t) => !live.includes(t)), [], `tables the release's SQL creates, missing in MySQL (it has ${live.join(", ")})`);
+    return live.sort();
+  }
+
+  /** What runs of alarms: MySQL (played by MariaDB), the schema Job, web wired to MySQL; and why batch does not run. */
+  function alarmsEvidence(mysql: RunningPod, job: { pod: RunningPod; seconds: number }, tables: string[]): void {
+    const web = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+    const jdbcUrl = web.containers[0].env.get("SPRING_DATASOURCE_HIKARI_JDBCURL");
+    assert.match(jdbcUrl ?? "", new RegExp(`^jdbc:mysql://${NAMES.mysql}\\.pinpoint\\.svc\\.cluster\\.local:3306/${MYSQL_DATABASE}\\?`), "web reads MySQL through the rendered Service name");
+    const batch = findObject<Deployment>(objects, "Deployment", NAMES.batch).spec!.template.spec!.containers[0];
+    const collector = pods.find((p) => p.name.startsWith("pinpoint-collector-"))!;
+    const want = {
+      mysqlHost: `${NAMES.mysql}.pinpoint.svc.cluster.local`,
+      zookeeper: collector.containers[0].env.get("PINPOINT_ZOOKEEPER_ADDRESS")!,
+      webUrl: `http://${NAMES.web}.pinpoint.svc.cluster.local:8080`,
+      webhook: false,
+      mail: { host: E2E_ALARMS["pinpoint:alarmMailHost"], port: Number(E2E_ALARMS["pinpoint:alarmMailPort"]), from: E2E_ALARMS["pinpoint:alarmMailFrom"], startTls: false },
+    };
+    assert.deepStrictEqual(batchFactProblems(serverReleaseFor(artifacts.versions.web), batch.env ?? [], want), [], "the rendered batch env against upstream's batch property keys");
+    const version = run("mariadbd", ["--version"]).trim();
+    evidenceJson!.alarms = {
+      mysql: { rendered: mysql.containers[0].spec.image!, playedBy: version.replace(/^mariadbd\s+/, ""), pod: mysql.name, probes: mysql.probes.map((p) => `${p.kind} ${p.handler}`) },
+      schemaJob: { name: job.pod.name, initContainer: "extract-schema (the web image's /workspace: the released web jar's SQL)", completed: true, seconds: job.seconds },
+      tables,
+      webJdbcUrl: jdbcUrl!,
+      batch: BATCH_NOT_RUN,
+    };
+    evidence.push(`alarms: MySQL (${mysql.containers[0].spec.image} played by MariaDB ${version.split(/\s+/)[2]}) ready through its rendered probes; schema Job ${job.pod.name} completed in ${job.seconds} s, ${tables.length} tables; web started after it, wired to ${jdbcUrl!.replace(/\?.*$/, "")}; batch ${BATCH_NOT_RUN}`);
+  }
+
   it("runs ZooKeeper, HBase, collector and web (and Redis where rendered) from the rendered PinpointServer, and every probe they declare passes", async () => {
     assert.ok(imageRef, "needs the pushed image");
     const serverVersion = serverReleaseFor(artifacts.versions.web);
@@ -329,7 +393,10 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     // Coordination and storage first (no restarts here to paper over an order), then the readers and writers.
     // Redis only where the rendered server has it (the 3.x realtime module, off by default).
     const redis = objects.some((o) => o.kind === "Deployment" && o.metadata?.name === "pinpoint-redis");
-    const [zookeeper] = await Promise.all([startWorkload("StatefulSet", "pinpoint-zookeeper", objects), ...(redis ? [startWorkload("Deployment", "pinpoint-redis", objects)] : [])]);
+    // MySQL (alarms) with them: the schema Job runs while HBase starts, and web waits for it, as Pulumi awaits the Job.
+    const [zookeeper, mysql] = await Promise.all([startWorkload("StatefulSet", "pinpoint-zookeeper", objects), startWorkload("StatefulSet", NAMES.mysql, objects), ...(redis ? [startWorkload("Deployment", "pinpoint-redis", objects)] : [])]);
+    const schema = runJob(schemaJobName(serverVersion), objects);
+    schema.catch(() => undefined);
     // The HBase pod's name, asked from the ZooKeeper pod while HBase starts: its headless Service publishes it before it is ready.
     const hbasePodName = `${NAMES.hbase}-0.${NAMES.hbase}.pinpoint.svc.cluster.local`;
     let hbaseStarting = true;
@@ -370,7 +437,10 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     assert.strictEqual(live.get("AgentInfo")?.ttl.Info, String(30 * 86400));
     if (live.has("AgentStatV2")) assert.strictEqual(live.get("AgentStatV2")!.regions, HBASE_MAX_PRESPLIT_REGIONS);
     evidence.push(`HBase tables: ${live.size} live, TTLs from the retention keys, pre-splits capped at ${HBASE_MAX_PRESPLIT_REGIONS} regions (${[...live].filter(([, v]) => v.regions > 1).map(([k, v]) => `${k} ${v.regions}`).join(", ")})`);
+    const job = await schema;
+    const tables = checkSchema(mysql, job.pod);
     await Promise.all([startWorkload("Deployment", "pinpoint-collector", objects), startWorkload("Deployment", "pinpoint-web", objects)]);
+    alarmsEvidence(mysql, job, tables);
     const server = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata?.namespace === "pinpoint") as Array<Deployment | StatefulSet>;
     const declared = server.flatMap((w) => (w.spec!.template.spec!.containers as K8sContainer[]).flatMap((c) => ["startupProbe", "readinessProbe", "livenessProbe"].filter((k) => (c as any)[k]).map((k) => `${w.metadata!.name}/${k}`)));
     assert.deepStrictEqual(probes.map((p) => `${p.pod.replace(/-(0|[0-9a-f]{9}-[a-z0-9]{5})$/, "")}/${p.kind}`).sort(), declared.sort(), "every probe of every server container was run and passed");
@@ -452,6 +522,30 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
       evidenceJson!.applications.push({ application: e.application, serviceType: e.serviceType, agentId: agents[0].agentId, agentName: agents[0].agentName, agentVersion: agents[0].agentVersion, transactions: dots });
       evidence.push(`application ${e.application} (${e.serviceType}): agentId ${e.pod.ip} = pod IP, agentName ${e.pod.name} = pod name, agent ${agents[0].agentVersion}, ${dots} transactions stored of ${REQUESTS} requests (1 in 20 sampled)`);
     }
+  });
+
+  it("an alarm rule for dev-tomcat-zffw, set through the real web's API as the UI sets it (user with mail, user group, SLOW COUNT rule), is stored in MySQL and read back from both", async () => {
+    assert.ok(evidenceJson?.alarms, "needs the server with MySQL");
+    const application = `${STACK}-${SEED_APP}`;
+    const listed = webApi<Array<{ applicationName: string; serviceType: string }>>("/api/applications").find((a) => a.applicationName === application);
+    assert.ok(listed, `${application} listed by the web`);
+    const { rule, checkers } = createAlarmRule({ get: (p) => webApi(p), post: (p, body) => webApi(p, body) }, application, listed.serviceType);
+    const mysql = pods.find((p) => p.name === `${NAMES.mysql}-0`)!;
+    const [row] = mysqlQuery(mysql, storedRuleQuery(rule.ruleId)).map((l) => l.split("\t"));
+    assert.deepStrictEqual(row, [String(rule.ruleId), application, listed.serviceType, rule.checkerName, String(rule.threshold), ALARM_GROUP, "1", ALARM_USER.email]);
+    evidenceJson!.alarms!.rule = {
+      ruleId: String(rule.ruleId),
+      applicationId: rule.applicationId,
+      serviceType: rule.serviceType,
+      checker: rule.checkerName,
+      threshold: rule.threshold,
+      userGroupId: rule.userGroupId,
+      emailSend: rule.emailSend,
+      memberEmail: ALARM_USER.email,
+      mysqlRow: row,
+      checkersOffered: checkers,
+    };
+    evidence.push(`alarm rule ${rule.ruleId}: ${rule.checkerName} > ${rule.threshold} on ${application} (${listed.serviceType}) for group ${ALARM_GROUP} (member ${ALARM_USER.userId}, ${ALARM_USER.email}), created with the web's API and read back from it and from MySQL's alarm_rule`);
   });
 
   it("a Tomcat transaction's call tree, read through the web's API, holds the Tomcat span and its HTTP client call to the plain app", async () => {

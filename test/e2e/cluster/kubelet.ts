@@ -2,7 +2,8 @@
  * Runs a rendered pod template the way the kubelet would, with processes for
  * containers: a sandbox on the cluster network, its volumes as folders
  * (emptyDir, claims, ConfigMap and Secret files, image volumes from an image's
- * unpacked root), init containers to completion, then the containers with
+ * unpacked root), init containers to completion (as processes in the pod when
+ * their image has a stand-in, else through runInit), then the containers with
  * their env resolved as Kubernetes resolves it, and every probe they declare.
  *
  * What an image would run is not in the manifest: an ImageStandIn says it
@@ -13,7 +14,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { ConfigMap, Container as K8sContainer, PodTemplateSpec, Secret, Volume as K8sVolume } from "kubernetes-types/core/v1";
 import { resolveEnv, resolveEnvFrom } from "../kubeEnv";
-import { DEFAULT_PATH, Mount } from "./container";
+import { Container, ContainerSpec, DEFAULT_PATH, Mount } from "./container";
 import { ManagedContainer } from "./containerRuntime";
 import type { ClusterDns } from "./dns";
 import type { ClusterNetwork, PodSandbox } from "./network";
@@ -52,6 +53,8 @@ export interface PodEnvironment {
   image(container: K8sContainer): ImageStandIn;
   /** Runs an init container to completion (its image's files, its uid), given its volumes' folders by name. */
   runInit(container: K8sContainer, volumes: ReadonlyMap<string, string>): void;
+  /** The stand-in for an init container's image when it runs as a process in the pod, as app containers do (else runInit runs it). */
+  initImage?(container: K8sContainer): ImageStandIn | undefined;
   /** The unpacked root of an image, for an image volume (read-only). */
   imageRoot(reference: string): string;
   /** The service-link variables of the namespace's Services that exist now (cluster/serviceLinks.ts); given unless the pod sets enableServiceLinks: false. */
@@ -65,6 +68,8 @@ export interface RunningPod {
   sandbox: PodSandbox;
   /** Each container under the kubelet's care (cluster/containerRuntime.ts): its current process, restarts, readiness, probe workers. */
   containers: ManagedContainer[];
+  /** The init containers run as processes in the pod (PodEnvironment.initImage), each to completion. */
+  initContainers: Array<{ name: string; exitCode: number | null | undefined; log: string }>;
   volumes: ReadonlyMap<string, string>;
   probes: ProbeRecord[];
   stop(): Promise<void>;
@@ -168,6 +173,7 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
     ip: sandbox.ip,
     sandbox,
     containers: [],
+    initContainers: [],
     volumes,
     probes: [],
     stop: async () => {
@@ -177,10 +183,9 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
     },
   };
   try {
-    for (const init of o.template.spec?.initContainers ?? []) env.runInit(init, volumes);
     const podSecurity = o.template.spec?.securityContext;
-    for (const c of o.template.spec?.containers ?? []) {
-      const image = env.image(c);
+    /** A container's process as the kubelet starts it: its image's and its own env, command, mounts and uid. */
+    const processSpec = (c: K8sContainer, image: ImageStandIn): ContainerSpec => {
       const resolved = new Map<string, string>(Object.entries({ PATH: DEFAULT_PATH, ...image.env, HOSTNAME: o.name }));
       // As the kubelet orders them: service links, then envFrom over them, then env over both; $(VAR) in env sees all three.
       const sources = { secrets: env.secrets, configMaps: env.configMaps };
@@ -190,22 +195,38 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
       const command = [...(c.command ?? image.entrypoint ?? []), ...(c.args ?? (c.command ? [] : image.cmd ?? []))];
       if (command.length === 0) throw new Error(`container ${c.name}: neither the manifest nor the image stand-in gives a command`);
       const uid = c.securityContext?.runAsUser ?? podSecurity?.runAsUser ?? image.uid ?? 0;
+      return {
+        name: `${o.name}/${c.name}`,
+        command,
+        env: resolved,
+        mounts: [...(image.mounts ?? []), ...containerMounts(c, volumes, o.template)],
+        uid,
+        gid: c.securityContext?.runAsGroup ?? podSecurity?.runAsGroup ?? uid,
+        workingDir: c.workingDir,
+        hostsFile: etc.hosts,
+        resolvConf: etc.resolvConf,
+        podTmp: path.join(root, "tmp"),
+        logFile: path.join(root, `${c.name}.log`),
+      };
+    };
+    // Init containers one after the other, each to completion; one that fails stops the pod here (a Job's would be retried).
+    for (const init of o.template.spec?.initContainers ?? []) {
+      const image = env.initImage?.(init);
+      if (!image) {
+        env.runInit(init, volumes);
+        continue;
+      }
+      const process = new Container(processSpec(init, image), sandbox);
+      await process.wait();
+      pod.initContainers.push({ name: init.name, exitCode: process.exitCode, log: process.log() });
+      if (process.exitCode !== 0) throw new Error(`init container ${o.name}/${init.name} exited ${process.exitCode}:\n${process.log().slice(-3000)}`);
+    }
+    for (const c of o.template.spec?.containers ?? []) {
+      const spec = processSpec(c, env.image(c));
       const runtime = new ManagedContainer(
         c,
-        resolved,
-        {
-          name: `${o.name}/${c.name}`,
-          command,
-          env: resolved,
-          mounts: [...(image.mounts ?? []), ...containerMounts(c, volumes, o.template)],
-          uid,
-          gid: c.securityContext?.runAsGroup ?? podSecurity?.runAsGroup ?? uid,
-          workingDir: c.workingDir,
-          hostsFile: etc.hosts,
-          resolvConf: etc.resolvConf,
-          podTmp: path.join(root, "tmp"),
-          logFile: path.join(root, `${c.name}.log`),
-        },
+        spec.env,
+        spec,
         { name: o.name, ip: sandbox.ip, sandbox, network: env.network, terminationGraceSeconds: o.template.spec?.terminationGracePeriodSeconds ?? 30 },
         // resources.limits as the kubelet sets them: a CFS quota and a memory limit on the container's control group.
         { cpu: c.resources?.limits?.cpu === undefined ? undefined : quantityCores(c.resources.limits.cpu), memory: c.resources?.limits?.memory === undefined ? undefined : quantityBytes(String(c.resources.limits.memory)) },

@@ -60,6 +60,28 @@ export interface Evidence {
     loggedInAs: string;
     pages: Array<{ name: string; url: string; screenshot: string; shown: Record<string, unknown> }>;
   };
+  /** Alarms as far as they run here: MySQL (played by MariaDB) through its rendered probes, the schema Job, the web wired to MySQL, a rule stored through the web's API; why batch does not run. */
+  alarms?: {
+    mysql: { rendered: string; playedBy: string; pod: string; probes: string[] };
+    schemaJob: { name: string; initContainer: string; completed: boolean; seconds: number };
+    /** SHOW TABLES in the pinpoint database after the Job. */
+    tables: string[];
+    webJdbcUrl: string;
+    rule?: {
+      ruleId: string;
+      applicationId: string;
+      serviceType: string;
+      checker: string;
+      threshold: number;
+      userGroupId: string;
+      emailSend: boolean;
+      memberEmail: string;
+      /** The row MySQL holds: rule_id, application_id, service_type, checker_name, threshold, user_group_id, email_send, the member's email. */
+      mysqlRow: string[];
+      checkersOffered: string[];
+    };
+    batch: string;
+  };
   /** Every summary line the run printed. */
   lines: string[];
 }

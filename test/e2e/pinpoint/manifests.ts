@@ -2,8 +2,9 @@
  * The manifests the end to end runs: the org's stack program (stacks/, stack
  * `dev`) rendered under the mock engine as `pulumi up` would create them, with
  * the keys a test cluster needs changed (the local registry and the pushed
- * agent image, the server release matching the released jars, no alarms, no
- * Ingress), plus one plain JVM app whose Deployment asks for JAVA_TOOL_OPTIONS.
+ * agent image, the server release matching the released jars, alarms on with
+ * a test MySQL password and mail settings of its own, no Ingress), plus one
+ * plain JVM app whose Deployment asks for JAVA_TOOL_OPTIONS.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as path from "path";
@@ -23,10 +24,27 @@ export const PLAIN_APP_MAIN = "e2e.PlainApp";
 export const PLAIN_APP_ENTRYPOINT = `${PLAIN_APP_MAIN}.handle`;
 const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
-/** Keys the stack file sets that a test cluster has no use for (an Ingress, alarm mail, Harbor credentials). */
+/** Keys the stack file sets that a test cluster has no use for or sets itself (an Ingress, alarm mail, Harbor credentials). */
 const DROPPED_KEYS = ["webIngressHost", "alarmNotify", "alarmMailHost", "alarmMailPort", "alarmMailFrom", "mysqlPassword", "registryUsername", "registryPassword"];
 
 /** The PinpointServer release to render for a web jar version: the table's entry of the same major.minor. */
+/** The bundled MySQL's password in the test cluster (pinpoint:mysqlPassword). */
+export const E2E_MYSQL_PASSWORD = "e2e-mysql-pw-6789";
+/**
+ * Alarms as the org's stack has them (mail), with the test's own settings. No
+ * batch runs here (no runnable pinpoint-batch on Maven Central), so nothing
+ * sends mail: the host is a name that resolves nowhere.
+ */
+export const E2E_ALARMS = {
+  "pinpoint:alarms": "true",
+  "pinpoint:mysqlPassword": E2E_MYSQL_PASSWORD,
+  "pinpoint:alarmNotify": "mail",
+  "pinpoint:alarmMailHost": "smtp.e2e.invalid",
+  "pinpoint:alarmMailPort": "2525",
+  "pinpoint:alarmMailFrom": "pinpoint@e2e.example.com",
+  "pinpoint:alarmMailStartTls": "false",
+};
+
 export function serverReleaseFor(webVersion: string): string {
   if (RELEASES[webVersion]) return webVersion;
   const minor = webVersion.split(".").slice(0, 2).join(".");
@@ -91,7 +109,7 @@ export async function renderStackRun(input: RenderInput): Promise<{ objects: Kub
     "pinpoint:agentImage": input.agentImage,
     "pinpoint:version": input.serverVersion,
     "pinpoint:agentVersion": input.agentVersion,
-    "pinpoint:alarms": "false",
+    ...E2E_ALARMS,
   });
   if (input.config) Object.assign(config, input.config);
   // An image volume needs a cluster that has them: say which, as a user of that delivery would.

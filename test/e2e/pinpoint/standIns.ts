@@ -21,6 +21,10 @@
  *   client would refuse HBase 2's version, so its own switch
  *   `hbase.client.compatibility-check` is turned off (image env).
  * - pinpointdocker/pinpoint-web: `java -jar` of the exec jar, as the image does.
+ *   The 3.x image keeps the jar exploded under /workspace (a Paketo build); of
+ *   that, the stand-in carries what the schema Job's init container reads:
+ *   the web jar's BOOT-INF/classes/sql, unzipped from the released jar.
+ * - library/mysql: Debian's MariaDB behind the image's entrypoint (mysqlStandIn.ts).
  * - library/redis: Debian's redis-server, protected mode off as the image has it.
  * - the apps: Tomcat's full distribution as an app image built FROM tomcat
  *   (`catalina.sh run`, a tiny webapp), and a plain JVM app, both as uid 1001.
@@ -36,6 +40,8 @@ import type { ImageStandIn } from "../cluster/kubelet";
 import { run } from "../tools";
 import type { Artifacts } from "./artifacts";
 import { PLAIN_APP_MAIN, PLAIN_APP_PORT } from "./manifests";
+import { mysqlStandIn } from "./mysqlStandIn";
+import { JAR_SQL_DIR } from "../../../sdk/server/migrations";
 import { upstreamCreate, upstreamTables } from "../../support/upstreamHbase";
 import { COLLECTOR_ENV, collectorCommand, compilePinpointTables, JAVA17_OPENS, releaseTableStatements, SERVER_FAST_START as FAST_START } from "../../support/pinpointJars";
 
@@ -46,6 +52,8 @@ const HBASE_BASE = "/opt/hbase";
 /** In the HBase pod (test only): prints `table regions family=ttl …` per live table. */
 export const HBASE_INSPECT_TABLES = `${HBASE_BASE}/tools/inspect-tables`;
 const TOMCAT_HOME = "/usr/local/tomcat";
+/** Where the 3.x web image keeps its exploded jar. */
+const WEB_WORKSPACE = "/workspace";
 const APP_DIR = "/app";
 /** The apps' tiny webapp: Tomcat serves it as the root context. */
 export const WEBAPP_PATH = "/";
@@ -75,6 +83,11 @@ const LOG4J = [
   "log4j.appender.console.layout.ConversionPattern=%d{ISO8601} %-5p [%t] %c{2}: %m%n",
   "",
 ].join("\n");
+
+/** An image reference's repository: no registry host, no tag or digest. */
+function repository(image: string): string {
+  return image.replace(/^[^/]+\.[^/]+\//, "").replace(/[:@].*$/, "");
+}
 
 function writeExecutable(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -253,12 +266,29 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
     return this.statements;
   }
 
+  private workspace: string | undefined;
+
+  /** The web image's /workspace: the released jar's SQL folder, unzipped once. */
+  private webWorkspace(): string {
+    if (this.workspace === undefined) {
+      const dir = path.join(this.dir, "web-workspace");
+      run("unzip", ["-q", "-o", this.artifacts.webJar, `${JAR_SQL_DIR}/*`, "-d", dir]);
+      run("chmod", ["-R", "a+rX", dir]);
+      this.workspace = dir;
+    }
+    return this.workspace;
+  }
+
+  /** Whether an image's stand-in runs as a process in the pod (an init container of a server image), rather than from the pulled image's root. */
+  runsAsProcess(c: K8sContainer): boolean {
+    return repository(c.image ?? "") === "pinpointdocker/pinpoint-web";
+  }
+
   /** The stand-in for a container's image. */
   image(c: K8sContainer, podDir: string): ImageStandIn {
     fs.mkdirSync(podDir, { recursive: true });
     const image = c.image ?? "";
-    const repo = image.replace(/^[^/]+\.[^/]+\//, "").replace(/[:@].*$/, "");
-    switch (repo) {
+    switch (repository(image)) {
       case "library/zookeeper":
         return this.zookeeper(podDir);
       case "pinpointdocker/pinpoint-hbase":
@@ -269,7 +299,9 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
           env: { ...COLLECTOR_ENV },
         };
       case "pinpointdocker/pinpoint-web":
-        return { entrypoint: ["java", ...FAST_START, ...JAVA17_OPENS, "-jar", this.artifacts.webJar] };
+        return { entrypoint: ["java", ...FAST_START, ...JAVA17_OPENS, "-jar", this.artifacts.webJar], mounts: [{ hostPath: this.webWorkspace(), mountPath: WEB_WORKSPACE, readOnly: true }] };
+      case "library/mysql":
+        return mysqlStandIn(podDir);
       case "library/redis":
         return { entrypoint: ["redis-server", "--protected-mode", "no"] };
       case "dev/fjhb6-ability-order-pay":
