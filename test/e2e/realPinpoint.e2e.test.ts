@@ -31,7 +31,7 @@ import { ClusterNetwork } from "./cluster/network";
 import { serviceLinkEnv } from "./cluster/serviceLinks";
 import type { ProbeRecord } from "./cluster/probes";
 import { Artifacts, resolveArtifacts } from "./pinpoint/artifacts";
-import { E2E_ALARMS, E2E_MYSQL_PASSWORD, findObject, PLAIN_APP, PLAIN_APP_PORT, RenderInput, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
+import { E2E_ALARMS, E2E_MYSQL_PASSWORD, findObject, MAIL_SINK, MAIL_SINK_HOST, mailSinkObjects, PLAIN_APP, PLAIN_APP_PORT, RenderInput, renderStack, renderStackRun, SEED_APP, serverReleaseFor, STACK } from "./pinpoint/manifests";
 import { curlTransport, normaliseReport, podEvidence, readmeReport, recorder, runStatusCli, silentAppDeployment, SILENT_APP } from "./pinpoint/status";
 import { COLLECTOR_UNREACHABLE, coverageReport, exitCodeOf, findStatusOutputs, formatReport, webUrlOf } from "../../sdk/status";
 import { stringify as stringifyYaml } from "yaml";
@@ -39,8 +39,11 @@ import { HBASE_INSPECT_TABLES, StandIns } from "./pinpoint/standIns";
 import { upstreamRegions, upstreamTables } from "../support/upstreamHbase";
 import { HBASE_MAX_PRESPLIT_REGIONS, MYSQL_DATABASE, MYSQL_SCHEMA_FILES, MYSQL_USER, NAMES } from "../../sdk/server/constants";
 import { JAR_SQL_DIR, schemaJobName } from "../../sdk/server/migrations";
+import { PINPOINT_URL_ENV } from "../../sdk/server/alarms";
+import { sunkMails } from "./pinpoint/mailSink";
+import { BATCH_MAIL_HANDED } from "./pinpoint/batchStandIn";
 import { ALARM_GROUP, ALARM_USER, createAlarmRule, createdTables, storedRuleQuery } from "./pinpoint/alarmRule";
-import { batchFactProblems, BATCH_NOT_RUN } from "../support/batchFacts";
+import { batchFactProblems, BATCH_STAND_IN } from "../support/batchFacts";
 import { checkRunVersions } from "./pinpoint/versionPair";
 import { containerEvidence, Evidence, EVIDENCE_FILE, runArtifacts, writeEvidence } from "./pinpoint/evidence";
 import { callRecords, formatCallTree, ScatterAnswer, scatterDots, TransactionInfoAnswer } from "./pinpoint/callTree";
@@ -110,6 +113,8 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
   let standIns: StandIns;
   let imageRef: string;
   let objects: KubernetesObject[];
+  /** When the alarm rule was created (the mail test measures from it). */
+  let ruleCreatedAt = 0;
   const pods: RunningPod[] = [];
   const buildahContainers: string[] = [];
 
@@ -376,15 +381,16 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
       schemaJob: { name: job.pod.name, initContainer: "extract-schema (the web image's /workspace: the released web jar's SQL)", completed: true, seconds: job.seconds },
       tables,
       webJdbcUrl: jdbcUrl!,
-      batch: BATCH_NOT_RUN,
+      batch: BATCH_STAND_IN,
     };
-    evidence.push(`alarms: MySQL (${mysql.containers[0].spec.image} played by MariaDB ${version.split(/\s+/)[2]}) ready through its rendered probes; schema Job ${job.pod.name} completed in ${job.seconds} s, ${tables.length} tables; web started after it, wired to ${jdbcUrl!.replace(/\?.*$/, "")}; batch ${BATCH_NOT_RUN}`);
+    evidence.push(`alarms: MySQL (${mysql.containers[0].spec.image} played by MariaDB ${version.split(/\s+/)[2]}) ready through its rendered probes; schema Job ${job.pod.name} completed in ${job.seconds} s, ${tables.length} tables; web started after it, wired to ${jdbcUrl!.replace(/\?.*$/, "")}; batch: ${BATCH_STAND_IN}`);
   }
 
   it("runs ZooKeeper, HBase, collector and web (and Redis where rendered) from the rendered PinpointServer, and every probe they declare passes", async () => {
     assert.ok(imageRef, "needs the pushed image");
     const serverVersion = serverReleaseFor(artifacts.versions.web);
-    objects = await renderStack(runInput());
+    // The test cluster's mail relay beside what the stack renders.
+    objects = [...(await renderStack(runInput())), ...mailSinkObjects()];
     // The pair really run, against the release rendered and upstream's table: fails, or names the one declared exception.
     const exception = checkRunVersions(serverVersion, artifacts.versions);
     if (exception) evidence.push(exception);
@@ -439,7 +445,9 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     evidence.push(`HBase tables: ${live.size} live, TTLs from the retention keys, pre-splits capped at ${HBASE_MAX_PRESPLIT_REGIONS} regions (${[...live].filter(([, v]) => v.regions > 1).map(([k, v]) => `${k} ${v.regions}`).join(", ")})`);
     const job = await schema;
     const tables = checkSchema(mysql, job.pod);
-    await Promise.all([startWorkload("Deployment", "pinpoint-collector", objects), startWorkload("Deployment", "pinpoint-web", objects)]);
+    await Promise.all([startWorkload("Deployment", "pinpoint-collector", objects), startWorkload("Deployment", "pinpoint-web", objects), startWorkload("Deployment", MAIL_SINK.name, objects)]);
+    // Batch last, as it reads the web for histograms; 3.x batch declares no probes.
+    await startWorkload("Deployment", NAMES.batch, objects);
     alarmsEvidence(mysql, job, tables);
     const server = objects.filter((o) => (o.kind === "Deployment" || o.kind === "StatefulSet") && o.metadata?.namespace === "pinpoint") as Array<Deployment | StatefulSet>;
     const declared = server.flatMap((w) => (w.spec!.template.spec!.containers as K8sContainer[]).flatMap((c) => ["startupProbe", "readinessProbe", "livenessProbe"].filter((k) => (c as any)[k]).map((k) => `${w.metadata!.name}/${k}`)));
@@ -524,11 +532,12 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     }
   });
 
-  it("an alarm rule for dev-tomcat-zffw, set through the real web's API as the UI sets it (user with mail, user group, SLOW COUNT rule), is stored in MySQL and read back from both", async () => {
+  it("an alarm rule for dev-tomcat-zffw, set through the real web's API as the UI sets it (user with mail, user group, TOTAL COUNT rule), is stored in MySQL and read back from both", async () => {
     assert.ok(evidenceJson?.alarms, "needs the server with MySQL");
     const application = `${STACK}-${SEED_APP}`;
     const listed = webApi<Array<{ applicationName: string; serviceType: string }>>("/api/applications").find((a) => a.applicationName === application);
     assert.ok(listed, `${application} listed by the web`);
+    ruleCreatedAt = Date.now();
     const { rule, checkers } = createAlarmRule({ get: (p) => webApi(p), post: (p, body) => webApi(p, body) }, application, listed.serviceType);
     const mysql = pods.find((p) => p.name === `${NAMES.mysql}-0`)!;
     const [row] = mysqlQuery(mysql, storedRuleQuery(rule.ruleId)).map((l) => l.split("\t"));
@@ -585,6 +594,34 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     evidenceJson!.callTree = { application, transactionId: dot.transactionId, agentId: dot.agentId, downstream, records };
     evidence.push(`call tree of ${dot.transactionId} (${records.length} rows, /api/transactionInfo; out/e2e-pinpoint/transactionInfo.json):`);
     for (const line of formatCallTree(records.filter((r) => r.isMethod), 12)) evidence.push(`  ${line}`);
+  });
+
+  it("batch's alarm path sends the rule's mail: upstream's sender (from the web jar) under the rendered env reaches the cluster's relay, from the rendered sender, to the group's member, linking to the rendered web URL", async () => {
+    const rule = evidenceJson?.alarms?.rule;
+    assert.ok(rule, "needs the alarm rule");
+    const sink = pods.find((p) => p.namespace === MAIL_SINK.namespace && p.name.startsWith(`${MAIL_SINK.name}-`))!;
+    const batch = pods.find((p) => p.name.startsWith(`${NAMES.batch}-`))!;
+    // The stand-in checks every 10 s; the apps' requests of the tests before are within the five minutes it counts.
+    const mail = await until("the alarm mail at the relay", () => sunkMails(sink.containers[0].process.log()).find((m) => m.subject.includes(rule.applicationId)), 120_000);
+    const secondsAfterRule = Math.round((Date.now() - ruleCreatedAt) / 1000);
+    const batchLog = batch.containers[0].process.log();
+    assert.match(batchLog, BATCH_MAIL_HANDED, "the stand-in handed the rule to SpringSmtpMailSender");
+    // Spring Boot bound the rendered env over batch-root.properties' defaults: the relay's name and port, SMTP, the rendered sender.
+    assert.ok(batchLog.includes(`mail via ${MAIL_SINK_HOST}:${MAIL_SINK.port} (smtp, from ${E2E_ALARMS["pinpoint:alarmMailFrom"]})`), `batch's mail settings:\n${batchLog.slice(-2000)}`);
+    assert.deepStrictEqual(mail.envelope, { from: E2E_ALARMS["pinpoint:alarmMailFrom"], to: [ALARM_USER.email] }, "sent from the rendered sender to the group's member, read from MySQL");
+    assert.strictEqual(mail.subject, `[PINPOINT-release] ${rule.checker} Alarm for ${rule.applicationId} Service. #1`);
+    const webUrl = batch.containers[0].env.get(PINPOINT_URL_ENV["3.x"]);
+    assert.ok(webUrl, `the batch pod has ${PINPOINT_URL_ENV["3.x"]}`);
+    const links = [...mail.html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]);
+    assert.strictEqual(links[0], webUrl, "the mail's first link is the rendered web URL");
+    assert.ok(links[1]?.startsWith(`${webUrl}/serverMap/${rule.applicationId}@${rule.serviceType}?from=`), `the server map link: ${links[1]}`);
+    // The web answers that link: the UI's page for the application.
+    const page = http(links[1].replace(webUrl, `http://${pods.find((p) => p.name.startsWith("pinpoint-web-"))!.ip}:8080`));
+    assert.strictEqual(page.status, 200, `the web answers the mail's server map link: ${page.status}`);
+    const detected = Number(/(\d+) responses in the past 5 minutes/.exec(mail.text)?.[1]);
+    assert.ok(detected >= rule.threshold, `the mail's count ${detected} reaches the threshold ${rule.threshold}`);
+    evidenceJson!.alarms!.mail = { relay: `${MAIL_SINK_HOST}:${MAIL_SINK.port}`, envelope: mail.envelope, subject: mail.subject, links, detected, secondsAfterRule };
+    evidence.push(`alarm mail: "${mail.subject}" from ${mail.envelope.from} to ${mail.envelope.to.join(", ")} via ${MAIL_SINK_HOST}:${MAIL_SINK.port}, ${secondsAfterRule} s after the rule; ${detected} calls >= ${rule.threshold}; links ${links.join(" ")}`);
   });
 
   it("in Chromium: logs in through the web's login at the Ingress host (login on), opens dev-tomcat-zffw's server map and transaction list, and the pages show the application and its transactions", async function () {

@@ -12,7 +12,7 @@ import { exec } from "../tools";
 
 export const MAVEN_DIR = path.join(__dirname, "maven");
 export const CACHE_DIR = path.join(os.homedir(), ".cache", "pulumi-pinpoint-e2e");
-const MODULES = ["dist", "collector", "zookeeper", "hbase"] as const;
+const MODULES = ["dist", "collector", "zookeeper", "hbase", "batch"] as const;
 type Module = (typeof MODULES)[number];
 
 export interface Versions {
@@ -33,6 +33,8 @@ export interface Artifacts {
   collector: string[];
   zookeeper: string[];
   hbase: string[];
+  /** Jakarta Mail's provider for the batch stand-in (the web jar has only the API). */
+  mailProvider: string[];
 }
 
 /** The `<properties>` of the parent pom that name versions. */
@@ -91,5 +93,6 @@ export function resolveArtifacts(): Artifacts {
     collector: read("collector"),
     zookeeper: read("zookeeper"),
     hbase: read("hbase"),
+    mailProvider: read("batch"),
   };
 }

@@ -81,6 +81,18 @@ export interface Evidence {
       checkersOffered: string[];
     };
     batch: string;
+    /** The alarm mail as the cluster's relay received it. */
+    mail?: {
+      relay: string;
+      envelope: { from: string; to: string[] };
+      subject: string;
+      /** The links in the body, in order: the web, then the application's server map over the checked minutes. */
+      links: string[];
+      /** The count the checker saw (the body's line). */
+      detected: number;
+      /** Seconds from the rule's creation to the mail. */
+      secondsAfterRule: number;
+    };
   };
   /** Every summary line the run printed. */
   lines: string[];

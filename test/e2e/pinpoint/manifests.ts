@@ -9,6 +9,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as path from "path";
 import type { Deployment } from "kubernetes-types/apps/v1";
+import type { Service } from "kubernetes-types/core/v1";
 import { ANNOTATION_OPTIONS_ENV } from "../../../sdk/inject/constants";
 import { runProgram } from "../../../sdk/render/mockEngine";
 import { kubernetesObjects, KubernetesObject } from "../../../sdk/render/objects";
@@ -30,17 +31,17 @@ const DROPPED_KEYS = ["webIngressHost", "alarmNotify", "alarmMailHost", "alarmMa
 /** The PinpointServer release to render for a web jar version: the table's entry of the same major.minor. */
 /** The bundled MySQL's password in the test cluster (pinpoint:mysqlPassword). */
 export const E2E_MYSQL_PASSWORD = "e2e-mysql-pw-6789";
-/**
- * Alarms as the org's stack has them (mail), with the test's own settings. No
- * batch runs here (no runnable pinpoint-batch on Maven Central), so nothing
- * sends mail: the host is a name that resolves nowhere.
- */
+/** The cluster's mail relay in the end to end: an SMTP server that keeps what it gets (mailSink.ts), a pod behind a Service of its own namespace. */
+export const MAIL_SINK = { name: "mail-sink", namespace: "mail", port: 2525, image: "e2e/mail-sink:1" } as const;
+export const MAIL_SINK_HOST = `${MAIL_SINK.name}.${MAIL_SINK.namespace}.svc.cluster.local`;
+
+/** Alarms as the org's stack has them (mail), with the test's own settings: mail goes to the sink. */
 export const E2E_ALARMS = {
   "pinpoint:alarms": "true",
   "pinpoint:mysqlPassword": E2E_MYSQL_PASSWORD,
   "pinpoint:alarmNotify": "mail",
-  "pinpoint:alarmMailHost": "smtp.e2e.invalid",
-  "pinpoint:alarmMailPort": "2525",
+  "pinpoint:alarmMailHost": MAIL_SINK_HOST,
+  "pinpoint:alarmMailPort": String(MAIL_SINK.port),
   "pinpoint:alarmMailFrom": "pinpoint@e2e.example.com",
   "pinpoint:alarmMailStartTls": "false",
 };
@@ -91,6 +92,30 @@ function plainAppDeployment(namespace: string): void {
       },
     },
   });
+}
+
+/** The mail sink's Deployment and Service (not part of the stack: the test cluster's own relay). */
+export function mailSinkObjects(): KubernetesObject[] {
+  const labels = { app: MAIL_SINK.name };
+  const metadata = { name: MAIL_SINK.name, namespace: MAIL_SINK.namespace, labels };
+  const deployment: Deployment = {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata,
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          enableServiceLinks: false,
+          // No probe: the suite counts every probe as the server's, and nothing mails before a rule exists, minutes after the start.
+          containers: [{ name: "smtp", image: MAIL_SINK.image, ports: [{ name: "smtp", containerPort: MAIL_SINK.port }] }],
+        },
+      },
+    },
+  };
+  const service: Service = { apiVersion: "v1", kind: "Service", metadata, spec: { selector: labels, ports: [{ name: "smtp", port: MAIL_SINK.port, targetPort: MAIL_SINK.port }] } };
+  return [deployment, service] as KubernetesObject[];
 }
 
 /** Every Kubernetes object the stack creates, as the cluster would receive it. */

@@ -24,8 +24,12 @@
  *   The 3.x image keeps the jar exploded under /workspace (a Paketo build); of
  *   that, the stand-in carries what the schema Job's init container reads:
  *   the web jar's BOOT-INF/classes/sql, unzipped from the released jar.
+ * - pinpointdocker/pinpoint-batch: no runnable batch is on Maven Central; its
+ *   alarm path runs from upstream's classes in the web jar, with our own rule
+ *   loop and TOTAL COUNT checker (batchStandIn.ts, java/BatchAlarmStandIn.java).
  * - library/mysql: Debian's MariaDB behind the image's entrypoint (mysqlStandIn.ts).
  * - library/redis: Debian's redis-server, protected mode off as the image has it.
+ * - e2e/mail-sink (the test cluster's mail relay, not rendered): mailSink.ts under Node.
  * - the apps: Tomcat's full distribution as an app image built FROM tomcat
  *   (`catalina.sh run`, a tiny webapp), and a plain JVM app, both as uid 1001.
  *
@@ -39,8 +43,9 @@ import type { Container as K8sContainer } from "kubernetes-types/core/v1";
 import type { ImageStandIn } from "../cluster/kubelet";
 import { run } from "../tools";
 import type { Artifacts } from "./artifacts";
-import { PLAIN_APP_MAIN, PLAIN_APP_PORT } from "./manifests";
+import { MAIL_SINK, PLAIN_APP_MAIN, PLAIN_APP_PORT } from "./manifests";
 import { mysqlStandIn } from "./mysqlStandIn";
+import { BatchStandIn } from "./batchStandIn";
 import { JAR_SQL_DIR } from "../../../sdk/server/migrations";
 import { upstreamCreate, upstreamTables } from "../../support/upstreamHbase";
 import { COLLECTOR_ENV, collectorCommand, compilePinpointTables, JAVA17_OPENS, releaseTableStatements, SERVER_FAST_START as FAST_START } from "../../support/pinpointJars";
@@ -279,6 +284,22 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
     return this.workspace;
   }
 
+  private batchImage: BatchStandIn | undefined;
+
+  /** The batch image's files, prepared on first use (a javac over the web jar's libraries). */
+  private batch(): ImageStandIn {
+    if (this.batchImage === undefined) this.batchImage = new BatchStandIn(this.artifacts.webJar, this.artifacts.mailProvider, this.dir);
+    return this.batchImage.image();
+  }
+
+  /** The mail relay: the sink under this Node, with the tests' TypeScript settings. */
+  private mailSink(): ImageStandIn {
+    return {
+      entrypoint: [process.execPath, "-r", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "mailSink.ts"), String(MAIL_SINK.port)],
+      env: { TS_NODE_PROJECT: path.resolve(__dirname, "..", "..", "tsconfig.json") },
+    };
+  }
+
   /** Whether an image's stand-in runs as a process in the pod (an init container of a server image), rather than from the pulled image's root. */
   runsAsProcess(c: K8sContainer): boolean {
     return repository(c.image ?? "") === "pinpointdocker/pinpoint-web";
@@ -300,6 +321,8 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
         };
       case "pinpointdocker/pinpoint-web":
         return { entrypoint: ["java", ...FAST_START, ...JAVA17_OPENS, "-jar", this.artifacts.webJar], mounts: [{ hostPath: this.webWorkspace(), mountPath: WEB_WORKSPACE, readOnly: true }] };
+      case "pinpointdocker/pinpoint-batch":
+        return this.batch();
       case "library/mysql":
         return mysqlStandIn(podDir);
       case "library/redis":
@@ -312,6 +335,8 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
           uid: APP_UID,
           mounts: [{ hostPath: this.tomcatFor(podDir), mountPath: TOMCAT_HOME }],
         };
+      case "e2e/mail-sink":
+        return this.mailSink();
       case "dev/plain-jvm":
         return { entrypoint: ["java", "-cp", APP_DIR, PLAIN_APP_MAIN, String(PLAIN_APP_PORT)], uid: APP_UID, mounts: [{ hostPath: this.appClasses, mountPath: APP_DIR, readOnly: true }] };
       default:
