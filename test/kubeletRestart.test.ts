@@ -5,7 +5,7 @@
  */
 import * as assert from "assert";
 import { BACKOFF_RESET_MS, CrashLoopBackOff, INITIAL_BACKOFF_MS, MAX_BACKOFF_MS } from "./e2e/cluster/backoff";
-import { podRestartPolicy, RestartPolicy, shouldRestart } from "./e2e/cluster/restartPolicy";
+import { podRestartPolicy, RestartPolicy, restartsAfterKill, shouldRestart } from "./e2e/cluster/restartPolicy";
 
 describe("e2e kubelet: restartPolicy", () => {
   const rows: Array<{ policy: RestartPolicy; exitCode: number | null; restart: boolean }> = [
@@ -23,6 +23,10 @@ describe("e2e kubelet: restartPolicy", () => {
       assert.strictEqual(shouldRestart(r.policy, r.exitCode), r.restart);
     });
   }
+
+  it("a container killed for a failed probe is started again unless Never, whatever it exited with", () => {
+    assert.deepStrictEqual((["Always", "OnFailure", "Never"] as const).map(restartsAfterKill), [true, true, false]);
+  });
 
   it("an unset restartPolicy is Always (a Deployment's pod); a Job's is what it says; anything else is refused", () => {
     assert.strictEqual(podRestartPolicy({ spec: { containers: [] } }), "Always");

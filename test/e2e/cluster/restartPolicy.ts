@@ -35,3 +35,8 @@ export function shouldRestart(policy: RestartPolicy, exitCode: number | null | u
   if (policy === "OnFailure") return exitCode !== 0;
   return true;
 }
+
+/** Whether a container the kubelet killed (a failed liveness or startup probe) is started again: unless Never, whatever its exit code (pkg/kubelet/kuberuntime/kuberuntime_manager.go, shouldRestartOnFailure). */
+export function restartsAfterKill(policy: RestartPolicy): boolean {
+  return policy !== "Never";
+}
