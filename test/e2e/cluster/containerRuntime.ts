@@ -152,10 +152,9 @@ export class ManagedContainer {
         await new Promise<void>((wake) => (this.backOffWait = { timer: setTimeout(wake, waitMs), wake }));
         this.backOffWait = undefined;
       }
-      if (this.stopped) return;
-      this.backOff.next(finishedAt, Date.now());
     }
     if (this.stopped) return;
+    if (finishedAt !== undefined) this.backOff.next(finishedAt, Date.now());
     this.restartCount++;
     this.startProcess();
   }
@@ -205,6 +204,8 @@ export class ManagedContainer {
 
   /** Starts the container again in its pod after stop() (what the test does after a collector outage). */
   start(): void {
+    // Else a restart of the kubelet's own could start a second process beside this one.
+    if (!this.stopped) throw new Error(`${this.pod.name}/${this.spec.name}: start() is for a container stop() took down`);
     this.stopped = false;
     this.restartCount++;
     this.startProcess();
