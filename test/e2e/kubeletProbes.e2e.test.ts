@@ -58,7 +58,7 @@ async function until(what: string, ok: () => boolean, timeoutMs: number): Promis
   }
 }
 
-describe("e2e kubelet: probes at their declared period and thresholds; a container failing liveness is restarted", function () {
+describe("e2e kubelet: probes at their declared period and thresholds; a container failing liveness, or exiting, is restarted as restartPolicy says", function () {
   this.timeout(120000);
   let tmp: string;
   let network: ClusterNetwork;
