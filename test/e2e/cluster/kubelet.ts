@@ -4,7 +4,10 @@
  * (emptyDir, claims, ConfigMap and Secret files, image volumes from an image's
  * unpacked root), init containers to completion (as processes in the pod when
  * their image has a stand-in, else through runInit), then the containers with
- * their env resolved as Kubernetes resolves it, and every probe they declare.
+ * their env resolved as Kubernetes resolves it, and every probe they declare;
+ * a container that ends is started again as the pod's restartPolicy says,
+ * after the kubelet's crash-loop back-off (cluster/containerRuntime.ts). Init
+ * containers run once: one that fails fails the pod here.
  *
  * What an image would run is not in the manifest: an ImageStandIn says it
  * (entrypoint, cmd, image env, user, files the image carries). `command`
@@ -16,6 +19,7 @@ import type { ConfigMap, Container as K8sContainer, PodTemplateSpec, Secret, Vol
 import { resolveEnv, resolveEnvFrom } from "../kubeEnv";
 import { Container, ContainerSpec, DEFAULT_PATH, Mount } from "./container";
 import { ManagedContainer } from "./containerRuntime";
+import { podRestartPolicy } from "./restartPolicy";
 import type { ClusterDns } from "./dns";
 import type { ClusterNetwork, PodSandbox } from "./network";
 import type { ProbeRecord } from "./probes";
@@ -221,13 +225,14 @@ export async function runPod(o: PodOptions, env: PodEnvironment): Promise<Runnin
       pod.initContainers.push({ name: init.name, exitCode: process.exitCode, log: process.log() });
       if (process.exitCode !== 0) throw new Error(`init container ${o.name}/${init.name} exited ${process.exitCode}:\n${process.log().slice(-3000)}`);
     }
+    const restartPolicy = podRestartPolicy(o.template);
     for (const c of o.template.spec?.containers ?? []) {
       const spec = processSpec(c, env.image(c));
       const runtime = new ManagedContainer(
         c,
         spec.env,
         spec,
-        { name: o.name, ip: sandbox.ip, sandbox, network: env.network, terminationGraceSeconds: o.template.spec?.terminationGracePeriodSeconds ?? 30 },
+        { name: o.name, ip: sandbox.ip, sandbox, network: env.network, terminationGraceSeconds: o.template.spec?.terminationGracePeriodSeconds ?? 30, restartPolicy },
         // resources.limits as the kubelet sets them: a CFS quota and a memory limit on the container's control group.
         { cpu: c.resources?.limits?.cpu === undefined ? undefined : quantityCores(c.resources.limits.cpu), memory: c.resources?.limits?.memory === undefined ? undefined : quantityBytes(String(c.resources.limits.memory)) },
         // The pod is ready when every container is: its endpoints, and so the cluster DNS, follow.
