@@ -22,6 +22,8 @@ export interface Versions {
   zookeeper: string;
   hbase: string;
   tomcat: string;
+  /** Jakarta Mail's provider, for the batch stand-in. */
+  angusMail: string;
 }
 
 export interface Artifacts {
@@ -52,6 +54,7 @@ export function readVersions(): Versions {
     zookeeper: prop("zookeeper.version"),
     hbase: prop("hbase.version"),
     tomcat: prop("tomcat.version"),
+    angusMail: prop("angus.mail.version"),
   };
 }
 

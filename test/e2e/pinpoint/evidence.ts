@@ -24,7 +24,7 @@ export interface Evidence {
   startedAt: string;
   finishedAt?: string;
   renderedRelease?: string;
-  run: Record<"agent" | "collector" | "web" | "hbase" | "zookeeper" | "tomcat", RunArtifact>;
+  run: Record<"agent" | "collector" | "web" | "batch" | "hbase" | "zookeeper" | "tomcat", RunArtifact>;
   /** The declared version exception, when it applied (versionPair.ts). */
   versionException?: string;
   probes: Array<ProbeRecord & { result: "passed" }>;
@@ -121,12 +121,14 @@ export function containerEvidence(pods: readonly RunningPod[]): ContainerEvidenc
   );
 }
 
-/** The coordinates of the dist, collector, hbase and zookeeper modules of the pom. */
+/** The coordinates of the dist, collector, hbase, zookeeper and batch modules of the pom. */
 export function runArtifacts(v: Versions): Evidence["run"] {
   return {
     agent: { version: v.agent, coordinate: `com.navercorp.pinpoint:pinpoint-agent:${v.agent}:tar.gz` },
     collector: { version: v.collector, coordinate: `com.navercorp.pinpoint:pinpoint-collector:${v.collector}` },
     web: { version: v.web, coordinate: `com.navercorp.pinpoint:pinpoint-web:${v.web}:jar:exec` },
+    // No batch jar is served: its alarm path from the web jar's libraries, a rule loop of ours (batchStandIn.ts).
+    batch: { version: v.web, coordinate: `com.navercorp.pinpoint:pinpoint-web:${v.web}:jar:exec (BOOT-INF/lib: pinpoint-batch-alarmsender, pinpoint-user, pinpoint-datasource) + org.eclipse.angus:angus-mail:${v.angusMail}` },
     hbase: { version: v.hbase, coordinate: `org.apache.hbase:hbase-server:${v.hbase}` },
     zookeeper: { version: v.zookeeper, coordinate: `org.apache.zookeeper:zookeeper:${v.zookeeper}` },
     tomcat: { version: v.tomcat, coordinate: `org.apache.tomcat:tomcat:${v.tomcat}:tar.gz` },
