@@ -602,7 +602,9 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const sink = pods.find((p) => p.namespace === MAIL_SINK.namespace && p.name.startsWith(`${MAIL_SINK.name}-`))!;
     const batch = pods.find((p) => p.name.startsWith(`${NAMES.batch}-`))!;
     // The stand-in checks every 10 s; the apps' requests of the tests before are within the five minutes it counts.
-    const mail = await until("the alarm mail at the relay", () => sunkMails(sink.containers[0].process.log()).find((m) => m.subject.includes(rule.applicationId)), 120_000);
+    const mail = await until("the alarm mail at the relay", () => sunkMails(sink.containers[0].process.log()).find((m) => m.subject.includes(rule.applicationId)), 120_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nrelay (restarts ${sink.containers[0].restartCount}):\n${sink.containers[0].process.log().slice(-1500)}\nbatch:\n${batch.containers[0].process.log().slice(-3000)}`);
+    });
     const secondsAfterRule = Math.round((Date.now() - ruleCreatedAt) / 1000);
     const batchLog = batch.containers[0].process.log();
     assert.match(batchLog, BATCH_MAIL_HANDED, "the stand-in handed the rule to SpringSmtpMailSender");

@@ -60,6 +60,9 @@ const TOMCAT_HOME = "/usr/local/tomcat";
 /** Where the 3.x web image keeps its exploded jar. */
 const WEB_WORKSPACE = "/workspace";
 const APP_DIR = "/app";
+/** This checkout, and where the mail sink's image has it. */
+const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+const REPO_IN_IMAGE = "/e2e-repo";
 /** The apps' tiny webapp: Tomcat serves it as the root context. */
 export const WEBAPP_PATH = "/";
 
@@ -292,11 +295,17 @@ exec ${java} -Xmx256m -cp "${HBASE_BASE}/tools:${cp}" PinpointTables shell "$@"
     return this.batchImage.image();
   }
 
-  /** The mail relay: the sink under this Node, with the tests' TypeScript settings. */
+  /**
+   * The mail relay: the sink under this Node, with the tests' TypeScript settings. The
+   * checkout is bound into the container at a path of its own: it may lie under /tmp,
+   * which a container sees as its pod's.
+   */
   private mailSink(): ImageStandIn {
+    const inImage = (hostPath: string) => path.posix.join(REPO_IN_IMAGE, path.relative(REPO_ROOT, hostPath));
     return {
-      entrypoint: [process.execPath, "-r", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "mailSink.ts"), String(MAIL_SINK.port)],
-      env: { TS_NODE_PROJECT: path.resolve(__dirname, "..", "..", "tsconfig.json") },
+      entrypoint: [process.execPath, "-r", inImage(require.resolve("ts-node/register/transpile-only")), inImage(path.join(__dirname, "mailSink.ts")), String(MAIL_SINK.port)],
+      env: { TS_NODE_PROJECT: inImage(path.join(REPO_ROOT, "test", "tsconfig.json")) },
+      mounts: [{ hostPath: REPO_ROOT, mountPath: REPO_IN_IMAGE, readOnly: true }],
     };
   }
 
