@@ -14,7 +14,7 @@ import type { Service } from "kubernetes-types/core/v1";
 import { resolveServerSettings } from "../../sdk/server/config";
 import { hbaseObjects } from "../../sdk/server/hbase";
 import { Container, removeMountPoints } from "./cluster/container";
-import { ClusterDns } from "./cluster/dns";
+import { answerWithin, ClusterDns } from "./cluster/dns";
 import { ClusterNetwork, PodSandbox } from "./cluster/network";
 
 const onPath = (c: string) => spawnSync("sh", ["-c", `command -v ${c}`], { stdio: "ignore" }).status === 0;
@@ -76,9 +76,9 @@ describe("e2e cluster DNS: dnsmasq answers pods as CoreDNS would", function () {
     const app = await pod("app", "dev");
     assert.strictEqual(getent(client.c, "pinpoint-web"), undefined, "no answer before a pod behind it is ready");
     dns.setReady("pinpoint-web-abc", true);
-    for (const name of ["pinpoint-web", "pinpoint-web.pinpoint", "pinpoint-web.pinpoint.svc", "pinpoint-web.pinpoint.svc.cluster.local"]) assert.strictEqual(getent(client.c, name), backend.sandbox.ip, name);
+    for (const name of ["pinpoint-web", "pinpoint-web.pinpoint", "pinpoint-web.pinpoint.svc", "pinpoint-web.pinpoint.svc.cluster.local"]) assert.strictEqual(await answerWithin(() => getent(client.c, name)), backend.sandbox.ip, name);
     assert.strictEqual(getent(app.c, "pinpoint-web"), undefined, "a short name is the pod's own namespace's");
-    assert.strictEqual(getent(app.c, "pinpoint-web.pinpoint"), backend.sandbox.ip);
+    assert.strictEqual(await answerWithin(() => getent(app.c, "pinpoint-web.pinpoint")), backend.sandbox.ip);
     assert.strictEqual(getent(client.c, "pinpoint-nosuch"), undefined);
     assert.strictEqual(getent(client.c, "pinpoint-web-abc"), undefined, "a pod's bare name is not a DNS name");
     // The JVM's InetAddress goes to getaddrinfo: same answers, from the same server (its query log names the pod).
@@ -98,8 +98,8 @@ describe("e2e cluster DNS: dnsmasq answers pods as CoreDNS would", function () {
     assert.strictEqual(getent(client, name), undefined, "without publishNotReadyAddresses: no answer while not ready");
     assert.strictEqual(getent(client, "pinpoint-hbase-0.pinpoint-hbase"), undefined);
     dns.applyServices([hbase.service]);
-    assert.strictEqual(getent(client, name), h.sandbox.ip, "as rendered: answered while not ready");
-    assert.strictEqual(getent(client, "pinpoint-hbase-0.pinpoint-hbase"), h.sandbox.ip, "and by the search list");
+    assert.strictEqual(await answerWithin(() => getent(client, name)), h.sandbox.ip, "as rendered: answered while not ready");
+    assert.strictEqual(await answerWithin(() => getent(client, "pinpoint-hbase-0.pinpoint-hbase")), h.sandbox.ip, "and by the search list");
     // Its own pod knows its FQDN from the kubelet's hosts file (HBase registers that name in ZooKeeper).
     assert.strictEqual(h.c.exec(["hostname", "-f"], 5000).output.trim(), name);
   });

@@ -26,7 +26,7 @@ import { ofType, runProgram } from "../harness/pulumiProgram";
 import { Buildah } from "./buildah";
 import { removeMountPoints } from "./cluster/container";
 import { READINESS_BOUND_SECONDS, runPod, RunningPod, PodEnvironment } from "./cluster/kubelet";
-import { ClusterDns } from "./cluster/dns";
+import { answerWithin, ClusterDns } from "./cluster/dns";
 import { ClusterNetwork } from "./cluster/network";
 import { serviceLinkEnv } from "./cluster/serviceLinks";
 import type { ProbeRecord } from "./cluster/probes";
@@ -470,7 +470,10 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const jvmQueries = dns!.queryLog().split("\n").filter((l) => l.includes(` from ${collector.ip}`) && /query\[A+\] /.test(l)).map((l) => l.replace(/^.*query\[(A+)\] (\S+) from.*$/, "$1 $2"));
     assert.ok(jvmQueries.includes(`AAAA ${hbasePodName}`), `the collector's JVM asked the cluster DNS for ${hbasePodName}: ${jvmQueries.join(", ")}`);
     const zkFqdn = `${NAMES.zookeeper}.pinpoint.svc.cluster.local`;
-    const answers = Object.fromEntries([NAMES.zookeeper, `${NAMES.zookeeper}.pinpoint`, zkFqdn, "pinpoint-nosuch", `${NAMES.hbase}-0`].map((n) => [n, resolveIn(collector, n) ?? null]));
+    // Names that must resolve are asked until they do (answerWithin); names that must not, once.
+    const answers: Record<string, string | null> = {};
+    for (const n of [NAMES.zookeeper, `${NAMES.zookeeper}.pinpoint`, zkFqdn]) answers[n] = (await answerWithin(() => resolveIn(collector, n))) ?? null;
+    for (const n of ["pinpoint-nosuch", `${NAMES.hbase}-0`]) answers[n] = resolveIn(collector, n) ?? null;
     assert.deepStrictEqual(answers, { [NAMES.zookeeper]: zookeeper.ip, [`${NAMES.zookeeper}.pinpoint`]: zookeeper.ip, [zkFqdn]: zookeeper.ip, "pinpoint-nosuch": null, [`${NAMES.hbase}-0`]: null });
     // resources.limits as the container's control group: a JVM in the collector's container sees its quota and memory limit.
     const limits = collector.containers[0].limits;

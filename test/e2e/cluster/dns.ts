@@ -136,3 +136,18 @@ function waitSync(done: () => boolean, timeoutMs: number, message: string): void
     Atomics.wait(pause, 0, 0, 10);
   }
 }
+
+/**
+ * The first answer `ask` gets within `withinMs`, asking again after a miss: a
+ * resolver that loses one UDP exchange waits out its own timeout (5 s in glibc),
+ * which a single ask's time limit can cut short. For names that must resolve;
+ * a name that must not is asked once, as a miss proves nothing more when repeated.
+ */
+export async function answerWithin(ask: () => string | undefined, withinMs = 15000): Promise<string | undefined> {
+  const until = Date.now() + withinMs;
+  for (;;) {
+    const answer = ask();
+    if (answer !== undefined || Date.now() > until) return answer;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
