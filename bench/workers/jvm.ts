@@ -12,7 +12,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import type { JvmSetup } from "../agent";
-import { createCgroup, inCgroup } from "../lib/cgroup";
+import { createCgroup, inCgroup } from "../../test/support/cgroup";
 
 export interface JvmResult {
   startMs: number;

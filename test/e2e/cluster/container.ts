@@ -9,7 +9,7 @@
 import { ChildProcess, execFile, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { Cgroup, inCgroup } from "../../../bench/lib/cgroup";
+import { Cgroup, inCgroup } from "../../support/cgroup";
 import type { PodSandbox } from "./network";
 
 /** What a container gets when its image sets no PATH. */

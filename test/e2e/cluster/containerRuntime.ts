@@ -20,7 +20,7 @@
  * again by hand, without back-off.
  */
 import type { Container as K8sContainer } from "kubernetes-types/core/v1";
-import { createCgroup, Limits } from "../../../bench/lib/cgroup";
+import { createCgroup, Limits } from "../../support/cgroup";
 import { CrashLoopBackOff } from "./backoff";
 import { Container, ContainerSpec } from "./container";
 import type { ClusterNetwork, PodSandbox } from "./network";

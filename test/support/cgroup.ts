@@ -4,8 +4,10 @@
  * quota (limits.cpu × period), memory as a hard limit. Also where the app's
  * CPU time (user + system of every process in it) and peak memory are read.
  * cgroup v2 (`cpu.max`, `memory.max`) or, on hosts that still mount v1, the
- * cpu, cpuacct and memory hierarchies. Needs root; made under the bench's own
- * group, so the limits nest inside whatever limits the bench already has.
+ * cpu, cpuacct and memory hierarchies. Needs root; made under the calling
+ * process's own group, so the limits nest inside whatever limits it already has.
+ * Used by the bench (bench/workers/jvm.ts) and the e2e kubelet stand-in
+ * (test/e2e/cluster/container.ts, containerRuntime.ts).
  */
 import * as fs from "fs";
 import * as path from "path";
