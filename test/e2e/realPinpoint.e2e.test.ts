@@ -224,8 +224,13 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     return { status: Number(out.slice(i + 1)), body: out.slice(0, i) };
   }
 
+  /** The first web pod started (the server's; a later test starts one with login on). */
+  function webPod(): RunningPod {
+    return pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+  }
+
   function webApi<T>(pathAndQuery: string, post?: unknown): T {
-    const web = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+    const web = webPod();
     const r = http(`http://${web.ip}:8080${pathAndQuery}`, 10, post);
     assert.strictEqual(r.status, 200, `web ${pathAndQuery} answered ${r.status}: ${r.body.slice(0, 300)}`);
     return JSON.parse(r.body) as T;
@@ -362,7 +367,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
 
   /** What runs of alarms: MySQL (played by MariaDB), the schema Job, web wired to MySQL; and why batch does not run. */
   function alarmsEvidence(mysql: RunningPod, job: { pod: RunningPod; seconds: number }, tables: string[]): void {
-    const web = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+    const web = webPod();
     const jdbcUrl = web.containers[0].env.get("SPRING_DATASOURCE_HIKARI_JDBCURL");
     assert.match(jdbcUrl ?? "", new RegExp(`^jdbc:mysql://${NAMES.mysql}\\.pinpoint\\.svc\\.cluster\\.local:3306/${MYSQL_DATABASE}\\?`), "web reads MySQL through the rendered Service name");
     const batch = findObject<Deployment>(objects, "Deployment", NAMES.batch).spec!.template.spec!.containers[0];
@@ -621,7 +626,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     assert.strictEqual(links[0], webUrl, "the mail's first link is the rendered web URL");
     assert.ok(links[1]?.startsWith(`${webUrl}/serverMap/${rule.applicationId}@${rule.serviceType}?from=`), `the server map link: ${links[1]}`);
     // The web answers that link: the UI's page for the application.
-    const page = http(links[1].replace(webUrl, `http://${pods.find((p) => p.name.startsWith("pinpoint-web-"))!.ip}:8080`));
+    const page = http(links[1].replace(webUrl, `http://${webPod().ip}:8080`));
     assert.strictEqual(page.status, 200, `the web answers the mail's server map link: ${page.status}`);
     const detected = Number(/(\d+) responses in the past 5 minutes/.exec(mail.text)?.[1]);
     assert.ok(detected >= rule.threshold, `the mail's count ${detected} reaches the threshold ${rule.threshold}`);
@@ -779,7 +784,7 @@ describe("real Pinpoint end to end: released agent, collector, web; Tomcat and a
     const login = await renderStackRun(runInput({ config: { "pinpoint:webIngressHost": "pinpoint.dev.example.com", "pinpoint:webAdminPassword": password } }));
     const outputs = findStatusOutputs(login.outputs)!;
     assert.deepStrictEqual([outputs.webIngressUrl, outputs.webLoginUser], ["http://pinpoint.dev.example.com", "admin"]);
-    const firstWeb = pods.find((p) => p.name.startsWith("pinpoint-web-"))!;
+    const firstWeb = webPod();
     // A second web, login on, over the same HBase: its readiness probe is the login page.
     const web = await startWorkload("Deployment", "pinpoint-web", login.objects);
     assert.deepStrictEqual(dns!.lookup(`pinpoint-web.pinpoint.svc.cluster.local`), [firstWeb.ip], "a second ready web does not move the Service's address");

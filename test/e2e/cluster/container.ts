@@ -12,9 +12,9 @@ import * as path from "path";
 import { Cgroup, inCgroup } from "../../support/cgroup";
 import type { PodSandbox } from "./network";
 
-/** What a container gets when its image sets no PATH. */
 /** How long an exec waits for the container's first process to exist. */
 const INIT_WAIT_MS = 10000;
+/** What a container gets when its image sets no PATH. */
 export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /** The pod default (terminationGracePeriodSeconds 30) is more than the suite needs; a pod that sets its own gets its own. */
 const DEFAULT_GRACE_MS = 15000;

@@ -57,16 +57,17 @@ export class BatchStandIn {
     fs.mkdirSync(exploded, { recursive: true });
     run("unzip", ["-q", "-o", webJar, "BOOT-INF/*", "-d", exploded]);
     const lib = path.join(exploded, "BOOT-INF", "lib");
-    const jars = fs.readdirSync(lib).filter((j) => j.endsWith(".jar")).sort().map((j) => `${IMAGE_ROOT}/web/BOOT-INF/lib/${j}`);
+    const libJars = fs.readdirSync(lib).filter((j) => j.endsWith(".jar")).sort();
     const provider = path.join(this.root, "mail");
     fs.mkdirSync(provider, { recursive: true });
-    for (const j of mailProvider.filter((p) => /\/angus-[^/]+\.jar$/.test(p))) fs.copyFileSync(j, path.join(provider, path.basename(j)));
+    const providerJars = mailProvider.filter((p) => /\/angus-[^/]+\.jar$/.test(p));
+    for (const j of providerJars) fs.copyFileSync(j, path.join(provider, path.basename(j)));
     const classes = path.join(this.root, "classes");
-    const hostClasspath = [path.join(exploded, "BOOT-INF", "classes"), ...fs.readdirSync(lib).filter((j) => j.endsWith(".jar")).map((j) => path.join(lib, j))];
+    const hostClasspath = [path.join(exploded, "BOOT-INF", "classes"), ...libJars.map((j) => path.join(lib, j))];
     run("javac", ["-d", classes, "-cp", hostClasspath.join(":"), path.join(__dirname, "java", "BatchAlarmStandIn.java")]);
     fs.writeFileSync(path.join(this.root, "batch-root.properties"), Object.entries(BATCH_ROOT_DEFAULTS).map(([k, v]) => `${k}=${v}\n`).join(""));
     run("chmod", ["-R", "a+rX", this.root]);
-    this.classpath = [`${IMAGE_ROOT}/classes`, `${IMAGE_ROOT}/web/BOOT-INF/classes`, ...jars, ...fs.readdirSync(provider).sort().map((j) => `${IMAGE_ROOT}/mail/${j}`)];
+    this.classpath = [`${IMAGE_ROOT}/classes`, `${IMAGE_ROOT}/web/BOOT-INF/classes`, ...libJars.map((j) => `${IMAGE_ROOT}/web/BOOT-INF/lib/${j}`), ...providerJars.map((j) => `${IMAGE_ROOT}/mail/${path.basename(j)}`)];
   }
 
   /** The image: the stand-in's JVM, the image's properties file, and where to ask the web for histograms. */

@@ -23,7 +23,8 @@ export const PLAIN_APP = "plain-jvm";
 export const PLAIN_APP_PORT = 8090;
 export const PLAIN_APP_MAIN = "e2e.PlainApp";
 export const PLAIN_APP_ENTRYPOINT = `${PLAIN_APP_MAIN}.handle`;
-const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+/** This checkout. */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /** Keys the stack file sets that a test cluster has no use for or sets itself (an Ingress, alarm mail, Harbor credentials). */
 const DROPPED_KEYS = ["webIngressHost", "alarmNotify", "alarmMailHost", "alarmMailPort", "alarmMailFrom", "mysqlPassword", "registryUsername", "registryPassword"];

@@ -43,7 +43,7 @@ import type { Container as K8sContainer } from "kubernetes-types/core/v1";
 import type { ImageStandIn } from "../cluster/kubelet";
 import { run } from "../tools";
 import type { Artifacts } from "./artifacts";
-import { MAIL_SINK, PLAIN_APP_MAIN, PLAIN_APP_PORT } from "./manifests";
+import { MAIL_SINK, PLAIN_APP_MAIN, PLAIN_APP_PORT, REPO_ROOT } from "./manifests";
 import { mysqlStandIn } from "./mysqlStandIn";
 import { BatchStandIn } from "./batchStandIn";
 import { JAR_SQL_DIR } from "../../../sdk/server/migrations";
@@ -60,8 +60,7 @@ const TOMCAT_HOME = "/usr/local/tomcat";
 /** Where the 3.x web image keeps its exploded jar. */
 const WEB_WORKSPACE = "/workspace";
 const APP_DIR = "/app";
-/** This checkout, and where the mail sink's image has it. */
-const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
+/** Where the mail sink's image has this checkout. */
 const REPO_IN_IMAGE = "/e2e-repo";
 /** The apps' tiny webapp: Tomcat serves it as the root context. */
 export const WEBAPP_PATH = "/";

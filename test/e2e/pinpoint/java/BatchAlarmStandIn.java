@@ -42,7 +42,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,11 +141,11 @@ public class BatchAlarmStandIn {
         long period = Long.parseLong(Optional.ofNullable(System.getenv("PINPOINT_STANDIN_PERIOD")).orElse("10"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         ObjectMapper json = new ObjectMapper();
-        Map<String, Boolean> sent = new HashMap<>();
+        Set<String> sent = new HashSet<>();
         for (;;) {
             for (String applicationId : rules.selectApplicationId()) {
                 for (Rule rule : rules.selectRuleByApplicationId(applicationId)) {
-                    if (!TOTAL_COUNT.equals(rule.getCheckerName()) || sent.containsKey(rule.getRuleId())) continue;
+                    if (!TOTAL_COUNT.equals(rule.getCheckerName()) || sent.contains(rule.getRuleId())) continue;
                     long total;
                     try {
                         total = totalCount(http, json, web, rule);
@@ -158,7 +158,7 @@ public class BatchAlarmStandIn {
                     System.out.println("batch stand-in: rule " + rule.getRuleId() + " " + rule.getCheckerName() + " on " + applicationId + ": " + total + " (threshold " + rule.getThreshold() + ") detected=" + checker.isDetected());
                     if (checker.isDetected() && checker.isEmailSend()) {
                         mail.sendEmail(checker, 1);
-                        sent.put(rule.getRuleId(), true);
+                        sent.add(rule.getRuleId());
                         System.out.println("batch stand-in: rule " + rule.getRuleId() + ": mail handed to SpringSmtpMailSender");
                     }
                 }
